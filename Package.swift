@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "AllocVerify",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "verify", targets: ["verify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Simulated OS memory: the four states of runtime/mem.go.
+        .target(name: "OSMemory"),
+        // The faithful port of runtime/mpagealloc.go and its helpers.
+        .target(name: "PageAlloc", dependencies: ["OSMemory"]),
+        // The obviously-correct allocator the port is compared against.
+        .target(name: "Reference", dependencies: ["PageAlloc"]),
+        // Traces, runner, generator, shrinker.
+        .target(name: "Checking", dependencies: ["PageAlloc", "Reference", "OSMemory"]),
+        .executableTarget(
+            name: "verify",
+            dependencies: [
+                "Checking", "PageAlloc", "OSMemory",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "OSMemoryTests", dependencies: ["OSMemory"]),
+        .testTarget(name: "PageAllocTests", dependencies: ["PageAlloc", "OSMemory"]),
+        .testTarget(name: "CheckingTests", dependencies: ["Checking", "PageAlloc", "Reference", "OSMemory"]),
+    ]
+)

@@ -1,0 +1,127 @@
+// Allocating and freeing pages (mpagealloc.go: allocRange, alloc, free).
+
+import OSMemory
+
+extension PageAlloc {
+    /// Mirrors (*pageAlloc).allocRange: marks [base, base+npages*pageSize)
+    /// allocated and updates the summaries. Returns how many bytes of the
+    /// range were scavenged (their scavenged bits are cleared).
+    @discardableResult
+    public func allocRange(_ base: UInt64, _ npages: UInt64) throws -> UInt64 {
+        let limit = (base &+ npages &* Geometry.pageSize &- 1) & space.uintptrMask
+        let sc = space.chunkIndex(base), ec = space.chunkIndex(limit)
+        let si = space.chunkPageIndex(base), ei = space.chunkPageIndex(limit)
+
+        var scav: UInt64 = 0
+        if sc == ec {
+            let chunk = try chunkOf(sc)
+            scav += chunk.scavenged.popcntRange(si, ei + 1 - si)
+            chunk.allocRange(si, ei + 1 - si)
+        } else {
+            coverage.hit(.allocRangeStraddlesChunks)
+            var chunk = try chunkOf(sc)
+            scav += chunk.scavenged.popcntRange(si, Geometry.pallocChunkPages - si)
+            chunk.allocRange(si, Geometry.pallocChunkPages - si)
+            var c = ChunkIdx(sc.v + 1)
+            while c < ec {
+                chunk = try chunkOf(c)
+                scav += chunk.scavenged.popcntRange(0, Geometry.pallocChunkPages)
+                chunk.allocAll()
+                c.v += 1
+            }
+            chunk = try chunkOf(ec)
+            scav += chunk.scavenged.popcntRange(0, ei + 1)
+            chunk.allocRange(0, ei + 1)
+        }
+        try update(base, npages, contig: true, alloc: true)
+        return scav * Geometry.pageSize
+    }
+
+    /// Mirrors (*pageAlloc).alloc: allocates `npages` contiguous pages at the
+    /// lowest address that has them. Returns the base and the scavenged
+    /// bytes in the run, or (0, 0) when no run is large enough.
+    ///
+    /// Fast path: if the chunk holding searchAddr can hold npages, search
+    /// its bitmap directly. Otherwise the radix-tree search, find.
+    public func alloc(_ npages: UInt64) throws -> (addr: UInt64, scav: UInt64) {
+        precondition(npages > 0, "alloc of zero pages")
+        // searchAddr beyond every known chunk: out of memory.
+        if space.chunkIndex(searchAddr.a) >= end { return (0, 0) }
+
+        var candidate = space.minOffAddr
+        var addr: UInt64 = 0
+        var found = false
+        if Geometry.pallocChunkPages - space.chunkPageIndex(searchAddr.a) >= npages {
+            // npages <= pallocChunkPages here.
+            let i = space.chunkIndex(searchAddr.a)
+            let max = sums.max(try summary[leaf].at(Int(i.v)))
+            if max >= npages {
+                let (j, searchIdx) = try chunkOf(i).palloc.find(npages, space.chunkPageIndex(searchAddr.a))
+                if j == notFound {
+                    throw GoThrow("bad summary data", printed: [
+                        "runtime: max = \(max), npages = \(npages)",
+                        "runtime: searchIdx = \(space.chunkPageIndex(searchAddr.a)), p.searchAddr = 0x\(String(searchAddr.a, radix: 16))",
+                    ])
+                }
+                addr = space.chunkBase(i) &+ j * Geometry.pageSize
+                candidate = OffAddr(space.chunkBase(i) &+ searchIdx * Geometry.pageSize)
+                found = true
+                coverage.hit(.allocFastPath)
+            }
+        }
+        if !found {
+            coverage.hit(.allocSlowPath)
+            (addr, candidate) = try find(npages)
+            if addr == 0 {
+                if npages == 1 {
+                    // Not even one page: the heap is exhausted.
+                    searchAddr = space.maxSearchAddr
+                    coverage.hit(.searchAddrExhausted)
+                } else {
+                    coverage.hit(.allocFailed)
+                }
+                return (0, 0)
+            }
+        }
+        let scav = try allocRange(addr, npages)
+        // Everything below the candidate is allocated now: move searchAddr up.
+        if space.lessThan(searchAddr, candidate) { searchAddr = candidate }
+        return (addr, scav)
+    }
+
+    /// Mirrors (*pageAlloc).free: returns [base, base+npages*pageSize) to
+    /// the allocator. `scavenged` says the memory was already released to
+    /// the OS (it then does not raise the scavenger's free high-water mark).
+    public func free(_ base: UInt64, _ npages: UInt64, scavenged: Bool = false) throws {
+        precondition(npages > 0, "free of zero pages")
+        if space.lessThan(OffAddr(base), searchAddr) {
+            searchAddr = OffAddr(base)
+            coverage.hit(.freeMovesSearchAddrDown)
+        }
+        let limit = (base &+ npages &* Geometry.pageSize &- 1) & space.uintptrMask
+        if !scavenged {
+            let offLimit = OffAddr(limit)
+            if space.lessThan(freeHWM, offLimit) { freeHWM = offLimit }
+        }
+        if npages == 1 {
+            // One bit, known exactly.
+            let i = space.chunkIndex(base)
+            try chunkOf(i).palloc.free1(space.chunkPageIndex(base))
+        } else {
+            let sc = space.chunkIndex(base), ec = space.chunkIndex(limit)
+            let si = space.chunkPageIndex(base), ei = space.chunkPageIndex(limit)
+            if sc == ec {
+                try chunkOf(sc).palloc.free(si, ei + 1 - si)
+            } else {
+                try chunkOf(sc).palloc.free(si, Geometry.pallocChunkPages - si)
+                var c = ChunkIdx(sc.v + 1)
+                while c < ec {
+                    try chunkOf(c).palloc.freeAll()
+                    c.v += 1
+                }
+                try chunkOf(ec).palloc.free(0, ei + 1)
+            }
+        }
+        try update(base, npages, contig: true, alloc: false)
+    }
+}

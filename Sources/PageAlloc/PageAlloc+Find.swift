@@ -1,0 +1,156 @@
+// The slow path of allocation: the radix-tree search (mpagealloc.go: find,
+// findMappedAddr).
+
+import OSMemory
+
+extension PageAlloc {
+    /// Mirrors (*pageAlloc).findMappedAddr: the smallest grown address >=
+    /// `addr`, or maxOffAddr if there is none. (The runtime first consults
+    /// mheap_.arenas; in tests, as here, it always asks inUse.)
+    public func findMappedAddr(_ addr: OffAddr) throws -> OffAddr {
+        if let v = try inUse.findAddrGreaterEqual(addr.a) { return OffAddr(v) }
+        return space.maxOffAddr
+    }
+
+    /// Mirrors (*pageAlloc).find: the address-ordered first fit of `npages`
+    /// contiguous free pages, by walking the radix tree from the root, and a
+    /// candidate searchAddr: the start of the narrowest window known to hold
+    /// the first free page. On failure the address is 0 and the candidate
+    /// must be ignored.
+    ///
+    /// The walk trusts searchAddr: no chunk below chunkIndex(searchAddr)
+    /// has free pages.
+    func find(_ npages: UInt64) throws -> (UInt64, OffAddr) {
+        // i: first index of the block of entries examined at this level.
+        var i = 0
+
+        // The window [base, bound] (inclusive, offset space) certain to hold
+        // the first free page; narrowed each time free space turns up inside it.
+        var firstFreeBase = space.minOffAddr
+        var firstFreeBound = space.maxOffAddr
+        func foundFree(_ addr: OffAddr, _ size: UInt64) throws {
+            let last = space.add(addr, size - 1)
+            if space.lessEqual(firstFreeBase, addr) && space.lessEqual(last, firstFreeBound) {
+                firstFreeBase = addr
+                firstFreeBound = last
+            } else if !(space.lessThan(last, firstFreeBase) || space.lessThan(firstFreeBound, addr)) {
+                throw GoThrow("range partially overlaps", printed: [
+                    "runtime: addr = 0x\(String(addr.a, radix: 16)), size = \(size)",
+                    "runtime: base = 0x\(String(firstFreeBase.a, radix: 16)), bound = 0x\(String(firstFreeBound.a, radix: 16))",
+                ])
+            }
+        }
+
+        // The summary that sent the walk down a level, for the throw's report.
+        var lastSum = sums.pack(0, 0, 0)
+        var lastSumIdx = -1
+
+        var l = 0
+        nextLevel: while l < summary.count {
+            let entriesPerBlock = 1 << levelBits[l]
+            let logMaxPages = UInt64(levelLogPages[l])
+            i <<= levelBits[l]
+            let entries = summary[l]
+            try entries.checkSlice(i, i + entriesPerBlock)
+
+            // Start at searchAddr's entry if it lies in this block.
+            var j0 = 0
+            let searchIdx = space.offAddrToLevelIndex(levelShift[l], searchAddr)
+            if searchIdx & ~(entriesPerBlock - 1) == i { j0 = searchIdx & (entriesPerBlock - 1) }
+
+            // base: first page (relative to the block) of the run being
+            // measured; size: its length so far.
+            var base: UInt64 = 0, size: UInt64 = 0
+            var j = j0
+            while j < entriesPerBlock {
+                defer { j += 1 }
+                let sum = try entries.inSlice(i + j)
+                if sum == .zero {
+                    // Fully allocated: any run is broken.
+                    size = 0
+                    continue
+                }
+                try foundFree(space.levelIndexToOffAddr(levelShift[l], i + j), (1 << logMaxPages) * Geometry.pageSize)
+
+                let s = sums.start(sum)
+                if size + s >= npages {
+                    // The run reaches npages by this entry's start.
+                    if size == 0 { base = UInt64(j) << logMaxPages }
+                    size += s
+                    break
+                }
+                if sums.max(sum) >= npages {
+                    // The run is inside this entry: descend into it.
+                    i += j
+                    lastSumIdx = i
+                    lastSum = sum
+                    coverage.findDescendedTo[l] &+= 1
+                    l += 1
+                    continue nextLevel
+                }
+                if size == 0 || s < 1 << logMaxPages {
+                    // Not a continuation: start a new run at this entry's end.
+                    size = sums.end(sum)
+                    base = UInt64(j + 1) << logMaxPages - size
+                    continue
+                }
+                // Entirely free: the run goes on through it.
+                size += 1 << logMaxPages
+            }
+            if size >= npages {
+                // A run straddling entries of this level.
+                coverage.findStraddleAt[l] &+= 1
+                let addr = space.add(space.levelIndexToOffAddr(levelShift[l], i), base * Geometry.pageSize).a
+                return (addr, try candidateSearchAddr(firstFreeBase))
+            }
+            if l == 0 {
+                // Nothing anywhere.
+                return (0, space.maxSearchAddr)
+            }
+            // The level above promised a run that is not here.
+            var printed = [
+                "runtime: summary[\(l - 1)][\(lastSumIdx)] = \(sums.start(lastSum)), \(sums.max(lastSum)), \(sums.end(lastSum))",
+                "runtime: level = \(l), npages = \(npages), j0 = \(j0)",
+                "runtime: p.searchAddr = 0x\(String(searchAddr.a, radix: 16)), i = \(i)",
+                "runtime: levelShift[level] = \(levelShift[l]), levelBits[level] = \(levelBits[l])",
+            ]
+            for j in 0..<entriesPerBlock {
+                let sum = try entries.inSlice(i + j)
+                printed.append("runtime: summary[\(l)][\(i + j)] = (\(sums.start(sum)), \(sums.max(sum)), \(sums.end(sum)))")
+            }
+            throw GoThrow("bad summary data", printed: printed)
+        }
+
+        // Every level said "inside": i is now a chunk index; search its bitmap.
+        let ci = ChunkIdx(UInt64(i))
+        let (j, searchIdx) = try chunkOf(ci).palloc.find(npages, 0)
+        if j == notFound {
+            let sum = try summary[leaf].at(i)
+            throw GoThrow("bad summary data", printed: [
+                "runtime: summary[\(leaf)][\(i)] = (\(sums.start(sum)), \(sums.max(sum)), \(sums.end(sum)))",
+                "runtime: npages = \(npages)",
+            ])
+        }
+        coverage.hit(.findInsideChunk)
+        let addr = space.chunkBase(ci) &+ j * Geometry.pageSize
+        // Searching the chunk may narrow the free window further.
+        let sa = space.chunkBase(ci) &+ searchIdx * Geometry.pageSize
+        try foundFree(OffAddr(sa), space.chunkBase(ChunkIdx(ci.v + 1)) &- sa)
+        return (addr, try candidateSearchAddr(firstFreeBase))
+    }
+
+    /// The searchAddr candidate find returns. Faithfully `findMappedAddr`
+    /// of the window's base; before the fix of golang/go#40191 the base
+    /// itself, which may lie in an unmapped part of the address space.
+    @inline(__always)
+    func candidateSearchAddr(_ firstFreeBase: OffAddr) throws -> OffAddr {
+        switch variant {
+        case .faithful:
+            let mapped = try findMappedAddr(firstFreeBase)
+            if mapped != firstFreeBase { coverage.hit(.findMappedAddrMoved) }
+            return mapped
+        case .preFix40191:
+            return firstFreeBase
+        }
+    }
+}

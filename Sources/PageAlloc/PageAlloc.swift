@@ -1,0 +1,200 @@
+// The page allocator's state, its construction, and its access paths to
+// metadata (summary arrays in simulated memory, the sparse chunks map).
+
+import OSMemory
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Which version of the allocator to run: the faithful port, or a variant
+/// with a historic bug put back.
+public enum Variant: String, CaseIterable, Sendable {
+    /// The allocator as in the seed (Go 1.18 mpagealloc.go).
+    case faithful
+    /// find returns `firstFree.base` as the new searchAddr without
+    /// `findMappedAddr`: the code before the fix of golang/go#40191.
+    case preFix40191
+}
+
+/// One level of the radix tree: Go's `[]pallocSum` whose backing array is a
+/// reservation in simulated memory. `len` is the slice length (raised by
+/// sysGrow), `cap` the whole reservation.
+struct SummaryLevel {
+    var view: PageView
+    var len: Int
+    let cap: Int
+    let level: Int
+
+    /// `summary[l][i]`: Go bounds-checks against len, then the load may fault.
+    @inline(__always) func at(_ i: Int) throws -> PallocSum {
+        guard i >= 0 && i < len else { throw GoPanic("index out of range [\(i)] with length \(len) (summary[\(level)])") }
+        return PallocSum(raw: try view.load64(UInt64(i) &* 8, context: "summary[\(level)][\(i)]"))
+    }
+
+    /// `summary[l][i] = v`, with the same checks.
+    @inline(__always) func set(_ i: Int, _ v: PallocSum) throws {
+        guard i >= 0 && i < len else { throw GoPanic("index out of range [\(i)] with length \(len) (summary[\(level)])") }
+        try view.store64(UInt64(i) &* 8, v.raw, context: "summary[\(level)][\(i)]")
+    }
+
+    /// Element i of a slice expression `summary[l][lo:hi]` taken past len:
+    /// Go only checks hi against cap, so the load alone may fault.
+    @inline(__always) func inSlice(_ i: Int) throws -> PallocSum {
+        guard i >= 0 && i < cap else { throw GoPanic("slice bounds out of range [:\(i + 1)] with capacity \(cap) (summary[\(level)])") }
+        return PallocSum(raw: try view.load64(UInt64(i) &* 8, context: "summary[\(level)][\(i)]"))
+    }
+
+    /// Checks a slice expression `summary[l][lo:hi]` as Go does (hi <= cap).
+    @inline(__always) func checkSlice(_ lo: Int, _ hi: Int) throws {
+        guard lo >= 0 && lo <= hi && hi <= cap else {
+            throw GoPanic("slice bounds out of range [\(lo):\(hi)] with capacity \(cap) (summary[\(level)])")
+        }
+    }
+}
+
+/// The page allocator, ported from runtime/mpagealloc.go (Go 1.18).
+///
+/// Mirrors `pageAlloc`. All summary reads and writes go through the
+/// simulated `AddressSpace`, so touching a summary whose page is not Ready
+/// throws a `Fault`; `throw(...)` in Go becomes a thrown `GoThrow`, and
+/// compiler-inserted bounds checks become `GoPanic`.
+public final class PageAlloc {
+    public let geometry: Geometry
+    public let variant: Variant
+    /// The simulated OS memory holding the metadata.
+    public let mem: AddressSpace
+    /// Mirrors `p.sysStat`: what the allocator's metadata mappings cost.
+    public let sysStat: SysMemStat
+
+    let space: OffsetSpace
+    let sums: SumLayout
+    /// Index of the leaf level (`len(p.summary)-1`).
+    let leaf: Int
+    let levelBits: [Int]
+    let levelShift: [Int]
+    let levelLogPages: [Int]
+    let l1Shift: UInt64
+    let l2Mask: UInt64
+
+    /// Mirrors `p.summary`: the radix tree, one array per level.
+    var summary: [SummaryLevel] = []
+
+    /// Mirrors `p.chunks`: the L1 array of pointers to L2 blocks of
+    /// `pallocData` (16 words each). nil where no L2 block exists.
+    var chunks: [UnsafeMutablePointer<UInt64>?]
+    /// Simulated address of each L2 block (for fault reports and accounting).
+    public private(set) var chunkBlockAddress: [UInt64?]
+
+    /// Mirrors `p.searchAddr`. Every free page is at or above it, and
+    /// `inUse.contains(searchAddr)` holds unless it equals maxSearchAddr.
+    public internal(set) var searchAddr: OffAddr
+    /// Mirrors `p.start`, `p.end`: the chunk indices the allocator knows,
+    /// [start, end). start == 0 means "not grown yet".
+    public internal(set) var start = ChunkIdx(0)
+    public internal(set) var end = ChunkIdx(0)
+    /// Mirrors `p.inUse`: the address ranges passed to grow.
+    public internal(set) var inUse: AddrRanges
+    /// Mirrors `p.scav.scavLWM` and `p.scav.freeHWM`.
+    public internal(set) var scavLWM: OffAddr
+    public internal(set) var freeHWM = OffAddr(0)
+    /// Bytes of summary memory made Ready (`p.summaryMappedReady`).
+    public internal(set) var summaryMappedReady: UInt64 = 0
+    /// Branch counts for campaigns and tests.
+    public var coverage: CoverageCounts
+
+    /// Mirrors (*pageAlloc).init followed by sysInit.
+    public init(geometry g: Geometry, variant: Variant = .faithful, mem: AddressSpace? = nil) throws {
+        // init's check on the root level's page count.
+        if UInt64(g.levelLogPages[0]) > g.logMaxPackedValue {
+            throw GoThrow("root level max pages doesn't fit in summary",
+                          printed: ["runtime: root level max pages = \(1 << g.levelLogPages[0])",
+                                    "runtime: summary max pages = \(1 << g.logMaxPackedValue)"])
+        }
+        geometry = g
+        self.variant = variant
+        self.mem = mem ?? AddressSpace(physPageSize: g.physPageSize,
+                                       osBase: g.ptrBits == 64 ? 0x7f00_0000_0000 : 0xa000_0000,
+                                       addressLimit: g.ptrBits == 64 ? 1 << 48 : 1 << 32)
+        sysStat = SysMemStat(name: "pageAlloc")
+        space = g.space
+        sums = g.sums
+        leaf = g.summaryLevels - 1
+        levelBits = g.levelBits
+        levelShift = g.levelShift
+        levelLogPages = g.levelLogPages
+        l1Shift = UInt64(g.pallocChunksL2Bits)
+        l2Mask = (1 << UInt64(g.pallocChunksL2Bits)) - 1
+        chunks = Array(repeating: nil, count: 1 << g.pallocChunksL1Bits)
+        chunkBlockAddress = Array(repeating: nil, count: 1 << g.pallocChunksL1Bits)
+        searchAddr = g.space.maxSearchAddr
+        scavLWM = g.space.maxSearchAddr
+        inUse = AddrRanges(space: g.space)
+        coverage = CoverageCounts(levels: g.summaryLevels)
+        // inUse's backing array comes from persistentalloc charged to sysStat.
+        sysStat.add(Int64(inUse.persistentBytes))
+        try sysInit()
+    }
+
+    deinit {
+        for block in chunks { block?.deallocate() }
+    }
+
+    /// Words in one L2 block of the chunks map.
+    var l2BlockWords: Int { (1 << Int(l1Shift)) * 2 * wordsPerChunk }
+
+    /// Mirrors chunkIdx.l1.
+    @inline(__always) func l1(_ ci: ChunkIdx) -> Int { geometry.pallocChunksL1Bits == 0 ? 0 : Int(truncatingIfNeeded: ci.v >> l1Shift) }
+    /// Mirrors chunkIdx.l2.
+    @inline(__always) func l2(_ ci: ChunkIdx) -> Int { geometry.pallocChunksL1Bits == 0 ? Int(truncatingIfNeeded: ci.v) : Int(ci.v & l2Mask) }
+
+    /// Mirrors (*pageAlloc).chunkOf: the bitmap data of chunk `ci`. A missing
+    /// L2 block is a nil-pointer dereference in Go: a `Fault` here.
+    @inline(__always) func chunkOf(_ ci: ChunkIdx) throws -> PallocData {
+        let i1 = l1(ci), i2 = l2(ci)
+        guard i1 < chunks.count else { throw GoPanic("index out of range [\(i1)] with length \(chunks.count) (chunks L1, chunk \(ci))") }
+        guard i2 <= Int(l2Mask) else { throw GoPanic("index out of range [\(i2)] with length \(l2Mask + 1) (chunks L2, chunk \(ci))") }
+        guard let block = chunks[i1] else {
+            throw Fault(address: UInt64(i2) * Geometry.pallocDataBytes, state: .none, access: .read,
+                        context: "chunkOf(\(ci)): nil L2 block chunks[\(i1)]")
+        }
+        return PallocData(block + i2 * 2 * wordsPerChunk)
+    }
+
+    /// Creates L2 block `i1` of the chunks map, mirroring the sysAlloc in grow.
+    func allocChunksBlock(_ i1: Int) throws {
+        let nbytes = UInt64(l2BlockWords) * 8
+        guard let addr = mem.sysAlloc(nbytes, sysStat) else { throw GoThrow("pageAlloc: out of memory") }
+        // calloc: the host OS gives zero pages lazily, like fresh sysAlloc memory.
+        guard let raw = calloc(l2BlockWords, 8) else { preconditionFailure("host out of memory") }
+        chunks[i1] = raw.bindMemory(to: UInt64.self, capacity: l2BlockWords)
+        chunkBlockAddress[i1] = addr
+        coverage.hit(.growNewChunksBlock)
+    }
+}
+
+// MARK: - Read-only views for invariants, tools and tests.
+
+extension PageAlloc {
+    /// The number of summary levels.
+    public var levels: Int { summary.count }
+    /// Go's `len(p.summary[l])`.
+    public func summaryLen(level l: Int) -> Int { summary[l].len }
+    /// The simulated address of `summary[l][0]`.
+    public func summaryBase(level l: Int) -> UInt64 { summary[l].view.baseAddress }
+    /// Reads `summary[l][i]` as the allocator would (may throw a Fault).
+    public func readSummary(level l: Int, index i: Int) throws -> PallocSum { try summary[l].inSlice(i) }
+    /// Overwrites `summary[l][i]`: for negative-control tests only.
+    public func corruptSummary(level l: Int, index i: Int, _ v: PallocSum) throws { try summary[l].set(i, v) }
+    /// Overwrites searchAddr: for negative-control tests only.
+    public func corruptSearchAddr(_ a: OffAddr) { searchAddr = a }
+    /// Mirrors tryChunkOf: chunk `ci`'s data if its L2 block exists.
+    public func tryChunkOf(_ ci: ChunkIdx) -> PallocData? {
+        let i1 = l1(ci)
+        guard i1 < chunks.count, chunks[i1] != nil, l2(ci) <= Int(l2Mask) else { return nil }
+        return try? chunkOf(ci)
+    }
+    /// The summary layout of this geometry.
+    public var sumLayout: SumLayout { sums }
+}

@@ -1,0 +1,121 @@
+// The reference page allocator: address-ordered first fit over plain sets
+// of pages. It shares no code with the port, only value types (Geometry).
+
+import PageAlloc
+
+/// Why the reference refused an operation: the trace asked for something
+/// the runtime never does (Go itself does not guard these).
+public struct InvalidOperation: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// The obviously-correct page allocator the port is compared against.
+///
+/// State: the grown pages, the free pages, and the scavenged pages, each an
+/// `IntervalSet` of page numbers in the linear (offset) address space, where
+/// page k is the k-th page above `arenaBaseOffset`. Allocation takes the
+/// lowest k with n consecutive free pages.
+public struct ReferenceAllocator: Equatable, Sendable {
+    public let geometry: Geometry
+    /// Pages passed to grow.
+    public private(set) var grown = IntervalSet()
+    /// Grown pages not allocated.
+    public private(set) var free = IntervalSet()
+    /// Pages whose memory is released to the OS: grown pages that were not
+    /// allocated since they were grown (allocation clears the mark; a free
+    /// does not set it).
+    public private(set) var scavenged = IntervalSet()
+
+    public init(geometry: Geometry) { self.geometry = geometry }
+
+    static let pageSize: UInt64 = 8192
+    static let chunkBytes: UInt64 = 4 << 20
+
+    var mask: UInt64 { geometry.ptrBits == 64 ? ~0 : (1 << 32) - 1 }
+    /// The linear page number of plain address `a`.
+    public func page(_ a: UInt64) -> UInt64 { ((a &- geometry.arenaBaseOffset) & mask) / Self.pageSize }
+    /// The plain address of linear page `k`.
+    public func address(_ k: UInt64) -> UInt64 { (k &* Self.pageSize &+ geometry.arenaBaseOffset) & mask }
+    /// Pages in the heap address space.
+    var heapPages: UInt64 { (1 << UInt64(geometry.heapAddrBits)) / Self.pageSize }
+
+    /// The allocated pages: grown and not free.
+    public var allocated: IntervalSet {
+        var a = grown
+        for iv in free.intervals { a.remove(iv) }
+        return a
+    }
+
+    /// Checks a grow as the runtime would issue it.
+    public func validateGrow(_ base: UInt64, _ size: UInt64) throws(InvalidOperation) {
+        guard size > 0 else { throw InvalidOperation("grow of 0 bytes") }
+        guard base % Self.chunkBytes == 0, size % Self.chunkBytes == 0 else {
+            throw InvalidOperation("grow base and size must be multiples of the 4 MiB chunk size")
+        }
+        let first = page(base)
+        guard size / Self.pageSize <= heapPages - first else {
+            throw InvalidOperation("grow range leaves the \(geometry.heapAddrBits)-bit heap address space")
+        }
+        let r = first..<(first + size / Self.pageSize)
+        guard first >= Self.chunkBytes / Self.pageSize else {
+            throw InvalidOperation("grow covers chunk 0, Go's 'not grown yet' sentinel; the runtime never grows there")
+        }
+        if geometry.arenaBaseOffset != 0 {
+            let zero = page(0)
+            guard !(r.lowerBound <= zero && zero <= r.upperBound) else {
+                throw InvalidOperation("grow range touches address 0, the arenaBaseOffset discontinuity")
+            }
+        }
+        guard !grown.intersects(r) else { throw InvalidOperation("grow overlaps an already grown range") }
+    }
+
+    /// grow: the range becomes free and scavenged.
+    public mutating func grow(_ base: UInt64, _ size: UInt64) throws(InvalidOperation) {
+        try validateGrow(base, size)
+        let r = page(base)..<(page(base) + size / Self.pageSize)
+        grown.insert(r)
+        free.insert(r)
+        scavenged.insert(r)
+    }
+
+    /// alloc: first fit; returns (0, 0) when no run is long enough.
+    public mutating func alloc(_ npages: UInt64) throws(InvalidOperation) -> (addr: UInt64, scav: UInt64) {
+        guard npages > 0 else { throw InvalidOperation("alloc 0") }
+        guard let k = free.firstFit(npages) else { return (0, 0) }
+        let r = k..<(k + npages)
+        let scav = scavenged.count(in: r)
+        free.remove(r)
+        scavenged.remove(r)
+        return (address(k), scav * Self.pageSize)
+    }
+
+    /// The pages [base, base+npages) after checking alignment and growth.
+    func pages(_ what: String, _ base: UInt64, _ npages: UInt64) throws(InvalidOperation) -> Range<UInt64> {
+        guard npages > 0 else { throw InvalidOperation("\(what) of 0 pages") }
+        guard base % Self.pageSize == 0 else { throw InvalidOperation("\(what) base is not page aligned") }
+        let k = page(base)
+        guard npages <= heapPages - k else { throw InvalidOperation("\(what) range leaves the heap address space") }
+        let r = k..<(k + npages)
+        guard grown.contains(r) else { throw InvalidOperation("\(what) of pages that are not grown") }
+        return r
+    }
+
+    /// allocRange: the pages must be grown and free.
+    public mutating func allocRange(_ base: UInt64, _ npages: UInt64) throws(InvalidOperation) -> UInt64 {
+        let r = try pages("alloc-range", base, npages)
+        guard free.contains(r) else { throw InvalidOperation("alloc-range of pages already allocated") }
+        let scav = scavenged.count(in: r)
+        free.remove(r)
+        scavenged.remove(r)
+        return scav * Self.pageSize
+    }
+
+    /// free: the pages must be grown and allocated.
+    public mutating func free(_ base: UInt64, _ npages: UInt64) throws(InvalidOperation) {
+        let r = try pages("free", base, npages)
+        guard !free.intersects(r) else { throw InvalidOperation("free of pages that are not allocated") }
+        free.insert(r)
+    }
+}

@@ -1,0 +1,46 @@
+// `verify replay FILE`: run a trace and print it back with actual results.
+
+import ArgumentParser
+import Checking
+import Foundation
+import PageAlloc
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay a trace (format v1); print each operation with its actual result.",
+        discussion: "Exit status: 0 clean, 1 a finding (a result that differs, a fault, a throw, a broken invariant), 2 a malformed file or an invalid operation."
+    )
+
+    @Argument(help: "Trace file, or - for standard input.")
+    var file: String
+
+    @OptionGroup var allocator: AllocatorOptions
+
+    func run() throws {
+        let text: String
+        if file == "-" {
+            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("\(file): cannot read the file")
+                throw ExitCode(2)
+            }
+            text = String(decoding: data, as: UTF8.self)
+        }
+        let trace: Trace
+        do {
+            trace = try Trace.parse(text, file: file == "-" ? "<stdin>" : file, geometryOverride: try allocator.resolvedGeometry())
+        } catch let e as TraceSyntaxError {
+            printError("error: \(e.description)")
+            throw ExitCode(2)
+        }
+        let report = try replay(trace, variant: try allocator.resolvedVariant())
+        for line in report.lines { print(line) }
+        if let invalid = report.invalid {
+            printError("error: \(file):\(invalid.line): invalid operation, not applied: \(invalid.reason)")
+        }
+        for f in report.findings { printError("finding: \(file):\(f.description)") }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    }
+}
