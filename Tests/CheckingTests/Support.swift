@@ -1,0 +1,34 @@
+import Foundation
+@testable import Checking
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func scenario(_ name: String) throws -> Trace {
+    let url = packageRoot.appendingPathComponent("Tests/CheckingTests/Scenarios/\(name)")
+    return try Trace.parse(String(contentsOf: url, encoding: .utf8), file: name)
+}
+
+func scenarioNames() -> [String] {
+    let dir = packageRoot.appendingPathComponent("Tests/CheckingTests/Scenarios")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".trace") }.sorted()
+}
+
+/// Runs the built `verify` executable; returns (exit status, stdout, stderr).
+func runVerify(_ args: [String], stdin: String? = nil) throws -> (Int32, String, String) {
+    let exe = packageRoot.appendingPathComponent(".build/debug/verify")
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = args
+    let out = Pipe(), err = Pipe(), inp = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = inp
+    try p.run()
+    if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try inp.fileHandleForWriting.close()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
