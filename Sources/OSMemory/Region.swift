@@ -92,10 +92,10 @@ public struct PageView: @unchecked Sendable {
     /// Simulated address of byte offset 0 of this view.
     public let baseAddress: UInt64
     /// Byte offset of this view's 0 within its region.
-    let regionOffset: UInt64
-    let pageShift: UInt64
-    let states: UnsafeMutablePointer<MemState>
-    let storage: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    @usableFromInline let regionOffset: UInt64
+    @usableFromInline let pageShift: UInt64
+    @usableFromInline let states: UnsafeMutablePointer<MemState>
+    @usableFromInline let storage: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     /// Bytes the view may touch (the rest of the region).
     public let nbytes: UInt64
 
@@ -110,7 +110,7 @@ public struct PageView: @unchecked Sendable {
     }
 
     /// Loads the 8-byte word at byte offset `offset` (8-byte aligned).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func load64(_ offset: UInt64, context: @autoclosure () -> String) throws -> UInt64 {
         precondition(offset & 7 == 0 && offset < nbytes, "PageView load out of the region")
         let byte = regionOffset + offset
@@ -124,7 +124,7 @@ public struct PageView: @unchecked Sendable {
     }
 
     /// Stores the 8-byte word at byte offset `offset` (8-byte aligned).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func store64(_ offset: UInt64, _ value: UInt64, context: @autoclosure () -> String) throws {
         precondition(offset & 7 == 0 && offset < nbytes, "PageView store out of the region")
         let byte = regionOffset + offset
@@ -133,16 +133,52 @@ public struct PageView: @unchecked Sendable {
         guard state == .ready else {
             throw Fault(address: baseAddress + offset, state: state, access: .write, context: context())
         }
-        let bytes: UnsafeMutablePointer<UInt64>
-        if let b = storage[page] {
-            bytes = b
-        } else {
-            if value == 0 { return }  // untouched pages read as zero already
-            let words = Int(1 << (pageShift - 3))
-            bytes = .allocate(capacity: words)
-            bytes.initialize(repeating: 0, count: words)
-            storage[page] = bytes
+        if let bytes = storage[page] {
+            bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)] = value
+        } else if value != 0 {  // untouched pages read as zero already
+            touch(page)[Int((byte & ((1 << pageShift) - 1)) >> 3)] = value
         }
-        bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)] = value
+    }
+
+    /// The `count` words at byte offset `offset`: the read of a block of
+    /// sibling summaries. When the block lies on one OS page (always on the
+    /// 64-bit layout, where a block is 64 aligned bytes) the page state is
+    /// checked once and a pointer into the page is returned; otherwise each
+    /// word is loaded and checked on its own into `scratch` (count words).
+    /// Untouched pages read as zeroes.
+    @inlinable @inline(__always)
+    public func loadBlock(_ offset: UInt64, count: Int, scratch: UnsafeMutablePointer<UInt64>,
+                          context: @autoclosure () -> String) throws -> UnsafePointer<UInt64> {
+        let byte = regionOffset + offset
+        let last = byte + UInt64(count) * 8 - 1
+        precondition(offset & 7 == 0 && offset + UInt64(count) * 8 <= nbytes, "PageView block load out of the region")
+        guard byte >> pageShift == last >> pageShift else {
+            for k in 0..<count { scratch[k] = try load64(offset + UInt64(k) * 8, context: context()) }
+            return UnsafePointer(scratch)
+        }
+        let page = Int(byte >> pageShift)
+        let state = states[page]
+        guard state == .ready else {
+            throw Fault(address: baseAddress + offset, state: state, access: .read, context: context())
+        }
+        guard let bytes = storage[page] else { return UnsafePointer(PageView.zeroes) }
+        return UnsafePointer(bytes + Int((byte & ((1 << pageShift) - 1)) >> 3))
+    }
+
+    /// Zero words returned for blocks on untouched Ready pages.
+    @usableFromInline nonisolated(unsafe) static let zeroes: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << 13)
+        p.initialize(repeating: 0, count: 1 << 13)
+        return p
+    }()
+
+    /// Gives a Ready page its bytes, zeroed, on its first non-zero store.
+    @usableFromInline
+    func touch(_ page: Int) -> UnsafeMutablePointer<UInt64> {
+        let words = Int(1 << (pageShift - 3))
+        let bytes = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+        bytes.initialize(repeating: 0, count: words)
+        storage[page] = bytes
+        return bytes
     }
 }

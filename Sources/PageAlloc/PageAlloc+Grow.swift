@@ -101,9 +101,9 @@ extension PageAlloc {
             for i in lo..<hi {
                 let first = i << logEntriesPerBlock
                 try children.checkSlice(first, (i + 1) << logEntriesPerBlock)
-                let sum = try sums.merge(count: 1 << logEntriesPerBlock, logMaxPagesPerSum: logMaxPages) {
-                    try children.inSlice(first + $0)
-                }
+                                let block = try children.view.loadBlock(UInt64(first) * 8, count: 1 << logEntriesPerBlock, scratch: scratch,
+                                                        context: "summary[\(l + 1)][\(first)]")
+                let sum = sums.merge(block, count: 1 << logEntriesPerBlock, logMaxPagesPerSum: logMaxPages)
                 if sum.raw == PallocSum.allFreeBit { coverage.hit(.summaryAllFreeEncoding) }
                 let old = try parents.at(i)
                 if old != sum {

@@ -103,6 +103,8 @@ public final class PageAlloc {
     public internal(set) var summaryMappedReady: UInt64 = 0
     /// Branch counts for campaigns and tests.
     public var coverage: CoverageCounts
+    /// Room for one block of sibling summaries read across an OS page boundary.
+    let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << Geometry.summaryLevelBits)
 
     /// Mirrors (*pageAlloc).init followed by sysInit.
     public init(geometry g: Geometry, variant: Variant = .faithful, mem: AddressSpace? = nil) throws {
@@ -139,6 +141,7 @@ public final class PageAlloc {
 
     deinit {
         for block in chunks { block?.deallocate() }
+        scratch.deallocate()
     }
 
     /// Words in one L2 block of the chunks map.

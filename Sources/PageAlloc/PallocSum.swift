@@ -20,14 +20,15 @@ public struct SumLayout: Sendable, Equatable {
     public let logMaxPackedValue: UInt64
     public init(logMaxPackedValue: UInt64) { self.logMaxPackedValue = logMaxPackedValue }
     /// The largest field value (`maxPackedValue`).
-    @inline(__always) public var maxPackedValue: UInt64 { 1 << logMaxPackedValue }
-    @inline(__always) var mask: UInt64 { maxPackedValue - 1 }
+    @inline(__always) public var maxPackedValue: UInt64 { 1 &<< logMaxPackedValue }
+    @inline(__always) var mask: UInt64 { maxPackedValue &- 1 }
 
     /// Mirrors packPallocSum. Fields wider than the mask are truncated, as in
     /// Go (the merge-bounds proof obligation shows that never happens).
     @inline(__always) public func pack(_ start: UInt64, _ max: UInt64, _ end: UInt64) -> PallocSum {
         if max == maxPackedValue { return PallocSum(raw: PallocSum.allFreeBit) }
-        return PallocSum(raw: (start & mask) | ((max & mask) << logMaxPackedValue) | ((end & mask) << (2 * logMaxPackedValue)))
+        let m = mask
+        return PallocSum(raw: (start & m) | ((max & m) &<< logMaxPackedValue) | ((end & m) &<< (2 &* logMaxPackedValue)))
     }
 
     /// Mirrors pallocSum.start.
@@ -48,10 +49,12 @@ public struct SumLayout: Sendable, Equatable {
         return (p.raw >> (2 * logMaxPackedValue)) & mask
     }
 
-    /// Mirrors pallocSum.unpack.
+    /// Mirrors pallocSum.unpack. (Shifts are by logMaxPackedValue and twice
+    /// it, both below 64, so masking shifts compute what Go's shifts do.)
     @inline(__always) public func unpack(_ p: PallocSum) -> (start: UInt64, max: UInt64, end: UInt64) {
         if p.raw & PallocSum.allFreeBit != 0 { return (maxPackedValue, maxPackedValue, maxPackedValue) }
-        return (p.raw & mask, (p.raw >> logMaxPackedValue) & mask, (p.raw >> (2 * logMaxPackedValue)) & mask)
+        let m = mask
+        return (p.raw & m, (p.raw &>> logMaxPackedValue) & m, (p.raw &>> (2 &* logMaxPackedValue)) & m)
     }
 
     /// The summary of a fully free chunk (`freeChunkSum`).
@@ -60,30 +63,39 @@ public struct SumLayout: Sendable, Equatable {
         return PallocSum(raw: n | (n << logMaxPackedValue) | (n << (2 * logMaxPackedValue)))
     }
 
-    /// Mirrors mergeSummaries: folds consecutive summaries, each covering
-    /// `1 << logMaxPagesPerSum` pages, into one summary of their concatenation.
-    /// `load(i)` yields child i for i in 0..<count.
+    /// Mirrors mergeSummaries: folds `count` consecutive summaries at `sums`,
+    /// each covering `1 << logMaxPagesPerSum` pages, into one summary of their
+    /// concatenation.
     @inline(__always)
-    public func merge(count: Int, logMaxPagesPerSum: UInt64, _ load: (Int) throws -> PallocSum) rethrows -> PallocSum {
-        var (start, max, end) = unpack(try load(0))
-        let full: UInt64 = 1 << logMaxPagesPerSum
-        for i in 1..<Swift.max(count, 1) {
-            let (si, mi, ei) = unpack(try load(i))
+    public func merge(_ sums: UnsafePointer<UInt64>, count: Int, logMaxPagesPerSum: UInt64) -> PallocSum {
+        let m = mask, full = maxPackedValue
+        // unpack, written out so the loop stays one straight-line body.
+        @inline(__always) func fields(_ raw: UInt64) -> (UInt64, UInt64, UInt64) {
+            if raw & PallocSum.allFreeBit != 0 { return (full, full, full) }
+            return (raw & m, (raw &>> logMaxPackedValue) & m, (raw &>> (2 &* logMaxPackedValue)) & m)
+        }
+        var (start, max, end) = fields(sums[0])
+        let perSum: UInt64 = 1 &<< logMaxPagesPerSum
+        var i = 1
+        while i < count {
+            let (si, mi, ei) = fields(sums[i])
             // The running start grows only while everything so far is free.
-            if start == UInt64(i) << logMaxPagesPerSum { start += si }
+            if start == UInt64(i) &<< logMaxPagesPerSum { start &+= si }
             // The longest run is the old one, a run across the boundary, or
             // the longest inside the new summary.
-            if end + si > max { max = end + si }
+            if end &+ si > max { max = end &+ si }
             if mi > max { max = mi }
             // A fully free child extends the trailing run; otherwise its end
             // replaces it.
-            if ei == full { end += full } else { end = ei }
+            if ei == perSum { end &+= perSum } else { end = ei }
+            i += 1
         }
         return pack(start, max, end)
     }
 
     /// mergeSummaries over an array (tests and tools).
     public func merge(_ sums: [PallocSum], logMaxPagesPerSum: UInt64) -> PallocSum {
-        merge(count: sums.count, logMaxPagesPerSum: logMaxPagesPerSum) { sums[$0] }
+        precondition(!sums.isEmpty, "mergeSummaries of nothing")
+        return sums.map(\.raw).withUnsafeBufferPointer { merge($0.baseAddress!, count: sums.count, logMaxPagesPerSum: logMaxPagesPerSum) }
     }
 }

@@ -1,0 +1,3 @@
+module pagealloc-golden/gen
+
+go 1.19
