@@ -31,6 +31,10 @@ public enum FindingKind: Equatable, Sendable {
         case let .sysCall(s): "syscall:\(s.function)"
         case .expectedMismatch: "expected-mismatch"
         case .differential: "differential"
+        // A searchAddr outside inUse is split by where it points: into
+        // unmapped summary memory (the crash of golang/go#40191) or not.
+        case let .invariant(name, detail) where name == "searchAddr":
+            "invariant:searchAddr:" + (detail.hasSuffix(" is Ready") ? "mapped" : "unmapped")
         case let .invariant(name, _): "invariant:\(name)"
         }
     }
@@ -67,8 +71,19 @@ public struct Finding: Equatable, Sendable, CustomStringConvertible {
     public let op: Operation
     /// The trace line, when the run came from a file.
     public let line: Int
+    /// Found by the full walk after the last operation.
+    public var atEnd = false
+
+    public init(kind: FindingKind, stepIndex: Int, op: Operation, line: Int, atEnd: Bool = false) {
+        self.kind = kind
+        self.stepIndex = stepIndex
+        self.op = op
+        self.line = line
+        self.atEnd = atEnd
+    }
 
     public var description: String {
+        if atEnd { return "end of run: \(kind.description)" }
         let at = line > 0 ? "line \(line)" : "step \(stepIndex)"
         return "\(at) (\(op.traceText)): \(kind.description)"
     }

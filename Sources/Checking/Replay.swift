@@ -23,11 +23,11 @@ public struct ReplayReport: Sendable {
 /// Replays `trace` on a fresh port of the given variant. Stops at the first
 /// finding that leaves the port unusable (a fault, throw or panic) and at
 /// the first invalid operation; mismatches are reported and the run goes on.
-public func replay(_ trace: Trace, variant: Variant = .faithful) throws -> ReplayReport {
+public func replay(_ trace: Trace, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws -> ReplayReport {
     var report = ReplayReport()
     report.lines.append("pagealloc-trace 1")
     report.lines.append("geometry \(trace.geometry.name)")
-    let runner = try Runner(geometry: trace.geometry, variant: variant)
+    let runner = try Runner(geometry: trace.geometry, variant: variant, checking: checking)
     for step in trace.steps {
         switch runner.apply(step.op, expected: step.expected, line: step.line) {
         case let .applied(result):
@@ -41,6 +41,10 @@ public func replay(_ trace: Trace, variant: Variant = .faithful) throws -> Repla
             report.findings.append(f)
             if runner.broken { return report }
         }
+    }
+    if report.findings.isEmpty, let f = runner.finish() {
+        report.lines.append("# FINDING at end of trace: \(f.kind.description)")
+        report.findings.append(f)
     }
     return report
 }

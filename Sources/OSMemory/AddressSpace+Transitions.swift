@@ -57,7 +57,7 @@ extension AddressSpace {
             throw SysCallViolation(function: "sysMap", address: v, nbytes: n, reason: "range is not entirely Reserved")
         }
         sysStat.add(Int64(n))
-        r.setState(firstPage: first, count: count, to: .prepared)
+        setState(r, firstPage: first, count: count, to: .prepared)
     }
 
     /// Mirrors sysUsed: Prepared -> Ready, idempotent on Ready pages.
@@ -76,7 +76,7 @@ extension AddressSpace {
                                    reason: "caller claims \(prepared) Prepared bytes, range holds \(actual)")
         }
         addMappedReady(Int64(prepared))
-        r.setState(firstPage: first, count: count, to: .ready)
+        setState(r, firstPage: first, count: count, to: .ready)
     }
 
     /// Mirrors sysUnused: Ready -> Prepared; the contents are forfeit.
@@ -87,7 +87,7 @@ extension AddressSpace {
             throw SysCallViolation(function: "sysUnused", address: v, nbytes: n, reason: "range is not entirely Ready")
         }
         addMappedReady(-Int64(n))
-        r.setState(firstPage: first, count: count, to: .prepared)
+        setState(r, firstPage: first, count: count, to: .prepared)
     }
 
     /// Mirrors sysFault: Ready -> Reserved (debugging aid). Subtracts `n`
@@ -98,7 +98,7 @@ extension AddressSpace {
             throw SysCallViolation(function: "sysFault", address: v, nbytes: n, reason: "range is not entirely Ready")
         }
         addMappedReady(-Int64(n))
-        r.setState(firstPage: first, count: count, to: .reserved)
+        setState(r, firstPage: first, count: count, to: .reserved)
     }
 
     /// Mirrors sysFree: any state -> None, for exactly a region an earlier

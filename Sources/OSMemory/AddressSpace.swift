@@ -25,6 +25,9 @@ public final class AddressSpace: @unchecked Sendable {
     /// Mirrors `gcController.mappedReady`: bytes the runtime believes are
     /// Ready. Signed so that an accounting bug shows as a negative value.
     public private(set) var mappedReady: Int64 = 0
+    /// Bytes actually in the Ready state now, kept up to date by every
+    /// transition (what `mappedReady` should equal).
+    public private(set) var readyBytes: UInt64 = 0
     /// How many `sysHugePage`/`sysNoHugePage` hints were given (no effect).
     public private(set) var hugePageHints = 0
     public private(set) var noHugePageHints = 0
@@ -121,6 +124,7 @@ public final class AddressSpace: @unchecked Sendable {
     }
 
     func insert(_ r: Region) {
+        readyBytes += UInt64(r.count(firstPage: 0, count: r.npages, in: .ready)) << pageShift
         var i = 0
         while i < regions.count && regions[i].base < r.base { i += 1 }
         regions.insert(r, at: i)
@@ -128,7 +132,7 @@ public final class AddressSpace: @unchecked Sendable {
     }
 
     func remove(at i: Int) {
-        regions[i].setState(firstPage: 0, count: regions[i].npages, to: .none)
+        setState(regions[i], firstPage: 0, count: regions[i].npages, to: .none)
         regions[i].isLive = false
         regions.remove(at: i)
     }
@@ -150,6 +154,13 @@ public final class AddressSpace: @unchecked Sendable {
     }
 
     func addMappedReady(_ n: Int64) { mappedReady += n }
+
+    /// Changes the state of pages of `r`, keeping `readyBytes` exact.
+    func setState(_ r: Region, firstPage: Int, count: Int, to state: MemState) {
+        let wasReady = UInt64(r.count(firstPage: firstPage, count: count, in: .ready)) << pageShift
+        r.setState(firstPage: firstPage, count: count, to: state)
+        readyBytes = readyBytes - wasReady + (state == .ready ? UInt64(count) << pageShift : 0)
+    }
     func noteHint(huge: Bool) { if huge { hugePageHints += 1 } else { noHugePageHints += 1 } }
 
     /// Replaces the live region at index `i` by the pieces of it that lie

@@ -198,6 +198,10 @@ extension PageAlloc {
         guard i1 < chunks.count, chunks[i1] != nil, l2(ci) <= Int(l2Mask) else { return nil }
         return try? chunkOf(ci)
     }
+    /// Bytes of one L2 block of the chunks map.
+    public var l2BlockBytes: Int { l2BlockWords * 8 }
+    /// Overwrites p.end: for negative-control tests only.
+    public func corruptEnd(_ e: ChunkIdx) { end = e }
     /// The summary layout of this geometry.
     public var sumLayout: SumLayout { sums }
 }

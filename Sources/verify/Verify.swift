@@ -9,7 +9,8 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verification suite for Go's runtime page allocator (a faithful Swift port).",
-        subcommands: [ReplayCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, ReplayCommand.self, BenchCommand.self],
+        defaultSubcommand: RunCommand.self
     )
 }
 

@@ -22,8 +22,10 @@ struct CLITests {
     func replayFinding() throws {
         let (status, out, err) = try runVerify(["replay", "-", "--variant", "preFix40191"], stdin: fortyOneNinetyOne)
         #expect(status == 1)
-        #expect(out.hasSuffix("alloc 12 -> 0xc400000000 0x18000\nalloc 1\n# FINDING at line 8: fault: read of 0x7f0014aa0000 in Reserved memory (summary[4][33751040])\n"))
-        #expect(err == "finding: -:line 8 (alloc 1): fault: read of 0x7f0014aa0000 in Reserved memory (summary[4][33751040])\n")
+        #expect(out.hasSuffix("\nalloc 1\n# FINDING at line 8: fault: read of 0x7f0014aa0000 in Reserved memory (summary[4][33751040])\n"))
+        #expect(out.contains("alloc 12 -> 0xc400000000 0x18000\n# FINDING at line 7: invariant searchAddr broken"))
+        #expect(err.hasSuffix("finding: -:line 8 (alloc 1): fault: read of 0x7f0014aa0000 in Reserved memory (summary[4][33751040])\n"))
+        #expect(err.hasPrefix("finding: -:line 7 (alloc 12): invariant searchAddr broken: searchAddr 0xc000000000 is outside inUse"))
     }
 
     @Test("a bad flag value is a usage error (exit 64)")

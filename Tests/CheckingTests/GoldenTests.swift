@@ -25,7 +25,8 @@ struct GoldenTests {
         let url = packageRoot.appendingPathComponent("Tests/Golden/\(name)")
         let t = try Trace.parse(String(contentsOf: url, encoding: .utf8), file: name)
         #expect(t.steps.contains { $0.expected != nil })
-        let r = try replay(t)
+        // Every invariant after every operation, the full walk only at the end.
+        let r = try replay(t, checking: .incremental(fullEvery: 0))
         #expect(r.exitStatus == 0, "\(r.findings.prefix(3)) \(r.invalid.map { "\($0)" } ?? "")")
     }
 

@@ -1,0 +1,202 @@
+// Many seeds: the campaign behind `verify check` and the default `verify`.
+// Seeds run on worker threads; findings are shrunk once per failure
+// signature and written as trace files.
+
+import Foundation
+import PageAlloc
+
+/// What to check.
+public struct CheckOptions: Sendable {
+    /// Seeds to run; with `seconds`, the run also stops when time is up.
+    public var seeds: Range<UInt64>
+    public var seconds: Double?
+    public var jobs: Int
+    /// A fixed geometry, or nil to rotate through every named geometry by seed.
+    public var geometry: Geometry?
+    public var variant: Variant
+    public var ops: Int
+    public var fullEvery: Int
+    /// Where shrunk traces go (nil: not written).
+    public var outDir: String?
+    public var shrinkBudget: Int
+
+    public init(seeds: Range<UInt64> = 0..<UInt64.max, seconds: Double? = nil, jobs: Int = 2, geometry: Geometry? = nil,
+                variant: Variant = .faithful, ops: Int = 300, fullEvery: Int = 64, outDir: String? = "findings", shrinkBudget: Int = 3000) {
+        self.seeds = seeds
+        self.seconds = seconds
+        self.jobs = jobs
+        self.geometry = geometry
+        self.variant = variant
+        self.ops = ops
+        self.fullEvery = fullEvery
+        self.outDir = outDir
+        self.shrinkBudget = shrinkBudget
+    }
+
+    /// The geometry seed `s` runs on.
+    public func geometry(for s: UInt64) -> Geometry { geometry ?? Geometry.all[Int(s % UInt64(Geometry.all.count))] }
+    public func config(_ s: UInt64) -> RunConfig {
+        RunConfig(geometry: geometry(for: s), variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery))
+    }
+}
+
+/// A finding after shrinking.
+public struct ShrunkFinding: Sendable {
+    public let seed: UInt64
+    public let geometry: Geometry
+    public let variant: Variant
+    public let original: Finding
+    public let originalLength: Int
+    public let ops: [Operation]
+    public let results: [OpResult?]
+    public let finding: Finding
+    public let shrinkRuns: Int
+    public let passStats: [String: PassStats]
+    /// The trace file written, if any.
+    public var path: String?
+    /// The shrunk trace as text.
+    public let text: String
+}
+
+/// Per-geometry totals.
+public struct GeometryTotals: Sendable {
+    public var seeds = 0
+    public var ops = 0
+    public var failures = 0
+    public var seconds = 0.0
+}
+
+/// The result of a check.
+public struct CheckSummary: Sendable {
+    public var totals: [String: GeometryTotals] = [:]
+    /// Seeds that failed, with their signature, by seed.
+    public var failures: [(seed: UInt64, geometry: String, signature: String)] = []
+    public var shrunk: [ShrunkFinding] = []
+    public var coverage = CoverageCounts(levels: 8)
+    public var elapsed = 0.0
+    public var seedsRun: Int { totals.values.reduce(0) { $0 + $1.seeds } }
+    public var opsRun: Int { totals.values.reduce(0) { $0 + $1.ops } }
+}
+
+/// Shrinks one failing run and writes its trace.
+public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> ShrunkFinding {
+    let f = run.finding!
+    let config = options.config(run.seed)
+    var shrinker = Shrinker(config: config, signature: f.kind.signature, budget: options.shrinkBudget)
+    let ops = shrinker.shrink(run.ops)
+    let (_, results, finding) = try runOps(ops, config)!
+    let header = [
+        "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(ops.count)), geometry \(config.geometry.name), variant \(config.variant.rawValue)",
+        "failure: \(finding!.kind.signature)",
+        "  \(finding!.description.replacingOccurrences(of: "\n", with: "\n#   "))",
+        "replay: swift run verify replay FILE --variant \(config.variant.rawValue)",
+    ]
+    var s = ShrunkFinding(seed: run.seed, geometry: config.geometry, variant: config.variant, original: f, originalLength: run.ops.count,
+                          ops: ops, results: results, finding: finding!, shrinkRuns: shrinker.runs, passStats: shrinker.stats,
+                          path: nil, text: traceText(geometry: config.geometry, ops: ops, results: results, header: header))
+    if let dir = options.outDir {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let sig = finding!.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        let path = "\(dir)/\(config.geometry.name)-\(config.variant.rawValue)-seed\(run.seed)-\(String(sig)).trace"
+        let tmp = path + ".tmp"
+        try s.text.write(toFile: tmp, atomically: false, encoding: .utf8)
+        _ = rename(tmp, path)
+        s.path = path
+    }
+    return s
+}
+
+/// The state the worker threads share, behind one lock.
+final class CheckState: @unchecked Sendable {
+    let lock = NSLock()
+    let options: CheckOptions
+    let progress: (@Sendable (String) -> Void)?
+    var summary = CheckSummary()
+    var next: UInt64
+    var failedRuns: [RunOutcome] = []
+    var firstError: (any Error)?
+    let start: Date
+    var lastProgress: Date
+    let deadline: Date?
+
+    init(_ options: CheckOptions, _ progress: (@Sendable (String) -> Void)?) {
+        self.options = options
+        self.progress = progress
+        next = options.seeds.lowerBound
+        let now = Date()
+        start = now
+        lastProgress = now
+        deadline = options.seconds.map { now.addingTimeInterval($0) }
+    }
+
+    /// The next seed to run, or nil when the range or the time is used up.
+    func take() -> UInt64? {
+        lock.lock()
+        defer { lock.unlock() }
+        if next >= options.seeds.upperBound || (deadline.map { Date() >= $0 } ?? false) || firstError != nil { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func record(_ run: RunOutcome, seconds dt: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        let name = run.geometry.name
+        summary.totals[name, default: GeometryTotals()].seeds += 1
+        summary.totals[name, default: GeometryTotals()].ops += run.ops.count
+        summary.totals[name, default: GeometryTotals()].seconds += dt
+        summary.coverage.merge(run.coverage)
+        if let f = run.finding {
+            summary.totals[name, default: GeometryTotals()].failures += 1
+            summary.failures.append((run.seed, name, f.kind.signature))
+            failedRuns.append(run)
+        }
+        if let progress, Date().timeIntervalSince(lastProgress) >= 2 {
+            lastProgress = Date()
+            let el = lastProgress.timeIntervalSince(start)
+            progress(String(format: "elapsed %.1fs  seeds %d (%.1f/s)  ops %d (%.0f/s)  failures %d",
+                            el, summary.seedsRun, Double(summary.seedsRun) / el, summary.opsRun, Double(summary.opsRun) / el,
+                            summary.failures.count))
+        }
+    }
+
+    func fail(_ e: any Error) {
+        lock.lock()
+        if firstError == nil { firstError = e }
+        lock.unlock()
+    }
+
+    func work() {
+        while let seed = take() {
+            let t0 = Date()
+            do {
+                let run = try runSeed(seed, options.config(seed))
+                record(run, seconds: Date().timeIntervalSince(t0))
+            } catch {
+                fail(error)
+                return
+            }
+        }
+    }
+}
+
+/// Runs seeds until the range or the time is used up, on `jobs` threads;
+/// then shrinks the first failing seed of each failure signature.
+public func check(_ options: CheckOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CheckSummary {
+    let state = CheckState(options, progress)
+    DispatchQueue.concurrentPerform(iterations: max(options.jobs, 1)) { _ in state.work() }
+    if let e = state.firstError { throw e }
+    var summary = state.summary
+    summary.failures.sort { $0.seed < $1.seed }
+    let failedRuns = state.failedRuns.sorted { $0.seed < $1.seed }
+    var seen: [String] = []
+    for run in failedRuns {
+        let sig = run.finding!.kind.signature
+        if seen.contains(sig) { continue }
+        seen.append(sig)
+        progress?("shrinking seed \(run.seed) (\(run.geometry.name), \(run.ops.count) operations, \(sig))")
+        summary.shrunk.append(try shrinkFinding(run, options))
+    }
+    summary.elapsed = Date().timeIntervalSince(state.start)
+    return summary
+}

@@ -1,0 +1,165 @@
+// Random valid operation sequences for the page allocator, drawn through a
+// ChoiceSource. Validity comes from reading the reference allocator's state
+// (never the port's): frees name allocated pages, alloc-ranges free ones.
+
+import PageAlloc
+import Reference
+
+/// The operation kinds a seed may weight (swarm testing: each seed draws
+/// its own weights, some kinds off, so deep states are reached).
+public enum OpKind: Int, CaseIterable, Sendable {
+    case grow, alloc, freeWhole, freePartial, allocRange, exhaust
+}
+
+/// A plan for the heap's layout: pieces to grow, in grow order.
+public struct HeapPlan: Equatable, Sendable {
+    /// (base address, bytes), multiples of the chunk size.
+    public var pieces: [(base: UInt64, bytes: UInt64)]
+    public static func == (l: HeapPlan, r: HeapPlan) -> Bool {
+        l.pieces.map(\.base) == r.pieces.map(\.base) && l.pieces.map(\.bytes) == r.pieces.map(\.bytes)
+    }
+}
+
+/// Generates one run's operations.
+public struct OperationGenerator<Source: ChoiceSource> {
+    public var source: Source
+    public let geometry: Geometry
+    public private(set) var plan: HeapPlan
+    /// Per-kind weights for this seed.
+    public private(set) var weights: [UInt64]
+    var nextPiece = 0
+    /// Operations queued by a multi-step pattern.
+    var queued: [Operation] = []
+
+    static var chunkBytes: UInt64 { Geometry.pallocChunkBytes }
+
+    public init(geometry: Geometry, source: Source) {
+        self.geometry = geometry
+        self.source = source
+        self.plan = HeapPlan(pieces: [])
+        self.weights = []
+        plan = makePlan()
+        for k in OpKind.allCases {
+            // Grows and allocs are always possible; other kinds may be off.
+            weights.append(k == .grow ? self.source.draw(1...4) : (k == .alloc ? self.source.draw(2...8) : self.source.draw(0...4)))
+        }
+    }
+
+    /// Where the heap starts, as a linear chunk index of this geometry.
+    func originChunk() -> UInt64 {
+        let g = geometry
+        let addr: UInt64
+        switch g.heapAddrBits {
+        case 48, 40: addr = 0xc0_0000_0000
+        case 32, 31: addr = 0x1000_0000
+        default: addr = g.space.unlinear(Self.chunkBytes)  // small geometries: chunk 1
+        }
+        return g.space.linear(addr) / Self.chunkBytes
+    }
+
+    /// Draws a layout: 1-6 pieces separated by gaps at every scale that
+    /// matters (one chunk, one summary block at each level, more than 2 GiB
+    /// so leaf summary pages stay Reserved, an L1 boundary of the chunks
+    /// map), in ascending, descending or mixed grow order.
+    mutating func makePlan() -> HeapPlan {
+        let g = geometry
+        let total = g.chunkCount
+        var c = originChunk()
+        // Shift the start so pieces land at different offsets within blocks.
+        let l1Chunks: UInt64 = 1 << UInt64(g.pallocChunksL2Bits)
+        let rootChunks: UInt64 = 1 << UInt64(g.levelShift[0] - Int(Geometry.logPallocChunkBytes))
+        let shifts: [UInt64] = [0, 1, 7, rootChunks &- 1, rootChunks + 3, l1Chunks &- 2, 2 * rootChunks &- 2].filter { c + $0 + total / 4 < total }
+        c += shifts.isEmpty ? 0 : source.pick(shifts)
+        var gaps: [UInt64] = [0, 0, 1, 2, 7, 8, 9]
+        for l in 1..<g.summaryLevels { gaps.append(1 << UInt64(g.levelShift[l - 1] - Int(Geometry.logPallocChunkBytes))) }
+        // Gaps that put the next piece more than 2 GiB (one leaf summary page)
+        // into a later root entry, so that entry's first pages stay unmapped.
+        let leafPage = g.physPageSize / Geometry.pallocSumBytes
+        gaps += [513, 1024, 1536 + 5, l1Chunks, l1Chunks + 1, rootChunks * 2 + 3,
+                 rootChunks + leafPage + 5, rootChunks + 2 * leafPage + 1, leafPage * 2 + 3]
+        let count = Int(source.draw(1...6))
+        var pieces: [(UInt64, UInt64)] = []
+        // Sometimes scatter the pieces over consecutive root entries at random
+        // offsets, the way Fuchsia maps memory (golang/go#40191).
+        let scatter = g.summaryLevels > 2 && c + UInt64(count + 1) * rootChunks < total && source.chance(1, in: 3)
+        for k in 0..<(scatter ? count : 0) {
+            let size = source.pick([1, 1, 2, 3] as [UInt64])
+            let entry = (c / rootChunks + UInt64(k)) * rootChunks
+            pieces.append((entry + source.draw(0...(rootChunks - size)), size))
+        }
+        for _ in 0..<(scatter ? 0 : count) {
+            let size = source.pick([1, 1, 1, 2, 3, 8, 9, 17] as [UInt64])
+            guard c + size < total else { break }
+            pieces.append((c, size))
+            let room = total - (c + size)
+            let fitting = gaps.filter { $0 < room / 2 }
+            c += size + (fitting.isEmpty ? 0 : source.pick(fitting))
+            if c >= total - 1 { break }
+        }
+        if pieces.isEmpty { pieces = [(1, 1)] }
+        switch source.draw(0...2) {
+        case 0: break
+        case 1: pieces.reverse()
+        default:
+            for i in stride(from: pieces.count - 1, to: 0, by: -1) { pieces.swapAt(i, Int(source.draw(0...UInt64(i)))) }
+        }
+        return HeapPlan(pieces: pieces.map { (g.space.unlinear($0.0 * Self.chunkBytes), $0.1 * Self.chunkBytes) })
+    }
+
+    /// Allocation sizes biased to the edges.
+    mutating func allocSize(_ r: ReferenceAllocator) -> UInt64 {
+        let runs = r.free.intervals.map { UInt64($0.count) }
+        let largest = runs.max() ?? 0
+        switch source.draw(0...9) {
+        case 0...3: return source.pick([1, 1, 2, 63, 64, 65, 511, 512, 513] as [UInt64])
+        case 4: return source.pick([1024, 1025, 1536, 4096] as [UInt64])
+        case 5: return largest + 1  // more than any free run: must fail
+        case 6: return Swift.max(largest, 1)  // exactly the largest run
+        default: return source.draw(1...600)
+        }
+    }
+
+    /// The next operation, valid for the reference's current state.
+    public mutating func next(_ r: ReferenceAllocator) -> Operation {
+        if !queued.isEmpty { return queued.removeFirst() }
+        if r.grown.isEmpty, nextPiece < plan.pieces.count { return growNext() }
+        var w = weights
+        if nextPiece >= plan.pieces.count { w[OpKind.grow.rawValue] = 0 }
+        let allocated = r.allocated
+        if allocated.isEmpty {
+            w[OpKind.freeWhole.rawValue] = 0
+            w[OpKind.freePartial.rawValue] = 0
+        }
+        if r.free.isEmpty { w[OpKind.allocRange.rawValue] = 0 }
+        switch OpKind(rawValue: source.weighted(w) ?? OpKind.alloc.rawValue)! {
+        case .grow:
+            return growNext()
+        case .alloc:
+            return .alloc(npages: allocSize(r))
+        case .freeWhole:
+            let run = source.pick(allocated.intervals)
+            return .free(base: r.address(run.lowerBound), npages: UInt64(run.count), scavenged: source.chance(1, in: 8))
+        case .freePartial:
+            let run = source.pick(allocated.intervals)
+            let lo = run.lowerBound + source.draw(0...UInt64(run.count - 1))
+            let n = source.draw(1...Swift.min(run.upperBound - lo, 600))
+            return .free(base: r.address(lo), npages: n, scavenged: source.chance(1, in: 8))
+        case .allocRange:
+            let run = source.pick(r.free.intervals)
+            let lo = run.lowerBound + source.draw(0...UInt64(run.count - 1))
+            let n = source.draw(1...Swift.min(run.upperBound - lo, 600))
+            return .allocRange(base: r.address(lo), npages: n)
+        case .exhaust:
+            // Take a region page by page, then ask for a large run.
+            let n = Swift.min(UInt64(r.free.intervals.first?.count ?? 1), source.pick([3, 64, 200, 511] as [UInt64]))
+            queued = Array(repeating: .alloc(npages: 1), count: Int(n) - 1) + [.alloc(npages: source.pick([12, 65, 513, 600] as [UInt64]))]
+            return .alloc(npages: 1)
+        }
+    }
+
+    mutating func growNext() -> Operation {
+        let p = plan.pieces[nextPiece]
+        nextPiece += 1
+        return .grow(base: p.base, bytes: p.bytes)
+    }
+}

@@ -1,0 +1,221 @@
+// The shrinker: an ordered list of named passes, run to a fixed point under
+// a budget, keeping only candidates that fail the same way and are simpler.
+
+import PageAlloc
+
+/// One named way of making a failing operation list smaller.
+public struct ShrinkPass: Sendable {
+    public let name: String
+    /// Candidate lists derived from `ops` (the shrinker tries them in order).
+    let candidates: @Sendable ([Operation]) -> [[Operation]]
+}
+
+/// Per-pass counters.
+public struct PassStats: Sendable, Equatable {
+    public var tried = 0
+    public var accepted = 0
+}
+
+/// "Simpler", defined once: fewer operations, then fewer pages and grown
+/// chunks in total, then lower addresses.
+public func complexity(_ ops: [Operation]) -> (Int, UInt64, UInt64) {
+    var size: UInt64 = 0, addr: UInt64 = 0
+    for op in ops {
+        switch op {
+        case let .grow(b, n): size &+= n / Geometry.pallocChunkBytes; addr &+= b >> 22
+        case let .alloc(n): size &+= n
+        case let .free(b, n, s): size &+= n + (s ? 1 : 0); addr &+= b >> 22
+        case let .allocRange(b, n): size &+= n; addr &+= b >> 22
+        }
+    }
+    return (ops.count, size, addr)
+}
+
+func simpler(_ a: [Operation], than b: [Operation]) -> Bool { complexity(a) < complexity(b) }
+
+public struct Shrinker {
+    public let config: RunConfig
+    /// The failure every accepted candidate must reproduce.
+    public let signature: String
+    /// Candidate runs allowed in total.
+    public var budget: Int
+    public private(set) var runs = 0
+    public private(set) var stats: [String: PassStats] = [:]
+    public let passes: [ShrinkPass]
+
+    public init(config: RunConfig, signature: String, budget: Int = 3000, passes: [ShrinkPass] = ShrinkPass.all) {
+        self.config = config
+        self.signature = signature
+        self.budget = budget
+        self.passes = passes
+        for p in passes { stats[p.name] = PassStats() }
+    }
+
+    /// Runs a candidate, dropping operations it made invalid (a free of
+    /// pages an earlier deletion left unallocated, say) and everything after
+    /// the failure; returns what was applied if it fails the same way.
+    mutating func failsTheSameWay(_ ops: [Operation]) -> [Operation]? {
+        runs += 1
+        guard let r = try? runOps(ops, config, skipInvalid: true), let f = r.finding, f.kind.signature == signature else { return nil }
+        return r.ops
+    }
+
+    /// Shrinks a failing list; returns the smallest found.
+    public mutating func shrink(_ start: [Operation]) -> [Operation] {
+        var best = start
+        var progress = true
+        while progress && runs < budget {
+            progress = false
+            for pass in passes {
+                var improved = true
+                while improved && runs < budget {
+                    improved = false
+                    for cand in pass.candidates(best) where runs < budget {
+                        guard simpler(cand, than: best) else { continue }
+                        stats[pass.name]!.tried += 1
+                        if let applied = failsTheSameWay(cand), simpler(applied, than: best) {
+                            stats[pass.name]!.accepted += 1
+                            best = applied
+                            improved = true
+                            progress = true
+                            break
+                        }
+                    }
+                }
+            }
+        }
+        return best
+    }
+}
+
+extension ShrinkPass {
+    /// The passes, in the order they run.
+    public static let all: [ShrinkPass] = [.deleteBlocks, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
+
+    /// Deletes blocks of consecutive operations, halving the block size.
+    public static let deleteBlocks = ShrinkPass(name: "deleteBlocks") { ops in
+        var out: [[Operation]] = []
+        var size = ops.count / 2
+        while size >= 1 {
+            for start in stride(from: 0, to: ops.count - size + 1, by: size) {
+                var c = ops
+                c.removeSubrange(start..<(start + size))
+                out.append(c)
+            }
+            size /= 2
+        }
+        return out
+    }
+
+    /// Drops one grow.
+    public static let dropGrows = ShrinkPass(name: "dropGrows") { ops in
+        ops.indices.filter { if case .grow = ops[$0] { return true }; return false }.map { i in var c = ops; c.remove(at: i); return c }
+    }
+
+    /// Drops one free.
+    public static let dropFrees = ShrinkPass(name: "dropFrees") { ops in
+        ops.indices.filter { if case .free = ops[$0] { return true }; return false }.map { i in var c = ops; c.remove(at: i); return c }
+    }
+
+    /// Replaces two grows of touching ranges by one grow at the first's place.
+    public static let mergeGrows = ShrinkPass(name: "mergeGrows") { ops in
+        var out: [[Operation]] = []
+        for i in ops.indices {
+            guard case let .grow(b1, n1) = ops[i] else { continue }
+            for j in ops.indices where j != i {
+                guard case let .grow(b2, n2) = ops[j], b1 &+ n1 == b2 else { continue }
+                var c = ops
+                c[Swift.min(i, j)] = .grow(base: b1, bytes: n1 + n2)
+                c.remove(at: Swift.max(i, j))
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Shrinks a grow by one chunk, from either end.
+    public static let shrinkGrows = ShrinkPass(name: "shrinkGrows") { ops in
+        var out: [[Operation]] = []
+        let chunk = Geometry.pallocChunkBytes
+        for i in ops.indices {
+            guard case let .grow(b, n) = ops[i], n > chunk else { continue }
+            var c = ops
+            c[i] = .grow(base: b, bytes: n - chunk)
+            out.append(c)
+            c[i] = .grow(base: b &+ chunk, bytes: n - chunk)
+            out.append(c)
+        }
+        return out
+    }
+
+    /// Lowers the page count of an alloc, free or alloc-range.
+    public static let lowerNpages = ShrinkPass(name: "lowerNpages") { ops in
+        var out: [[Operation]] = []
+        for i in ops.indices {
+            let n: UInt64
+            switch ops[i] {
+            case let .alloc(x), let .free(_, x, _), let .allocRange(_, x): n = x
+            default: continue
+            }
+            for m in Set([1, n / 2, n - 1]).sorted() where m >= 1 && m < n {
+                var c = ops
+                switch ops[i] {
+                case .alloc: c[i] = .alloc(npages: m)
+                case let .free(b, _, s): c[i] = .free(base: b, npages: m, scavenged: s)
+                case let .allocRange(b, _): c[i] = .allocRange(base: b, npages: m)
+                default: break
+                }
+                out.append(c)
+            }
+            if case let .free(b, x, true) = ops[i] {
+                var c = ops
+                c[i] = .free(base: b, npages: x, scavenged: false)
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Merges two consecutive frees of touching ranges into one free.
+    public static let mergeFrees = ShrinkPass(name: "mergeFrees") { ops in
+        var out: [[Operation]] = []
+        for i in ops.indices.dropLast() {
+            guard case let .free(b1, n1, s1) = ops[i], case let .free(b2, n2, s2) = ops[i + 1], s1 == s2 else { continue }
+            let ps = Geometry.pageSize
+            if b1 &+ n1 * ps == b2 || b2 &+ n2 * ps == b1 {
+                var c = ops
+                c[i] = .free(base: Swift.min(b1, b2), npages: n1 + n2, scavenged: s1)
+                c.remove(at: i + 1)
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Moves everything at or above one grow's base down by half the gap
+    /// below it (in whole chunks), closing distances between pieces.
+    public static let lowerAddresses = ShrinkPass(name: "lowerAddresses") { ops in
+        var bases: [UInt64] = []
+        for op in ops { if case let .grow(b, _) = op { bases.append(b) } }
+        bases.sort()
+        var out: [[Operation]] = []
+        let chunk = Geometry.pallocChunkBytes
+        for (k, b) in bases.enumerated() where k > 0 {
+            var prevLimit: UInt64 = 0
+            for op in ops { if case let .grow(pb, n) = op, pb == bases[k - 1] { prevLimit = pb &+ n } }
+            guard b > prevLimit else { continue }
+            let delta = ((b - prevLimit) / 2) & ~(chunk - 1)
+            guard delta > 0 else { continue }
+            func move(_ a: UInt64) -> UInt64 { a >= b ? a - delta : a }
+            out.append(ops.map { op in
+                switch op {
+                case let .grow(x, n): .grow(base: move(x), bytes: n)
+                case let .free(x, n, s): .free(base: move(x), npages: n, scavenged: s)
+                case let .allocRange(x, n): .allocRange(base: move(x), npages: n)
+                case .alloc: op
+                }
+            })
+        }
+        return out
+    }
+}

@@ -1,0 +1,121 @@
+// `verify` with no subcommand: one seed with --seed, else the default check.
+
+import ArgumentParser
+import Checking
+import Foundation
+import PageAlloc
+
+/// Parses "30s", "2m", "1h" or a plain number of seconds.
+func parseDuration(_ s: String) throws -> Double {
+    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+    for (u, k) in units where s.hasSuffix(u) {
+        if let v = Double(s.dropLast(u.count)), v >= 0 { return v * k }
+    }
+    if let v = Double(s), v >= 0 { return v }
+    throw ValidationError("'\(s)' is not a duration (e.g. 30s, 2m, 1h)")
+}
+
+/// Options of a checking run shared by `verify` and `verify check`.
+struct CheckingOptions: ParsableArguments {
+    @Option(help: "Operations per seed.")
+    var ops: Int = 300
+
+    @Option(help: "Full invariant walk every K operations (0: only at the end).")
+    var fullEvery: Int = 64
+
+    @Option(help: "Directory for shrunk traces.")
+    var out: String = "findings"
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one seed (--seed N), or the default check: every geometry for about a minute, then a summary."
+    )
+
+    @Option(help: "Run this one seed with every check, shrink a failure, and write its trace.")
+    var seed: UInt64?
+
+    @OptionGroup var allocator: AllocatorOptions
+    @OptionGroup var checking: CheckingOptions
+
+    @Option(help: "Time for the default check.")
+    var time: String = "40s"
+
+    @Option(help: "Worker threads for the default check.")
+    var jobs: Int = 2
+
+    @Flag(help: "List the invariants and exit.")
+    var listInvariants = false
+
+    func run() throws {
+        if listInvariants {
+            for inv in Invariant.all { print("\(inv.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(inv.statement)") }
+            return
+        }
+        let variant = try allocator.resolvedVariant()
+        if let seed {
+            let g = try allocator.resolvedGeometry() ?? Geometry.all[Int(seed % UInt64(Geometry.all.count))]
+            try runOneSeed(seed, geometry: g, variant: variant)
+            return
+        }
+        var options = CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
+                                   geometry: try allocator.resolvedGeometry(), variant: variant, ops: checking.ops,
+                                   fullEvery: checking.fullEvery, outDir: checking.out)
+        options.shrinkBudget = 3000
+        print("default check: every geometry, variant \(variant.rawValue), \(checking.ops) operations per seed, \(time), \(jobs) jobs")
+        let summary = try check(options) { printError($0) }
+        printSummary(summary, options)
+        if !summary.failures.isEmpty { throw ExitCode(1) }
+    }
+
+    func runOneSeed(_ seed: UInt64, geometry g: Geometry, variant: Variant) throws {
+        print("seed \(seed) (geometry \(g.name), variant \(variant.rawValue), \(checking.ops) operations)")
+        let options = CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: g, variant: variant, ops: checking.ops,
+                                   fullEvery: checking.fullEvery, outDir: checking.out)
+        let t0 = Date()
+        let run = try runSeed(seed, options.config(seed))
+        guard let f = run.finding else {
+            print(String(format: "pass: %d operations, every invariant held, results equal the reference (%.2f s)", run.ops.count, Date().timeIntervalSince(t0)))
+            return
+        }
+        print("FINDING at \(f.description)")
+        let s = try shrinkFinding(run, options)
+        print("shrunk \(s.originalLength) -> \(s.ops.count) operations in \(s.shrinkRuns) runs; it fails with: \(s.finding.kind.signature)")
+        print(s.text, terminator: "")
+        if let path = s.path {
+            print("written to \(path)")
+            print("reproduce: swift run verify replay \(path) --variant \(variant.rawValue)")
+        }
+        throw ExitCode(1)
+    }
+}
+
+/// The summary table printed at the end of a check.
+func printSummary(_ s: CheckSummary, _ options: CheckOptions) {
+    func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : String(repeating: " ", count: n - x.count) + x }
+    print("")
+    print("geometry        seeds       ops  failures      ops/s")
+    for g in Geometry.all {
+        guard let t = s.totals[g.name] else { continue }
+        let rate = t.seconds > 0 ? Double(t.ops) / t.seconds : 0
+        print(g.name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad(String(t.seeds), 9) + pad(String(t.ops), 10)
+              + pad(String(t.failures), 10) + pad(String(format: "%.0f", rate), 11))
+    }
+    print("total       " + pad(String(s.seedsRun), 9) + pad(String(s.opsRun), 10) + pad(String(s.failures.count), 10)
+          + pad(String(format: "%.0f", Double(s.opsRun) / max(s.elapsed, 1e-9)), 11) + String(format: "  (%.1f s, %d jobs; checked: every invariant on)", s.elapsed, options.jobs))
+    let hit = CoverageMark.allCases.filter { s.coverage[$0] > 0 }.count
+    print("coverage marks hit: \(hit)/\(CoverageMark.allCases.count)" + (hit < CoverageMark.allCases.count
+        ? " (missing: \(CoverageMark.allCases.filter { s.coverage[$0] == 0 }.map(\.name).joined(separator: ", ")))" : ""))
+    for f in s.shrunk {
+        print("")
+        print("FINDING \(f.finding.kind.signature): seed \(f.seed) (\(f.geometry.name)), shrunk \(f.originalLength) -> \(f.ops.count) operations")
+        print("  \(f.finding.description)")
+        if let p = f.path { print("  reproduce: swift run verify replay \(p) --variant \(f.variant.rawValue)") }
+    }
+    if !s.failures.isEmpty {
+        let sigs = Dictionary(grouping: s.failures, by: \.signature).map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }
+        print("")
+        print("failing seeds by signature: " + sigs.map { "\($0.0) x\($0.1)" }.joined(separator: ", "))
+    }
+}
