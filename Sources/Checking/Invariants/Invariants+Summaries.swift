@@ -130,7 +130,12 @@ extension Invariant {
                     return "page \(h(sp.chunkBase(c) + (w * 64 + bit) * Geometry.pageSize)) is allocated and scavenged"
                 }
                 var want: UInt64 = 0
-                for b in 0..<UInt64(64) where ctx.reference.scavenged.contains(firstPage + w * 64 + b) { want |= 1 << b }
+                let base = firstPage + w * 64, sc = ctx.reference.scavenged
+                if sc.contains(base..<(base + 64)) {
+                    want = ~0
+                } else if sc.intersects(base..<(base + 64)) {
+                    for b in 0..<UInt64(64) where sc.contains(base + b) { want |= 1 << b }
+                }
                 if scav != want {
                     return "chunk \(c) word \(w): scavenged bits \(h(scav)), reference \(h(want))"
                 }
@@ -155,7 +160,9 @@ extension Invariant {
                 let got = data.palloc.bits.block64(w * 64)
                 var want: UInt64 = 0
                 let base = firstPage + w * 64
-                if !free.contains(base..<(base + 64)) {
+                if !free.intersects(base..<(base + 64)) {
+                    want = ~0
+                } else if !free.contains(base..<(base + 64)) {
                     for b in 0..<UInt64(64) where !free.contains(base + b) { want |= 1 << b }
                 }
                 if got != want {

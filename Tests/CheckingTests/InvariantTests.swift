@@ -1,0 +1,150 @@
+import Testing
+import OSMemory
+import PageAlloc
+import Reference
+@testable import Checking
+
+/// Negative controls: each invariant, by name, must fire on a state
+/// corrupted in the way it guards against; and none fires on a healthy run.
+@Suite("Invariants and their negative controls", .serialized)
+struct InvariantTests {
+    let chunk = Geometry.pallocChunkBytes
+
+    /// A healthy amd64 heap: two pieces 4 GiB apart, some allocations.
+    func healthy() throws -> Runner {
+        let r = try Runner(geometry: .amd64, checking: .full)
+        for op: Operation in [.grow(base: 0xc0_0000_0000, bytes: 2 * chunk), .grow(base: 0xc1_0000_0000, bytes: chunk),
+                              .alloc(npages: 3), .alloc(npages: 700), .free(base: 0xc0_0000_2000, npages: 1, scavenged: false)] {
+            guard case .applied = r.apply(op) else { Issue.record("healthy run failed at \(op)"); return r }
+        }
+        return r
+    }
+
+    func fired(_ r: Runner) -> [String] {
+        let ctx = InvariantContext(port: r.port, reference: r.reference, touched: nil, full: true)
+        return Invariant.all.filter { $0.evaluate(ctx) != nil }.map(\.name)
+    }
+
+    @Test("no invariant fires on a healthy heap")
+    func healthyHolds() throws {
+        #expect(fired(try healthy()) == [])
+    }
+
+    @Test("every registered invariant has a distinct name and a statement")
+    func registry() {
+        let names = Invariant.all.map(\.name)
+        #expect(Set(names).count == names.count && names.count == 9)
+        #expect(Invariant.all.allSatisfy { !$0.statement.isEmpty })
+        #expect(Invariant.named("searchAddr") != nil && Invariant.named("nope") == nil)
+    }
+
+    @Test("searchAddr fires when searchAddr leaves inUse")
+    func searchAddr() throws {
+        let r = try healthy()
+        r.port.corruptSearchAddr(OffAddr(0xc0_8000_0000))
+        #expect(fired(r).contains("searchAddr"))
+    }
+
+    @Test("pruning fires when a free page lies below searchAddr")
+    func pruning() throws {
+        let r = try healthy()
+        r.port.corruptSearchAddr(OffAddr(0xc0_0040_0000))  // inside inUse, above the freed page
+        let f = fired(r)
+        #expect(f.contains("pruning") && !f.contains("searchAddr"))
+    }
+
+    @Test("inUseShape fires when end disagrees with inUse")
+    func inUseShape() throws {
+        let r = try healthy()
+        r.port.corruptEnd(ChunkIdx(r.port.end.v + 1))
+        #expect(fired(r).contains("inUseShape"))
+    }
+
+    @Test("memory fires when a grown range's summary page is no longer Ready")
+    func memoryState() throws {
+        let r = try healthy()
+        let leafBase = r.port.summaryBase(level: 4)
+        let idx = Geometry.amd64.space.chunkIndex(0xc1_0000_0000).v
+        let page = (leafBase + idx * 8) & ~UInt64(4095)
+        try r.port.mem.sysFault(page, 4096)
+        #expect(fired(r).contains("memory"))
+    }
+
+    @Test("memory fires when sysStat is off by a page")
+    func memoryAccounting() throws {
+        let r = try healthy()
+        r.port.sysStat.add(4096)
+        #expect(fired(r) == ["memory"])
+    }
+
+    @Test("leaves fires on a leaf summary that does not match its bitmap")
+    func leaves() throws {
+        let r = try healthy()
+        let idx = Int(Geometry.amd64.space.chunkIndex(0xc1_0000_0000).v)
+        try r.port.corruptSummary(level: 4, index: idx, Geometry.amd64.sums.pack(5, 5, 5))
+        #expect(fired(r).contains("leaves"))
+    }
+
+    @Test("merge fires on a parent that is not the merge of its children")
+    func merge() throws {
+        let r = try healthy()
+        let idx = Geometry.amd64.space.offAddrToLevelIndex(28, OffAddr(0xc1_0000_0000))
+        try r.port.corruptSummary(level: 2, index: idx, Geometry.amd64.sums.pack(1, 1, 1))
+        let f = fired(r)
+        #expect(f.contains("merge") && !f.contains("leaves"))
+    }
+
+    @Test("wellFormed fires on start > max")
+    func wellFormed() throws {
+        let r = try healthy()
+        let idx = Geometry.amd64.space.offAddrToLevelIndex(22, OffAddr(0xc1_0000_0000))
+        try r.port.corruptSummary(level: 4, index: idx, Geometry.amd64.sums.pack(9, 3, 0))
+        #expect(fired(r).contains("wellFormed"))
+    }
+
+    @Test("scavengedFree fires on an allocated page marked scavenged")
+    func scavengedFree() throws {
+        let r = try healthy()
+        let data = try #require(r.port.tryChunkOf(Geometry.amd64.space.chunkIndex(0xc0_0000_0000)))
+        data.scavenged.set(0)  // page 0 is allocated
+        #expect(fired(r).contains("scavengedFree"))
+    }
+
+    @Test("allocatedPages fires when the bitmap disagrees with the reference")
+    func allocatedPages() throws {
+        let r = try healthy()
+        let data = try #require(r.port.tryChunkOf(Geometry.amd64.space.chunkIndex(0xc1_0000_0000)))
+        data.palloc.bits.set(511)
+        #expect(fired(r).contains("allocatedPages"))
+    }
+
+    @Test("the incremental check sees the corruption in the chunk an operation touches")
+    func incremental() throws {
+        let r = try Runner(geometry: .amd64, checking: .incremental(fullEvery: 0))
+        _ = r.apply(.grow(base: 0xc0_0000_0000, bytes: 2 * chunk))
+        let data = try #require(r.port.tryChunkOf(Geometry.amd64.space.chunkIndex(0xc0_0000_0000)))
+        data.palloc.bits.set(100)  // corrupt chunk 0: page 100 "allocated"...
+        data.scavenged.clear(100)  // ...and consistently not scavenged
+        // An operation in chunk 0 reveals it; the result itself still matches.
+        guard case let .finding(f, _) = r.apply(.allocRange(base: 0xc0_0000_0000, npages: 1)) else {
+            Issue.record("the corruption went unseen")
+            return
+        }
+        #expect(["invariant:leaves", "invariant:allocatedPages", "invariant:scavengedFree"].contains(f.kind.signature), "\(f)")
+    }
+
+    @Test("a corruption in an untouched chunk escapes the incremental check and is caught by the full walk")
+    func fullWalk() throws {
+        let r = try Runner(geometry: .amd64, checking: .incremental(fullEvery: 0))
+        _ = r.apply(.grow(base: 0xc0_0000_0000, bytes: 2 * chunk))
+        let data = try #require(r.port.tryChunkOf(Geometry.amd64.space.chunkIndex(0xc0_0040_0000)))
+        data.palloc.bits.set(7)  // chunk 1
+        data.scavenged.clear(7)
+        guard case .applied = r.apply(.allocRange(base: 0xc0_0000_0000, npages: 1)) else {
+            Issue.record("chunk 0's operation should not look at chunk 1")
+            return
+        }
+        let f = try #require(r.finish())
+        #expect(f.atEnd && f.kind.signature.hasPrefix("invariant:"))
+    }
+}
