@@ -111,3 +111,47 @@ public func benchMemoryLayer(loads: Int) throws -> (simulated: BenchResult, plai
     if sum == 42 { print("") }  // keep the loops alive
     return (sim, pl)
 }
+
+/// Checked against unchecked throughput of seeded runs (operations/s): the
+/// same seeds and operations with every invariant on, and with the port and
+/// the reference only.
+public func benchChecked(geometry: Geometry, seeds: Range<UInt64>, ops: Int) throws -> (checked: BenchResult, unchecked: BenchResult, portOnly: BenchResult) {
+    func timed(_ level: CheckLevel) throws -> BenchResult {
+        var n = 0
+        let t0 = now()
+        for s in seeds { n += try runSeed(s, RunConfig(geometry: geometry, ops: ops, checking: level)).ops.count }
+        return BenchResult(name: "\(level)", operations: n, seconds: now() - t0)
+    }
+    let checked = try timed(.incremental(fullEvery: 64))
+    let unchecked = try timed(.none)
+    // The port alone on the same operation lists.
+    var lists: [[Operation]] = []
+    for s in seeds { lists.append(try runSeed(s, RunConfig(geometry: geometry, ops: ops, checking: .none)).ops) }
+    var n = 0
+    let t0 = now()
+    for ops in lists {
+        let p = try PageAlloc(geometry: geometry)
+        for op in ops {
+            switch op {
+            case let .grow(b, x): try p.grow(b, x)
+            case let .alloc(x): _ = try p.alloc(x)
+            case let .free(b, x, s): try p.free(b, x, scavenged: s)
+            case let .allocRange(b, x): _ = try p.allocRange(b, x)
+            }
+            n += 1
+        }
+    }
+    return (checked, unchecked, BenchResult(name: "port only", operations: n, seconds: now() - t0))
+}
+
+/// Seconds from `start` until the first failing seed of `variant`, running
+/// seeds upward one at a time; and that seed.
+public func timeToFirstFailure(variant: Variant, geometry: Geometry?, start: UInt64, ops: Int, limit: UInt64 = 100_000) throws -> (seconds: Double, seed: UInt64, signature: String)? {
+    let t0 = now()
+    let options = CheckOptions(geometry: geometry, variant: variant, ops: ops, outDir: nil)
+    for s in start..<(start + limit) {
+        let run = try runSeed(s, options.config(s))
+        if let f = run.finding { return (now() - t0, s, f.kind.signature) }
+    }
+    return nil
+}

@@ -65,8 +65,8 @@ public final class Runner {
     }
 
     /// Runs the invariants; the first broken one (registry order) is returned.
-    public func checkInvariants(touched: ClosedRange<UInt64>?, full: Bool) -> (name: String, detail: String)? {
-        let ctx = InvariantContext(port: port, reference: reference, touched: touched, full: full)
+    public func checkInvariants(touched: ClosedRange<UInt64>?, full: Bool, grew: Bool = false) -> (name: String, detail: String)? {
+        let ctx = InvariantContext(port: port, reference: reference, touched: touched, full: full, grew: grew)
         for inv in Invariant.all {
             invariantChecks += 1
             if let detail = inv.evaluate(ctx) { return (inv.name, detail) }
@@ -137,7 +137,9 @@ public final class Runner {
         case .none: break
         case let .incremental(k):
             let full = k > 0 && stepsApplied % k == 0
-            if let (name, detail) = checkInvariants(touched: touchedChunks(op, portResult), full: full) {
+            var grew = false
+            if case .grow = op { grew = true }
+            if let (name, detail) = checkInvariants(touched: touchedChunks(op, portResult), full: full, grew: grew) {
                 return .finding(Finding(kind: .invariant(name: name, detail: detail), stepIndex: index, op: op, line: line), portResult)
             }
         case .full:

@@ -10,8 +10,10 @@
 ///   Ready cheaply, and touching it is undefined (may fault, may read zeroes).
 /// - `ready`: safe to read and write.
 public enum MemState: UInt8, Sendable, CustomStringConvertible {
-    case none = 0
-    case reserved = 1
+    // Reserved is 0 so that a fresh reservation's page table can come from
+    // calloc: large reservations then cost nothing until pages are touched.
+    case reserved = 0
+    case none = 1
     case prepared = 2
     case ready = 3
 

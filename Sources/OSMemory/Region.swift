@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // One mapping of the simulated address space: a run of physical pages, each
 // with its own state and, only once written while Ready, its own bytes.
 
@@ -35,16 +41,21 @@ public final class Region: @unchecked Sendable {
         self.nbytes = nbytes
         self.pageShift = pageShift
         self.npages = Int((nbytes + (1 << pageShift) - 1) >> pageShift)
-        self.states = .allocate(capacity: max(npages, 1))
-        self.states.initialize(repeating: state, count: max(npages, 1))
-        self.storage = .allocate(capacity: max(npages, 1))
-        self.storage.initialize(repeating: nil, count: max(npages, 1))
+        let n = max(npages, 1)
+        // Zero bytes are Reserved states and nil page pointers: calloc gives
+        // them for free, page by page, as the host touches them.
+        guard let st = calloc(n, MemoryLayout<MemState>.stride), let sp = calloc(n, MemoryLayout<UnsafeMutablePointer<UInt64>?>.stride) else {
+            preconditionFailure("host out of memory")
+        }
+        self.states = st.bindMemory(to: MemState.self, capacity: n)
+        self.storage = sp.bindMemory(to: UnsafeMutablePointer<UInt64>?.self, capacity: n)
+        if state != .reserved { states.update(repeating: state, count: n) }
     }
 
     deinit {
         for i in 0..<npages { storage[i]?.deallocate() }
-        storage.deallocate()
-        states.deallocate()
+        free(storage)
+        free(states)
     }
 
     /// One past the last byte of the region, rounded to whole pages.

@@ -86,6 +86,8 @@ public final class PageAlloc {
     var chunks: [UnsafeMutablePointer<UInt64>?]
     /// Simulated address of each L2 block (for fault reports and accounting).
     public private(set) var chunkBlockAddress: [UInt64?]
+    /// How many L2 blocks of the chunks map exist.
+    public private(set) var chunkBlockCount = 0
 
     /// Mirrors `p.searchAddr`. Every free page is at or above it, and
     /// `inUse.contains(searchAddr)` holds unless it equals maxSearchAddr.
@@ -173,6 +175,7 @@ public final class PageAlloc {
         guard let raw = calloc(l2BlockWords, 8) else { preconditionFailure("host out of memory") }
         chunks[i1] = raw.bindMemory(to: UInt64.self, capacity: l2BlockWords)
         chunkBlockAddress[i1] = addr
+        chunkBlockCount += 1
         coverage.hit(.growNewChunksBlock)
     }
 }

@@ -85,6 +85,26 @@ public struct IntervalSet: Equatable, Sendable {
         intervals.replaceSubrange(i..<j, with: keep)
     }
 
+    /// Membership of [start, start + 64*words) as bit words: bit b of word w
+    /// is set when start + 64*w + b is in the set.
+    public func bits(from start: UInt64, words: Int) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: words)
+        let end = start + UInt64(words) * 64
+        var i = firstEndingAfter(start)
+        while i < intervals.count && intervals[i].lowerBound < end {
+            var x = Swift.max(intervals[i].lowerBound, start)
+            let hi = Swift.min(intervals[i].upperBound, end)
+            while x < hi {
+                let w = Int((x - start) / 64), b = (x - start) % 64
+                let n = Swift.min(64 - b, hi - x)
+                out[w] |= (n == 64 ? ~0 : ((1 << n) - 1)) << b
+                x += n
+            }
+            i += 1
+        }
+        return out
+    }
+
     /// The lowest `lo` such that [lo, lo+n) is in the set: first fit.
     public func firstFit(_ n: UInt64) -> UInt64? {
         for iv in intervals where UInt64(iv.count) >= n { return iv.lowerBound }

@@ -17,6 +17,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Operations of the mixed workload.")
     var mixed: Int = 400_000
 
+    @Flag(help: "Also measure checked vs unchecked throughput and the time to find preFix40191.")
+    var checking = false
+
     func run() throws {
         #if DEBUG
         printError("warning: debug build; figures mean little (swift run -c release verify bench)")
@@ -31,6 +34,22 @@ struct BenchCommand: ParsableCommand {
         let (sim, plain) = try benchMemoryLayer(loads: 20_000_000)
         print(String(format: "memory layer: PageView load %.2f ns, array load %.2f ns (ratio %.2fx)", sim.nsPerOp, plain.nsPerOp, sim.nsPerOp / plain.nsPerOp))
         if let peak = peakResidentBytes() { print(String(format: "peak resident memory: %.1f MiB", Double(peak) / 1048576)) }
+        if checking {
+            let (c, u, p) = try benchChecked(geometry: .amd64, seeds: 0..<40, ops: 300)
+            print(String(format: "amd64 seeded runs: checked %.0f ops/s, port+reference %.0f ops/s, port only %.0f ops/s (checked/port %.2f)",
+                         c.opsPerSecond, u.opsPerSecond, p.opsPerSecond, c.opsPerSecond / p.opsPerSecond))
+            var times: [Double] = []
+            var lines: [String] = []
+            for k in 0..<UInt64(20) {
+                guard let (t, seed, sig) = try timeToFirstFailure(variant: .preFix40191, geometry: nil, start: k * 1000, ops: 300) else { continue }
+                times.append(t)
+                lines.append("\(k * 1000)->\(seed) \(sig) \(String(format: "%.2fs", t))")
+            }
+            times.sort()
+            print("preFix40191 time to first failure from 20 seed bases (all geometries in rotation):")
+            print("  " + lines.joined(separator: "\n  "))
+            if !times.isEmpty { print(String(format: "  median %.3f s, max %.3f s", times[times.count / 2], times.last!)) }
+        }
         print(String(format: "simulated metadata pages touched: %d (%d KiB); sysStat %d bytes; mappedReady %d bytes",
                      p.mem.touchedPages, p.mem.touchedPages * Int(p.geometry.physPageSize) / 1024, p.sysStat.bytes, p.mem.mappedReady))
     }

@@ -46,3 +46,20 @@ struct ReferenceTests {
         #expect(throws: InvalidOperation.self) { try r.grow(0xffff_ffff_ffc0_0000, 4 << 20) }
     }
 }
+
+@Suite("IntervalSet.bits")
+struct IntervalBitsTests {
+    @Test("bits(from:words:) agrees with contains for random sets and windows")
+    func bits() {
+        var s = IntervalSet()
+        var x: UInt64 = 99
+        for _ in 0..<200 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            let lo = (x >> 33) % 1000, len = (x >> 16) % 130
+            if (x >> 61) & 1 == 0 { s.insert(lo..<(lo + len)) } else { s.remove(lo..<(lo + len)) }
+            let start = (x >> 40) % 900
+            let w = s.bits(from: start, words: 3)
+            for k in 0..<UInt64(192) { #expect(((w[Int(k / 64)] >> (k % 64)) & 1 == 1) == s.contains(start + k)) }
+        }
+    }
+}

@@ -15,12 +15,15 @@ public struct InvariantContext {
     public let touched: ClosedRange<UInt64>?
     /// Walk everything instead of only what the operation touched.
     public let full: Bool
+    /// The operation changed the grown set (metadata mappings change only then).
+    public let grew: Bool
 
-    public init(port: PageAlloc, reference: ReferenceAllocator, touched: ClosedRange<UInt64>?, full: Bool) {
+    public init(port: PageAlloc, reference: ReferenceAllocator, touched: ClosedRange<UInt64>?, full: Bool, grew: Bool = false) {
         self.port = port
         self.reference = reference
         self.touched = touched
         self.full = full
+        self.grew = grew
     }
 
     /// The chunks to examine: all grown chunks for a full check, otherwise

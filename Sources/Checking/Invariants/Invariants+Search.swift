@@ -80,14 +80,15 @@ extension Invariant {
         let p = ctx.port
         let m = p.mem
         if m.mappedReady != Int64(m.readyBytes) { return "mappedReady \(m.mappedReady) != Ready bytes \(m.readyBytes)" }
-        let l2Bytes = UInt64(p.chunkBlockAddress.compactMap { $0 }.count) * UInt64(p.l2BlockBytes)
+        let l2Bytes = UInt64(p.chunkBlockCount) * UInt64(p.l2BlockBytes)
         if p.summaryMappedReady + l2Bytes != m.readyBytes {
             return "summaryMappedReady \(p.summaryMappedReady) + chunks L2 \(l2Bytes) != Ready bytes \(m.readyBytes)"
         }
         if p.sysStat.bytes != Int64(m.readyBytes + p.inUse.persistentBytes) {
             return "sysStat \(p.sysStat.bytes) != Ready bytes \(m.readyBytes) + persistentalloc \(p.inUse.persistentBytes)"
         }
-        guard ctx.full || ctx.touched != nil else { return nil }
+        // Mappings change only when the heap grows.
+        guard ctx.full || (ctx.grew && ctx.touched != nil) else { return nil }
         let g = p.geometry
         for r in p.inUse.ranges {
             if !ctx.full, let t = ctx.touched {

@@ -57,20 +57,21 @@ extension Invariant {
         let g = p.geometry
         let k = p.sumLayout
         let chunks = ctx.chunksToCheck()
+        var children = [UInt64](repeating: 0, count: 1 << Geometry.summaryLevelBits)
         for l in stride(from: p.levels - 2, through: 0, by: -1) {
             let perBlock = 1 << g.levelBits[l + 1]
             for i in ancestorIndices(p, chunks, level: l) {
-                var children: [PallocSum] = []
                 for j in 0..<perBlock {
                     switch readSum(p, l + 1, i * perBlock + j) {
                     case let .failure(e): return e
-                    case let .success(s): children.append(s)
+                    case let .success(s): children[j] = s.raw
                     }
                 }
                 switch readSum(p, l, i) {
                 case let .failure(e): return e
                 case let .success(s):
-                    let want = k.merge(children, logMaxPagesPerSum: UInt64(g.levelLogPages[l + 1]))
+                    let logPer = UInt64(g.levelLogPages[l + 1])
+                    let want = children.withUnsafeBufferPointer { k.merge($0.baseAddress!, count: perBlock, logMaxPagesPerSum: logPer) }
                     if s != want { return "summary[\(l)][\(i)] = \(k.unpack(s)) but its children merge to \(k.unpack(want))" }
                 }
             }
@@ -123,19 +124,14 @@ extension Invariant {
         for c in ctx.chunksToCheck() {
             guard let data = p.tryChunkOf(c) else { return "grown chunk \(c) has no bitmap (missing L2 block)" }
             let firstPage = sp.linear(sp.chunkBase(c)) / Geometry.pageSize
+            let wantWords = ctx.reference.scavenged.bits(from: firstPage, words: 8)
             for w in 0..<UInt64(8) {
                 let alloc = data.palloc.bits.block64(w * 64), scav = data.scavenged.block64(w * 64)
                 if alloc & scav != 0 {
                     let bit = UInt64((alloc & scav).trailingZeroBitCount)
                     return "page \(h(sp.chunkBase(c) + (w * 64 + bit) * Geometry.pageSize)) is allocated and scavenged"
                 }
-                var want: UInt64 = 0
-                let base = firstPage + w * 64, sc = ctx.reference.scavenged
-                if sc.contains(base..<(base + 64)) {
-                    want = ~0
-                } else if sc.intersects(base..<(base + 64)) {
-                    for b in 0..<UInt64(64) where sc.contains(base + b) { want |= 1 << b }
-                }
+                let want = wantWords[Int(w)]
                 if scav != want {
                     return "chunk \(c) word \(w): scavenged bits \(h(scav)), reference \(h(want))"
                 }
@@ -156,15 +152,10 @@ extension Invariant {
         for c in ctx.chunksToCheck() {
             guard let data = p.tryChunkOf(c) else { return "grown chunk \(c) has no bitmap (missing L2 block)" }
             let firstPage = sp.linear(sp.chunkBase(c)) / Geometry.pageSize
+            let freeWords = free.bits(from: firstPage, words: 8)
             for w in 0..<UInt64(8) {
                 let got = data.palloc.bits.block64(w * 64)
-                var want: UInt64 = 0
-                let base = firstPage + w * 64
-                if !free.intersects(base..<(base + 64)) {
-                    want = ~0
-                } else if !free.contains(base..<(base + 64)) {
-                    for b in 0..<UInt64(64) where !free.contains(base + b) { want |= 1 << b }
-                }
+                let want = ~freeWords[Int(w)]  // grown and not free: allocated
                 if got != want {
                     let bit = UInt64((got ^ want).trailingZeroBitCount)
                     let page = sp.chunkBase(c) + (w * 64 + bit) * Geometry.pageSize
