@@ -3,6 +3,8 @@
 import ArgumentParser
 import Checking
 import Foundation
+import ModelChecking
+import Models
 import PageAlloc
 
 /// Parses "30s", "2m", "1h" or a plain number of seconds.
@@ -59,19 +61,26 @@ struct RunCommand: ParsableCommand {
             try runOneSeed(seed, geometry: g, variant: variant)
             return
         }
-        var options = CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
+        var options = Checking.CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(), variant: variant, ops: checking.ops,
                                    fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = 3000
         print("default check: every geometry, variant \(variant.rawValue), \(checking.ops) operations per seed, \(time), \(jobs) jobs")
         let summary = try check(options) { printError($0) }
         printSummary(summary, options)
-        if !summary.failures.isEmpty { throw ExitCode(1) }
+        // The models: every model and variant, verdicts against expectations.
+        let rows = try runModels(options: ModelChecking.CheckOptions(maxStates: 2_000_000))
+        let wrong = rows.filter { !$0.passed }
+        print("")
+        print("models: \(rows.count) model variants checked, \(rows.count - wrong.count) with the expected verdict"
+              + (wrong.isEmpty ? "" : "; UNEXPECTED: " + wrong.map { "\($0.model)/\($0.variant)" }.joined(separator: ", "))
+              + " (verify model for the table)")
+        if !summary.failures.isEmpty || !wrong.isEmpty { throw ExitCode(1) }
     }
 
     func runOneSeed(_ seed: UInt64, geometry g: Geometry, variant: Variant) throws {
         print("seed \(seed) (geometry \(g.name), variant \(variant.rawValue), \(checking.ops) operations)")
-        let options = CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: g, variant: variant, ops: checking.ops,
+        let options = Checking.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: g, variant: variant, ops: checking.ops,
                                    fullEvery: checking.fullEvery, outDir: checking.out)
         let t0 = Date()
         let run = try runSeed(seed, options.config(seed))
@@ -92,7 +101,7 @@ struct RunCommand: ParsableCommand {
 }
 
 /// The summary table printed at the end of a check.
-func printSummary(_ s: CheckSummary, _ options: CheckOptions) {
+func printSummary(_ s: CheckSummary, _ options: Checking.CheckOptions) {
     func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : String(repeating: " ", count: n - x.count) + x }
     print("")
     print("geometry        seeds       ops  failures      ops/s")

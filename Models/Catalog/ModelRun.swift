@@ -1,0 +1,158 @@
+// The library half of `verify model`: run the table (or part of it) with the
+// Swift engine, or one twin with SPIN, and render the results.
+
+import Foundation
+import ModelChecking
+
+/// One row of `verify model`.
+public struct ModelRunResult: Sendable, Codable {
+    public let model: String
+    public let variant: String
+    public let isControl: Bool
+    public let expected: Verdict
+    public let result: CheckResult
+
+    public var actual: Verdict { result.verdict }
+    /// The run passes when the actual verdict is the expected one and the
+    /// search was complete (a bounded "ok" proves nothing).
+    public var passed: Bool { actual == expected && (result.complete || !expected.isOK) }
+}
+
+/// Runs the selected models with the Swift engine, in table order.
+///
+/// - Parameters:
+///   - names: model names to run (case-insensitive); nil or empty runs all.
+///   - variant: a variant name, or nil for every variant.
+///   - maxDepth: BFS depth bound; nil explores everything.
+///   - options: engine options; the default caps each run at 2,000,000
+///     states so a model that grows by mistake fails as incomplete instead
+///     of running for ever (the largest model has far fewer).
+/// - Throws: `ModelCatalogError` for unknown names or a negative depth.
+public func runModels(
+    names: [String]? = nil, variant: String? = nil, maxDepth: Int? = nil,
+    options: CheckOptions = CheckOptions(maxStates: 2_000_000)
+) throws -> [ModelRunResult] {
+    if let maxDepth, maxDepth < 0 { throw ModelCatalogError.invalidDepth(maxDepth) }
+    var cases: [ModelCase] = []
+    if let names, !names.isEmpty {
+        for name in names { cases += try ModelCatalog.select(name: name, variant: variant) }
+    } else {
+        cases = try ModelCatalog.select(name: nil, variant: variant)
+    }
+    var runOptions = options
+    runOptions.maxDepth = maxDepth
+    return cases.map { entry in
+        ModelRunResult(
+            model: entry.model, variant: entry.variant, isControl: entry.isControl,
+            expected: entry.expected, result: entry.check(runOptions))
+    }
+}
+
+/// Exit status for `verify model`: 0 when every row passed, 1 otherwise.
+public func modelExitCode(_ rows: [ModelRunResult]) -> Int32 {
+    rows.allSatisfy(\.passed) ? 0 : 1
+}
+
+/// The table, then the counterexample of every failure (violation or
+/// deadlock), then a total line. `includeTimings: false` drops the time,
+/// rate and memory columns so the output is byte-for-byte deterministic.
+public func renderModelTable(_ rows: [ModelRunResult], includeTimings: Bool = true) -> String {
+    var header = ["model", "variant", "expected", "actual", "states", "depth"]
+    if includeTimings { header += ["time", "states/s"] }
+    header.append("result")
+    var table: [[String]] = [header]
+    for row in rows {
+        var cells = [row.model, row.variant + (row.isControl ? " (control)" : ""),
+                     row.expected.description, row.actual.description + (row.result.complete ? "" : " (bounded)"),
+                     "\(row.result.states)", "\(row.result.maxDepth)"]
+        if includeTimings {
+            cells += [String(format: "%.3fs", row.result.elapsedSeconds), String(format: "%.0f", row.result.statesPerSecond)]
+        }
+        cells.append(row.passed ? "PASS" : "FAIL")
+        table.append(cells)
+    }
+    var widths = [Int](repeating: 0, count: header.count)
+    for line in table { for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) } }
+    var lines = table.map { line in
+        line.enumerated().map { column, cell in
+            column == line.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+    for row in rows where !row.result.failures.isEmpty {
+        lines.append("")
+        lines.append("== \(row.model) / \(row.variant) ==")
+        lines.append(row.result.render(includeTimings: includeTimings))
+    }
+    let passed = rows.filter(\.passed).count
+    var total = "\(passed) of \(rows.count) model runs as expected"
+    if includeTimings {
+        let seconds = rows.reduce(0) { $0 + $1.result.elapsedSeconds }
+        let states = rows.reduce(0) { $0 + $1.result.states }
+        total += String(format: "; %d states in %.2f s", states, seconds)
+    }
+    lines.append("")
+    lines.append(total)
+    return lines.joined(separator: "\n")
+}
+
+/// The rows as JSON (sorted keys, so stable apart from timings).
+public func renderModelJSON(_ rows: [ModelRunResult]) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(rows), as: UTF8.self)
+}
+
+/// The outcome of running one Promela twin with SPIN.
+public struct SpinRunResult: Sendable, Codable {
+    public let model: String
+    public let variant: String
+    public let twin: SpinTwin
+    public let spin: SpinResult
+    /// SPIN reached the verdict the table expects.
+    public var passed: Bool { spin.verdictText == twin.expected }
+
+    /// Verdict, counts, and the trail of the first error as numbered steps.
+    public func render() -> String {
+        var lines = ["\(model) / \(variant) [SPIN \(twin.file) \(twin.defines.map { "-D\($0)" }.joined(separator: " "))]: \(spin.verdictText) (expected \(twin.expected)) \(passed ? "PASS" : "FAIL")"]
+        lines.append(String(format: "  states %d stored, %d matched, %d transitions, depth %d, %.3f s, %.0f states/s",
+                            spin.statesStored, spin.statesMatched, spin.transitions, spin.depthReached,
+                            spin.elapsedSeconds, spin.statesPerSecond))
+        if let first = spin.firstError { lines.append("  first error: \(first)") }
+        if !spin.trail.isEmpty {
+            lines.append("  trail (\(spin.trail.count) steps):")
+            lines.append(SpinTrail.render(spin.trail, indent: "    "))
+        }
+        if !spin.finalPlaces.isEmpty {
+            lines.append("  where each process stands:")
+            lines += spin.finalPlaces.map { "    \($0)" }
+        }
+        lines.append("  repro: " + spin.commands.joined(separator: " && "))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Runs the Promela twin of one model variant with SPIN.
+/// - Throws: `ModelCatalogError` for unknown names or a model without a
+///   twin; `SpinError` when SPIN or gcc is missing or fails.
+public func runSpin(name: String, variant: String) throws -> SpinRunResult {
+    let cases = try ModelCatalog.select(name: name, variant: variant)
+    let entry = cases[0]
+    guard let twin = entry.twin else { throw ModelCatalogError.noTwin(model: entry.model, variant: entry.variant) }
+    let result = try SpinRunner.verify(modelPath: promelaPath(twin.file), options: SpinOptions(defines: twin.defines))
+    return SpinRunResult(model: entry.model, variant: entry.variant, twin: twin, spin: result)
+}
+
+/// Runs every twin in table order (or those of one model).
+public func runSpinAll(name: String? = nil) throws -> [SpinRunResult] {
+    try ModelCatalog.select(name: name, variant: nil).filter { $0.twin != nil }.map {
+        try runSpin(name: $0.model, variant: $0.variant)
+    }
+}
+
+/// Where a Promela twin lives: the bundled resource, or the source tree.
+public func promelaPath(_ file: String) -> String {
+    let base = (file as NSString).deletingPathExtension
+    if let path = Bundle.module.path(forResource: base, ofType: "pml", inDirectory: "spin") { return path }
+    let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    return source.appendingPathComponent("spin").appendingPathComponent(file).path
+}

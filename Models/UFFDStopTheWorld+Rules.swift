@@ -1,0 +1,204 @@
+// The actions of UFFDStopTheWorld: one rule per step of each goroutine, the
+// fault handler, the scheduler, and the stop-the-world. See the header of
+// UFFDStopTheWorld.swift for what each actor stands for.
+
+import ModelChecking
+
+extension UFFDStopTheWorld {
+    typealias S = State
+
+    static func makeRules(config: Config, roles: [Role], pageOf: [Int]) -> [Rule<State>] {
+        var rules: [Rule<State>] = []
+        let handlerIndex = roles.firstIndex(of: .handler)
+        for (i, role) in roles.enumerated() {
+            let actor = "G\(i + 1) \(role.rawValue)"
+            let page = pageOf[i]
+            func running(_ pc: PC) -> @Sendable (S) -> Bool {
+                { s in s.g[i].status == .running && s.g[i].pc == pc && !s.g[i].parked }
+            }
+            switch role {
+            case .reader where config.access == .plainLoad:
+                // A plain Go load: on a missing page the kernel parks the
+                // thread; the goroutine stays _Grunning and keeps its P.
+                rules.append(Rule(actor, "plainLoad", when: running(.load)) { s in
+                    if s.pagePresent[page] {
+                        s.g[i].pc = .exit
+                    } else {
+                        s.g[i].parked = true
+                        s.g[i].pc = .loadFaulted
+                        queueFault(&s, page: page, handler: handlerIndex)
+                    }
+                })
+                rules.append(Rule(actor, "faultReturns", when: running(.loadFaulted)) { s in
+                    s.g[i].pc = .exit
+                })
+            case .reader:
+                // The fix: entersyscall first, so the kernel parks a thread
+                // whose goroutine is _Gsyscall and whose P is _Psyscall.
+                rules.append(Rule(actor, "entersyscall", when: running(.enterSyscall)) { s in
+                    let p = s.g[i].p
+                    s.g[i].status = .syscall
+                    // entersyscall_gcwait: with a stop pending the P goes
+                    // straight to _Pgcstop.
+                    s.p[p] = s.stwPending ? .gcstop : .syscall(i)
+                    s.g[i].pc = .madvise
+                })
+                rules.append(Rule(actor, "madvise(POPULATE_READ)", when: {
+                    $0.g[i].status == .syscall && $0.g[i].pc == .madvise && !$0.g[i].parked
+                }) { s in
+                    if s.pagePresent[page] {
+                        s.g[i].pc = .exitSyscall
+                    } else {
+                        s.g[i].parked = true
+                        s.g[i].pc = .madviseFaulted
+                        queueFault(&s, page: page, handler: handlerIndex)
+                    }
+                })
+                rules.append(Rule(actor, "madviseReturns", when: {
+                    $0.g[i].status == .syscall && $0.g[i].pc == .madviseFaulted && !$0.g[i].parked
+                }) { s in
+                    s.g[i].pc = .exitSyscall
+                })
+                rules.append(Rule(actor, "exitsyscall", when: {
+                    $0.g[i].status == .syscall && $0.g[i].pc == .exitSyscall
+                }) { s in
+                    exitSyscall(&s, g: i)
+                    s.g[i].pc = .loadResident
+                })
+                rules.append(Rule(actor, "loadResident", when: running(.loadResident)) { s in
+                    s.g[i].pc = .exit
+                })
+            case .releaser:
+                rules.append(Rule(actor, "releaseBarrier", when: running(.releaseBarrier)) { s in
+                    s.barrier = true
+                    s.g[i].pc = .exit
+                })
+            case .gcTrigger:
+                rules += stopTheWorldRules(actor: actor, g: i)
+            case .handler:
+                // UFFDIO_COPY for the lowest queued page, then wait again.
+                rules.append(Rule(actor, "UFFDIO_COPY", when: {
+                    $0.g[i].status == .running && $0.g[i].pc == .serve && $0.faultQueued.contains(true)
+                }) { s in
+                    serve(&s, page: s.faultQueued.firstIndex(of: true)!, pageOf: pageOf)
+                })
+                rules.append(Rule(actor, "waitForEvent", when: {
+                    $0.g[i].status == .running && $0.g[i].pc == .serve && !$0.faultQueued.contains(true)
+                }) { s in
+                    s.g[i].status = .waiting
+                    releaseP(&s, g: i)
+                })
+            }
+            if role != .handler {
+                rules.append(Rule(actor, "goexit", when: running(.exit)) { s in
+                    s.g[i].status = .dead
+                    s.g[i].pc = .done
+                    releaseP(&s, g: i)
+                })
+            }
+            // Asynchronous preemption: with a stop pending, a goroutine whose
+            // thread executes reaches a safe point and gives up its P.
+            if role != .gcTrigger {
+                rules.append(Rule(actor, "safePoint", when: {
+                    $0.stwPending && $0.g[i].status == .running && !$0.g[i].parked
+                }) { s in
+                    s.p[s.g[i].p] = .gcstop
+                    s.g[i].status = .runnable
+                    s.g[i].p = -1
+                })
+            }
+            rules.append(Rule("scheduler", "schedule G\(i + 1)", when: {
+                !$0.stwPending && $0.g[i].status == .runnable && $0.p.contains(.idle)
+            }) { s in
+                let p = s.p.firstIndex(of: .idle)!
+                s.p[p] = .held(i)
+                s.g[i].status = .running
+                s.g[i].p = p
+            })
+        }
+        if config.handler != .inRuntime {
+            let gated = config.handler == .barrierGated
+            rules.append(Rule("handler (child process)", gated ? "serveAfterBarrier" : "serve", when: {
+                $0.faultQueued.contains(true) && (!gated || $0.barrier)
+            }) { s in
+                serve(&s, page: s.faultQueued.firstIndex(of: true)!, pageOf: pageOf)
+            })
+        }
+        return rules
+    }
+
+    /// The GC trigger: stopTheWorldWithSema, the stopped phase, and
+    /// startTheWorldWithSema.
+    static func stopTheWorldRules(actor: String, g i: Int) -> [Rule<State>] {
+        [
+            Rule(actor, "stopTheWorld", when: {
+                $0.g[i].status == .running && $0.g[i].pc == .stopTheWorld
+            }) { s in
+                s.stwPending = true
+                s.g[i].status = .waiting  // waitReasonStoppingTheWorld
+                for k in s.p.indices {
+                    switch s.p[k] {
+                    case .syscall, .idle: s.p[k] = .gcstop  // taken without waiting
+                    case .held(let owner) where owner == i: s.p[k] = .gcstop  // its own P
+                    default: break
+                    }
+                }
+                s.g[i].pc = .waitForStop
+            },
+            Rule(actor, "worldStopped", when: {
+                $0.g[i].pc == .waitForStop && $0.p.allSatisfy { $0 == .gcstop }
+            }) { s in
+                s.worldStopped = true
+                s.g[i].pc = .startTheWorld
+            },
+            Rule(actor, "startTheWorld", when: { $0.g[i].pc == .startTheWorld }) { s in
+                s.worldStopped = false
+                s.stwPending = false
+                for k in s.p.indices { s.p[k] = .idle }
+                s.p[s.g[i].p] = .held(i)
+                s.g[i].status = .running
+                s.g[i].pc = .exit
+            },
+        ]
+    }
+
+    /// The fault is queued to the handler; a handler goroutine blocked on
+    /// the uffd descriptor becomes runnable (it still needs a P to run).
+    static func queueFault(_ s: inout State, page: Int, handler: Int?) {
+        s.faultQueued[page] = true
+        if let handler, s.g[handler].status == .waiting { s.g[handler].status = .runnable }
+    }
+
+    /// The page becomes resident and every thread parked on it resumes.
+    static func serve(_ s: inout State, page: Int, pageOf: [Int]) {
+        s.pagePresent[page] = true
+        s.faultQueued[page] = false
+        for g in s.g.indices where pageOf[g] == page { s.g[g].parked = false }
+    }
+
+    /// The goroutine leaves its P: to _Pgcstop if a stop is pending
+    /// (gcstopm), else idle.
+    static func releaseP(_ s: inout State, g: Int) {
+        let p = s.g[g].p
+        s.p[p] = s.stwPending ? .gcstop : .idle
+        s.g[g].p = -1
+    }
+
+    /// exitsyscall: reacquire the old P if still _Psyscall, else any idle P,
+    /// never while a stop is pending; otherwise exitsyscall0 makes the
+    /// goroutine runnable and its M stops.
+    static func exitSyscall(_ s: inout State, g: Int) {
+        let old = s.g[g].p
+        if !s.stwPending, s.p[old] == .syscall(g) {
+            s.p[old] = .held(g)
+            s.g[g].status = .running
+        } else if !s.stwPending, let p = s.p.firstIndex(of: .idle) {
+            s.p[p] = .held(g)
+            s.g[g].status = .running
+            s.g[g].p = p
+        } else {
+            s.g[g].status = .runnable
+            s.g[g].p = -1
+        }
+    }
+}

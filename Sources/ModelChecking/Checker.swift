@@ -1,0 +1,308 @@
+import Dispatch
+import Foundation
+
+/// Breadth-first explicit-state model checker.
+///
+/// The search goes level by level. Each level is expanded, on several threads
+/// when it is large, into per-state results (properties evaluated, successors
+/// computed); the results are then merged on one thread in frontier order, so
+/// ids, counts and the first (hence shortest) counterexample of each property
+/// are identical whatever the number of threads.
+///
+/// A state that violates an invariant is recorded and not expanded (its
+/// successors are reached only through other paths). A non-terminal state
+/// with no enabled rule is a deadlock. `eventually` properties are checked
+/// after the search on the stored graph (see `Checker+Liveness.swift`).
+public struct Checker<M: Model>: Sendable {
+    public let model: M
+    public let options: CheckOptions
+
+    public init(_ model: M, options: CheckOptions = CheckOptions()) {
+        self.model = model
+        self.options = options
+    }
+
+    /// Runs the search and returns counts, timings and discoveries.
+    public func run() -> CheckResult {
+        if let cap = options.maxStates { precondition(cap > 0, "maxStates must be positive") }
+        if let depth = options.maxDepth { precondition(depth >= 0, "maxDepth must not be negative") }
+        switch options.visited {
+        case .states:
+            let search = Search<M, M.State>(model: model, options: options, key: { $0 })
+            return search.run()
+        case .fingerprints:
+            let model = self.model
+            let search = Search<M, UInt64>(model: model, options: options, key: { model.fingerprint(of: $0) })
+            return search.run()
+        }
+    }
+}
+
+/// The result of expanding one frontier state.
+struct Expansion<State, Key> {
+    /// Indices (into properties) of `always` properties false here.
+    var violated: [Int] = []
+    /// Indices of `sometimes` properties (not yet found) true here.
+    var satisfied: [Int] = []
+    /// (rule index, successor, key, key.hashValue), in rule order.
+    var successors: [(rule: Int, state: State, key: Key, hash: Int)] = []
+    var terminal = false
+    /// False when the state was not expanded (depth bound or violation).
+    var expanded = false
+}
+
+/// Per-state status recorded by the search, used by liveness.
+enum StoredStatus: UInt8 {
+    case pending = 0
+    case expanded = 1
+    /// Violates an invariant: successors never computed.
+    case violating = 2
+    /// At the depth bound: successors never computed.
+    case cut = 3
+}
+
+/// A fixed-size buffer handed to concurrent workers; each worker writes only
+/// its own indices, so no two threads touch the same element.
+final class WorkBuffer<T>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<T>
+    let count: Int
+
+    init(repeating value: T, count: Int) {
+        self.count = count
+        base = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+        base.initialize(repeating: value, count: count)
+    }
+
+    subscript(index: Int) -> T {
+        get { precondition(index >= 0 && index < count); return base[index] }
+        set { precondition(index >= 0 && index < count); base[index] = newValue }
+    }
+
+    var array: [T] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+}
+
+/// One run's mutable search state. `Key` is the state itself or its fingerprint.
+final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
+    let model: M
+    let options: CheckOptions
+    let rules: [Rule<M.State>]
+    let properties: [Property<M.State>]
+    let keyOf: @Sendable (M.State) -> Key
+    let initialStates: [M.State]
+
+    var table = StateTable<Key>()
+    /// Parent id per state; for initial states, -1 - (index in initialStates).
+    var parent: [Int32] = []
+    /// Rule that produced each state from its parent.
+    var via: [UInt16] = []
+    var status: [StoredStatus] = []
+    var transitions = 0
+    var depthReached = 0
+    var truncated = false
+    var threadsUsed = 1
+
+    var firstViolation: [Int: Int] = [:]  // property index -> state id
+    var violationCounts: [Int: Int] = [:]
+    var firstExample: [Int: Int] = [:]
+    var firstDeadlock: Int?
+    var deadlockCount = 0
+
+    let progress: ProgressReporter
+
+    init(model: M, options: CheckOptions, key: @escaping @Sendable (M.State) -> Key) {
+        self.model = model
+        self.options = options
+        self.rules = model.rules
+        self.properties = model.properties
+        self.keyOf = key
+        self.initialStates = model.initialStates
+        precondition(rules.count < Int(UInt16.max), "a model may have at most 65534 rules")
+        self.progress = ProgressReporter(name: model.name, enabled: options.progress)
+    }
+
+    func run() -> CheckResult {
+        let clock = MonotonicClock()
+        var frontier: [(id: Int, state: M.State)] = []
+        for (index, state) in initialStates.enumerated() {
+            let key = keyOf(state)
+            let (inserted, id) = table.insert(key, hash: key.hashValue)
+            guard inserted else { continue }
+            parent.append(Int32(-1 - index))
+            via.append(0)
+            status.append(.pending)
+            frontier.append((id, state))
+        }
+        var depth = 0
+        while !frontier.isEmpty {
+            depthReached = depth
+            let expansions = expand(frontier, depth: depth)
+            frontier = merge(frontier, expansions)
+            depth += 1
+            progress.tick(states: table.count, depth: depth, frontier: frontier.count, clock: clock)
+        }
+        let discoveries = collectDiscoveries()
+        var liveness: [Discovery] = []
+        var livenessSkipped: String?
+        let eventually = properties.indices.filter { properties[$0].kind == .eventually }
+        if !eventually.isEmpty {
+            if options.visited != .states {
+                livenessSkipped = "visited set stores fingerprints"
+            } else if truncated {
+                livenessSkipped = "search was bounded (depth or state cap)"
+            } else {
+                liveness = checkLiveness(eventually)
+            }
+        }
+        let elapsed = clock.seconds
+        progress.finish(states: table.count, clock: clock)
+        let unreached = properties.indices
+            .filter { properties[$0].kind == .sometimes && firstExample[$0] == nil }
+            .map { properties[$0].name }
+        return CheckResult(
+            model: model.name, states: table.count, transitions: transitions,
+            maxDepth: depthReached, complete: !truncated, elapsedSeconds: elapsed,
+            peakMemoryBytes: ResourceUsage.peakResidentBytes(), visited: options.visited,
+            threads: threadsUsed, discoveries: discoveries + liveness,
+            unreachedExamples: unreached, livenessSkipped: livenessSkipped)
+    }
+
+    // MARK: Expansion
+
+    private func expand(_ frontier: [(id: Int, state: M.State)], depth: Int) -> [Expansion<M.State, Key>] {
+        let canExpand = options.maxDepth.map { depth < $0 } ?? true
+        let wanted = properties.indices.filter { properties[$0].kind == .sometimes && firstExample[$0] == nil }
+        let buffer = WorkBuffer(repeating: Expansion<M.State, Key>(), count: frontier.count)
+        let work: @Sendable (Range<Int>) -> Void = { range in
+            for index in range {
+                buffer[index] = self.expandOne(frontier[index].state, canExpand: canExpand, wanted: wanted)
+            }
+        }
+        if case .parallel(let minimum) = options.parallelism, frontier.count >= max(minimum, 2) {
+            let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let chunks = min(frontier.count, cores * 8)
+            threadsUsed = max(threadsUsed, cores)
+            let count = frontier.count
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                work((chunk * count / chunks)..<((chunk + 1) * count / chunks))
+            }
+        } else {
+            work(0..<frontier.count)
+        }
+        return buffer.array
+    }
+
+    private func expandOne(_ state: M.State, canExpand: Bool, wanted: [Int]) -> Expansion<M.State, Key> {
+        var result = Expansion<M.State, Key>()
+        for index in properties.indices where properties[index].kind == .always {
+            if !properties[index].condition(state) { result.violated.append(index) }
+        }
+        for index in wanted where properties[index].condition(state) {
+            result.satisfied.append(index)
+        }
+        result.terminal = model.isTerminal(state)
+        guard result.violated.isEmpty || options.expandViolatingStates, canExpand else { return result }
+        result.expanded = true
+        for (index, rule) in rules.enumerated() where rule.isEnabled(state) {
+            var next = state
+            rule.apply(&next)
+            let key = keyOf(next)
+            result.successors.append((index, next, key, key.hashValue))
+        }
+        return result
+    }
+
+    // MARK: Merge
+
+    private func merge(
+        _ frontier: [(id: Int, state: M.State)], _ expansions: [Expansion<M.State, Key>]
+    ) -> [(id: Int, state: M.State)] {
+        var next: [(id: Int, state: M.State)] = []
+        for (position, item) in frontier.enumerated() {
+            let expansion = expansions[position]
+            for property in expansion.violated {
+                violationCounts[property, default: 0] += 1
+                if firstViolation[property] == nil { firstViolation[property] = item.id }
+            }
+            for property in expansion.satisfied where firstExample[property] == nil {
+                firstExample[property] = item.id
+            }
+            if !expansion.violated.isEmpty && !expansion.expanded {
+                status[item.id] = .violating
+                continue
+            }
+            if !expansion.expanded {
+                status[item.id] = .cut
+                truncated = true
+                continue
+            }
+            status[item.id] = .expanded
+            if expansion.successors.isEmpty && !expansion.terminal {
+                deadlockCount += 1
+                if firstDeadlock == nil { firstDeadlock = item.id }
+            }
+            for successor in expansion.successors {
+                transitions += 1
+                if let cap = options.maxStates, table.count >= cap {
+                    if table.find(successor.key, hash: successor.hash) == nil { truncated = true }
+                    continue
+                }
+                let (inserted, id) = table.insert(successor.key, hash: successor.hash)
+                guard inserted else { continue }
+                parent.append(Int32(item.id))
+                via.append(UInt16(successor.rule))
+                status.append(.pending)
+                next.append((id, successor.state))
+            }
+        }
+        return next
+    }
+
+    // MARK: Discoveries
+
+    private func collectDiscoveries() -> [Discovery] {
+        var out: [Discovery] = []
+        for (index, property) in properties.enumerated() {
+            if property.kind == .always, let id = firstViolation[index] {
+                out.append(Discovery(
+                    kind: .invariantViolation, property: property.name, doc: property.doc,
+                    stateCount: violationCounts[index] ?? 1, trace: traceTo(id)))
+            }
+        }
+        if let id = firstDeadlock {
+            out.append(Discovery(
+                kind: .deadlock, property: "deadlock",
+                doc: "a reachable state that is not terminal has no enabled action",
+                stateCount: deadlockCount, trace: traceTo(id)))
+        }
+        for (index, property) in properties.enumerated() {
+            if property.kind == .sometimes, let id = firstExample[index] {
+                out.append(Discovery(
+                    kind: .example, property: property.name, doc: property.doc,
+                    stateCount: 1, trace: traceTo(id)))
+            }
+        }
+        return out
+    }
+
+    /// The rule path from an initial state to `id`, following BFS parents.
+    func pathTo(_ id: Int) -> (initial: Int, rules: [Int]) {
+        var rulesReversed: [Int] = []
+        var current = id
+        while parent[current] >= 0 {
+            rulesReversed.append(Int(via[current]))
+            current = Int(parent[current])
+        }
+        return (Int(-1 - parent[current]), rulesReversed.reversed())
+    }
+
+    func traceTo(_ id: Int) -> Trace {
+        let path = pathTo(id)
+        return TraceBuilder(model: model, rules: rules, initialStates: initialStates)
+            .build(initial: path.initial, rules: path.rules, loopStart: nil)
+    }
+}

@@ -1,0 +1,60 @@
+// `verify model`: the explicit-state models, in the Swift engine or SPIN.
+
+import ArgumentParser
+import Foundation
+import ModelChecking
+import Models
+
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Check the models (UFFD stop-the-world, GNU Mach wiring, OS memory states) and their controls.",
+        discussion: "Prints a table (model, variant, expected verdict, actual verdict, states, depth, time, states/s) and the counterexample of every violation. Exit status 1 when any actual verdict differs from its expectation."
+    )
+
+    @Argument(help: "Model name (all models when omitted).")
+    var name: String?
+
+    @Option(help: "Variant of the model (all variants when omitted).")
+    var variant: String?
+
+    @Option(help: "Depth bound.")
+    var maxDepth: Int?
+
+    @Option(help: "Engine: swift or spin (the Promela twin, checked by SPIN).")
+    var engine: String = "swift"
+
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    func validate() throws {
+        guard ["swift", "spin"].contains(engine) else { throw ValidationError("--engine is swift or spin") }
+    }
+
+    func run() throws {
+        do {
+            if engine == "spin" {
+                let runs: [SpinRunResult]
+                if let name, let variant {
+                    runs = [try runSpin(name: name, variant: variant)]
+                } else {
+                    if variant != nil { throw ValidationError("--variant with --engine spin needs a model name") }
+                    runs = try runSpinAll(name: name)
+                }
+                for run in runs { print(run.render()); print("") }
+                if !runs.allSatisfy(\.passed) { throw ExitCode(1) }
+                return
+            }
+            let rows = try runModels(names: name.map { [$0] }, variant: variant, maxDepth: maxDepth,
+                                     options: ModelChecking.CheckOptions(maxStates: 2_000_000))
+            print(json ? try renderModelJSON(rows) : renderModelTable(rows, includeTimings: true))
+            let code = modelExitCode(rows)
+            if code != 0 { throw ExitCode(code) }
+        } catch let e as ModelCatalogError {
+            throw ValidationError(e.description)
+        } catch let e as SpinError {
+            printError("error: \(e.description)")
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// The library half of `verify model`: the whole table, its rendering, its
+// exit code, and clear errors for bad input.
+
+import Foundation
+import ModelChecking
+import Models
+import Testing
+
+@Suite("Model table")
+struct CatalogTests {
+    /// Every model and variant, controls included, as expected, in well
+    /// under the 60 s budget (sequential, to measure one core honestly).
+    @Test("all models and variants pass within the time budget")
+    func allModels() throws {
+        let rows = try runModels(options: CheckOptions(maxStates: 2_000_000, parallelism: .sequential, progress: false))
+        #expect(rows.count == 19)
+        for row in rows { #expect(row.passed, "\(row.model)/\(row.variant): \(row.actual) expected \(row.expected)") }
+        #expect(modelExitCode(rows) == 0)
+        #expect(rows.filter(\.isControl).count == 10)
+        let seconds = rows.reduce(0) { $0 + $1.result.elapsedSeconds }
+        #expect(seconds < 60)
+    }
+
+    @Test("table output is deterministic without timings and shows every counterexample")
+    func rendering() throws {
+        let options = CheckOptions(maxStates: 2_000_000, parallelism: .sequential, progress: false)
+        let first = renderModelTable(try runModels(names: ["UFFDStopTheWorld"], options: options), includeTimings: false)
+        let second = renderModelTable(try runModels(names: ["uffdstoptheworld"], options: options), includeTimings: false)
+        #expect(first == second)
+        let lines = first.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("model"))
+        #expect(lines[0].contains("expected") && lines[0].contains("actual") && lines[0].contains("states"))
+        #expect(lines[1].hasPrefix("UFFDStopTheWorld  preFix"))
+        #expect(lines[1].hasSuffix("PASS"))
+        #expect(first.contains("== UFFDStopTheWorld / preFix =="))
+        #expect(first.contains("== UFFDStopTheWorld / preFixInRuntimeHandler =="))
+        #expect(!first.contains("== UFFDStopTheWorld / fixed =="))
+        #expect(lines.last == "7 of 7 model runs as expected")
+    }
+
+    @Test("JSON rows decode back with verdicts")
+    func json() throws {
+        let rows = try runModels(names: ["MachWireCoalesce"], variant: "preFix",
+                                 options: CheckOptions(parallelism: .sequential, progress: false))
+        let text = try renderModelJSON(rows)
+        let decoded = try JSONDecoder().decode([ModelRunResult].self, from: Data(text.utf8))
+        #expect(decoded.count == 1)
+        #expect(decoded[0].actual == .deadlock)
+        #expect(decoded[0].result.discovery("deadlock")?.trace.steps.isEmpty == false)
+    }
+
+    /// A depth bound too small to reach the deadlock: the run is incomplete,
+    /// the verdict differs from the expectation, and the exit code says so.
+    @Test("a bounded run that misses the bug fails with exit code 1")
+    func bounded() throws {
+        let rows = try runModels(names: ["UFFDStopTheWorld"], variant: "preFix", maxDepth: 2,
+                                 options: CheckOptions(parallelism: .sequential, progress: false))
+        #expect(rows[0].result.complete == false)
+        #expect(rows[0].actual == .ok)
+        #expect(!rows[0].passed)
+        #expect(modelExitCode(rows) == 1)
+        #expect(renderModelTable(rows, includeTimings: false).contains("ok (bounded)"))
+    }
+
+    @Test("bad names and depths are clear errors")
+    func badInput() {
+        #expect(throws: ModelCatalogError.unknownModel("Nope", known: ["UFFDStopTheWorld", "MachWireCoalesce", "OSMemoryStates"])) {
+            try runModels(names: ["Nope"])
+        }
+        #expect(throws: ModelCatalogError.self) { try runModels(names: ["MachWireCoalesce"], variant: "nope") }
+        #expect(throws: ModelCatalogError.invalidDepth(-1)) { try runModels(maxDepth: -1) }
+        #expect(throws: ModelCatalogError.noTwin(model: "OSMemoryStates", variant: "allocator")) {
+            try runSpin(name: "OSMemoryStates", variant: "allocator")
+        }
+        let message = ModelCatalogError.unknownVariant(model: "M", variant: "v", known: ["a", "b"]).description
+        #expect(message == "model M has no variant 'v'; its variants: a, b")
+    }
+
+    @Test("the Promela twins are bundled")
+    func twinsBundled() {
+        #expect(FileManager.default.fileExists(atPath: promelaPath("uffd.pml")))
+        #expect(FileManager.default.fileExists(atPath: promelaPath("mach.pml")))
+    }
+}

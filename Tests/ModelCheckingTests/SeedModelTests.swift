@@ -1,0 +1,159 @@
+// The seed models: each variant's verdict and state count, the shape of the
+// counterexamples, and non-vacuity (the race the seed describes is reachable
+// in the fixed variants too). State counts are pinned from this engine; SPIN
+// counts on the twins differ by encoding (see SpinAgreementTests).
+
+import ModelChecking
+import Models
+import Testing
+
+func field(_ fields: [StateField], _ name: String) -> String? {
+    fields.first { $0.name == name }?.value
+}
+
+@Suite("UFFDStopTheWorld")
+struct UFFDTests {
+    static let pinned: [UFFDStopTheWorld.Variant: Int] = [
+        .preFix: 133, .fixed: 229, .preFixInRuntimeHandler: 273, .fixedInRuntimeHandler: 1445,
+        .controlNoGC: 12, .controlNoBarrier: 175, .controlNoGCInRuntimeHandler: 57,
+    ]
+
+    @Test("verdict and state count", arguments: UFFDStopTheWorld.Variant.allCases)
+    func verdict(variant: UFFDStopTheWorld.Variant) {
+        let result = Checker(UFFDStopTheWorld(variant), options: quiet).run()
+        #expect(result.verdict == variant.expected)
+        #expect(result.complete)
+        #expect(result.states == UFFDTests.pinned[variant])
+        #expect(result.livenessSkipped == nil)
+    }
+
+    /// The deadlock: a pending stop, the reader parked in the kernel still
+    /// holding its P, the child handler waiting for the barrier, and the
+    /// barrier's goroutine preempted and unable to run.
+    @Test("pre-fix deadlock trace shows pending stop, parked reader, waiting handler, stuck goroutine")
+    func preFixTrace() throws {
+        let result = Checker(UFFDStopTheWorld(.preFix), options: quiet).run()
+        let trace = try #require(result.discovery("deadlock")?.trace)
+        #expect(trace.steps.map(\.action) == ["plainLoad", "stopTheWorld", "safePoint"])
+        let end = trace.final
+        #expect(field(end, "stwPending") == "true")
+        #expect(field(end, "G1 reader.status") == "running")
+        #expect(field(end, "G1 reader.threadParkedInKernel") == "true")
+        #expect(field(end, "P0") == "held(G1)")
+        #expect(field(end, "page0.faultQueued") == "true")
+        #expect(field(end, "barrierReleased") == "false")
+        #expect(field(end, "G2 releaser.status") == "runnable")
+        #expect(field(end, "G3 gcTrigger.pc") == "waitForStop")
+    }
+
+    @Test("in-runtime handler: deadlock leaves the handler goroutine runnable without a P")
+    func inRuntimeTrace() throws {
+        let result = Checker(UFFDStopTheWorld(.preFixInRuntimeHandler), options: quiet).run()
+        let end = try #require(result.discovery("deadlock")?.trace.final)
+        #expect(field(end, "G4 handler.status") == "runnable")
+        #expect(field(end, "stwPending") == "true")
+        #expect(field(end, "G1 reader.threadParkedInKernel") == "true")
+    }
+
+    /// The fixed runs reach the same race (a fault while a stop is pending)
+    /// and the stop completes; every fair behaviour finishes.
+    @Test("fixed variants are not vacuous", arguments: [UFFDStopTheWorld.Variant.fixed, .fixedInRuntimeHandler])
+    func fixedNonVacuous(variant: UFFDStopTheWorld.Variant) {
+        let result = Checker(UFFDStopTheWorld(variant), options: quiet).run()
+        #expect(result.discovery("faultDuringPendingStop")?.kind == .example)
+        #expect(result.discovery("worldStops")?.kind == .example)
+        #expect(result.unreachedExamples.isEmpty)
+        #expect(result.discovery("allFinished") == nil)
+    }
+
+    @Test("invariants fire by name on corrupted states")
+    func invariantsFire() throws {
+        let model = UFFDStopTheWorld(.fixed)
+        let good = model.initialStates[0]
+        func holds(_ name: String, _ state: UFFDStopTheWorld.State) -> Bool {
+            model.properties.first { $0.name == name }!.condition(state)
+        }
+        var lostP = good
+        lostP.p[0] = .idle  // G1 is running but its P is idle
+        #expect(holds("pOwnership", good) && !holds("pOwnership", lostP))
+        var runningInStop = good
+        runningInStop.worldStopped = true  // G1 still running
+        #expect(holds("nothingRunsWhileStopped", good) && !holds("nothingRunsWhileStopped", runningInStop))
+        var readMissing = good
+        readMissing.g[0].pc = .done  // finished reading a page never served
+        #expect(holds("readsSeeResidentPages", good) && !holds("readsSeeResidentPages", readMissing))
+    }
+}
+
+@Suite("MachWireCoalesce")
+struct MachTests {
+    static let pinned: [MachWireCoalesce.Variant: Int] = [
+        .preFix: 263, .fixed: 150, .controlNoCoalescing: 53, .controlFastPathOnly: 193, .controlNoUnwire: 82,
+    ]
+
+    @Test("verdict and state count", arguments: MachWireCoalesce.Variant.allCases)
+    func verdict(variant: MachWireCoalesce.Variant) {
+        let result = Checker(MachWireCoalesce(variant), options: quiet).run()
+        #expect(result.verdict == variant.expected)
+        #expect(result.complete)
+        #expect(result.states == MachTests.pinned[variant])
+        #expect(result.discovery("allDone")?.kind == .example)
+    }
+
+    /// The patch's seven steps: W unlocks and calls vm_fault_wire; the entry
+    /// is coalesced with the neighbour U is about to unwire; W sets busy on
+    /// that page and waits for the read lock in vm_map_verify; U holds the
+    /// write lock waiting for busy.
+    @Test("pre-fix deadlock follows the patch's steps")
+    func preFixTrace() throws {
+        let result = Checker(MachWireCoalesce(.preFix), options: quiet).run()
+        let trace = try #require(result.discovery("deadlock")?.trace)
+        let actions = trace.steps.map(\.action)
+        let unlock = try #require(actions.firstIndex(of: "vm_map_unlock (trust me)"))
+        let coalesce = try #require(actions.firstIndex(of: "vm_map_coalesce_entry(#0, #1)"))
+        let bounds = try #require(actions.firstIndex(of: "vm_fault_wire: read entry bounds"))
+        #expect(unlock < coalesce && coalesce < bounds)
+        let end = trace.final
+        #expect(field(end, "map.lock") == "write(U)")
+        #expect(field(end, "W.pc") == "slowVerify")
+        #expect(field(end, "page1.busy") == "true")
+        #expect(field(end, "U.pc") == "unwirePage")
+        #expect(field(end, "U.page") == "1")
+        #expect(result.discovery("wireLeavesRegion")?.kind == .example)
+    }
+
+    /// The fix stops the entry from changing: W never touches B's page, and
+    /// the patch's asserts hold on every path.
+    @Test("fixed: W stays in its region and the asserts hold")
+    func fixed() {
+        let result = Checker(MachWireCoalesce(.fixed), options: quiet).run()
+        #expect(result.discovery("fixAssertionsHold") == nil)
+        #expect(result.unreachedExamples == ["wireLeavesRegion"])
+        // Without coalescing the entry cannot grow either.
+        #expect(Checker(MachWireCoalesce(.controlNoCoalescing), options: quiet).run().unreachedExamples == ["wireLeavesRegion"])
+        // Fast path only: W still wanders into B (the entry changed), but
+        // never waits for the lock with busy held, so no deadlock.
+        let fast = Checker(MachWireCoalesce(.controlFastPathOnly), options: quiet).run()
+        #expect(fast.discovery("wireLeavesRegion")?.kind == .example)
+        #expect(fast.verdict == .ok)
+    }
+
+    @Test("invariants fire by name on corrupted states")
+    func invariantsFire() {
+        let model = MachWireCoalesce(.fixed)
+        let good = model.initialStates[0]
+        func holds(_ name: String, _ state: MachWireCoalesce.State) -> Bool {
+            model.properties.first { $0.name == name }!.condition(state)
+        }
+        var failed = good
+        failed.failedAssertion = "assert(!entry->needs_wakeup)"
+        #expect(holds("fixAssertionsHold", good) && !holds("fixAssertionsHold", failed))
+        var dangling = good
+        dangling.wEntry = 7
+        #expect(holds("entryReferenceValid", good) && !holds("entryReferenceValid", dangling))
+        var both = good
+        both.writer = .U
+        both.readers = 1
+        #expect(holds("lockWellFormed", good) && !holds("lockWellFormed", both))
+    }
+}
