@@ -27,7 +27,7 @@ let package = Package(
         // optimization roughly triples its states/s (measured).
         .target(name: "ModelChecking", swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
         // The models the checker checks, with their Promela twins.
-        .target(name: "Models", dependencies: ["ModelChecking"], path: "Models",
+        .target(name: "Models", dependencies: ["ModelChecking", "Checking", "PageAlloc", "Reference"], path: "Models",
                 exclude: ["README.md"], resources: [.copy("spin")]),
         .executableTarget(
             name: "verify",

@@ -49,7 +49,7 @@ public enum ModelCatalogError: Error, CustomStringConvertible, Equatable {
 
 public enum ModelCatalog {
     /// Every model and variant, in table order.
-    public static let all: [ModelCase] = uffd + mach + osMemory
+    public static let all: [ModelCase] = uffd + mach + osMemory + pageAlloc
 
     /// Model names in table order.
     public static var modelNames: [String] {
@@ -109,5 +109,12 @@ public enum ModelCatalog {
             model: "OSMemoryStates", variant: variant.rawValue, expected: variant.expected,
             isControl: variant.rawValue.hasPrefix("control"), summary: variant.summary, twin: nil,
             check: { Checker(OSMemoryStates(variant), options: $0).run() })
+    }
+
+    static let pageAlloc: [ModelCase] = PageAllocSmallScope.Variant.allCases.map { variant in
+        ModelCase(
+            model: "PageAllocSmallScope", variant: variant.rawValue, expected: variant.expected,
+            isControl: false, summary: variant.summary, twin: nil,
+            check: { Checker(PageAllocSmallScope(variant), options: $0).run() })
     }
 }

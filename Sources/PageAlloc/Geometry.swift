@@ -7,7 +7,7 @@
 // carries a whole architecture so several can be checked in one process.
 
 /// Which of Go's two metadata layouts a geometry uses.
-public enum SummaryLayout: String, Sendable {
+public enum SummaryLayout: String, Sendable, Hashable {
     /// mpagealloc_64bit.go: each level reserved whole, mapped on grow.
     case sparse64
     /// mpagealloc_32bit.go: all levels reserved and mapped at init.
@@ -22,7 +22,7 @@ public struct GeometryError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The constants of one architecture's page allocator.
-public struct Geometry: Sendable, Equatable {
+public struct Geometry: Sendable, Hashable {
     // Constants shared by every Go architecture.
     /// log2 of the runtime page size (`pageShift`, 8 KiB pages).
     public static let pageShift: UInt64 = 13

@@ -25,7 +25,7 @@ public struct ChunkIdx: Hashable, Comparable, Sendable, CustomStringConvertible 
 
 /// The arithmetic of one geometry's offset address space: everything that
 /// depends on `arenaBaseOffset` and the width of `uintptr`.
-public struct OffsetSpace: Sendable, Equatable {
+public struct OffsetSpace: Sendable, Hashable {
     public let arenaBaseOffset: UInt64
     /// All ones in the low `ptrBits` bits (`uintptrMask`).
     public let uintptrMask: UInt64

@@ -4,7 +4,7 @@
 /// A set of UInt64 values stored as sorted, disjoint, coalesced intervals
 /// [lo, hi). Every operation is a direct scan or binary search; nothing is
 /// clever here on purpose.
-public struct IntervalSet: Equatable, Sendable {
+public struct IntervalSet: Hashable, Sendable {
     /// The intervals, sorted by `lo`; no two overlap or touch.
     public private(set) var intervals: [Range<UInt64>] = []
 

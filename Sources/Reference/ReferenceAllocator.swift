@@ -17,7 +17,7 @@ public struct InvalidOperation: Error, Equatable, Sendable, CustomStringConverti
 /// `IntervalSet` of page numbers in the linear (offset) address space, where
 /// page k is the k-th page above `arenaBaseOffset`. Allocation takes the
 /// lowest k with n consecutive free pages.
-public struct ReferenceAllocator: Equatable, Sendable {
+public struct ReferenceAllocator: Hashable, Sendable {
     public let geometry: Geometry
     /// Pages passed to grow.
     public private(set) var grown = IntervalSet()
