@@ -103,7 +103,9 @@ extension PageAlloc {
                 try children.checkSlice(first, (i + 1) << logEntriesPerBlock)
                                 let block = try children.view.loadBlock(UInt64(first) * 8, count: 1 << logEntriesPerBlock, scratch: scratch,
                                                         context: "summary[\(l + 1)][\(first)]")
-                let sum = sums.merge(block, count: 1 << logEntriesPerBlock, logMaxPagesPerSum: logMaxPages)
+                let sum = logEntriesPerBlock == Geometry.summaryLevelBits
+                    ? sums.merge8(block, logMaxPagesPerSum: logMaxPages)
+                    : sums.merge(block, count: 1 << logEntriesPerBlock, logMaxPagesPerSum: logMaxPages)
                 if sum.raw == PallocSum.allFreeBit { coverage.hit(.summaryAllFreeEncoding) }
                 let old = try parents.at(i)
                 if old != sum {

@@ -93,6 +93,14 @@ public struct SumLayout: Sendable, Equatable {
         return pack(start, max, end)
     }
 
+    /// mergeSummaries for the one block width Go uses below the root
+    /// (1 << summaryLevelBits = 8 children): the same fold with a constant
+    /// trip count, which the compiler unrolls.
+    @inline(__always)
+    public func merge8(_ sums: UnsafePointer<UInt64>, logMaxPagesPerSum: UInt64) -> PallocSum {
+        merge(sums, count: 8, logMaxPagesPerSum: logMaxPagesPerSum)
+    }
+
     /// mergeSummaries over an array (tests and tools).
     public func merge(_ sums: [PallocSum], logMaxPagesPerSum: UInt64) -> PallocSum {
         precondition(!sums.isEmpty, "mergeSummaries of nothing")
