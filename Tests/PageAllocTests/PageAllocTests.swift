@@ -136,3 +136,30 @@ struct PageAllocTests {
         #expect(try p.alloc(2) == (0x40_0000_0000 + 7 * 8192, 0))
     }
 }
+
+@Suite("pageAlloc: the remaining throw paths")
+struct ThrowPathTests {
+    @Test("sysGrow refuses bounds that are not chunk aligned")
+    func sysGrowAlignment() throws {
+        let p = try PageAlloc(geometry: .amd64)
+        let t = #expect(throws: GoThrow.self) { try p.sysGrow(0xc0_0000_1000, 0xc0_0040_0000) }
+        #expect(t?.message == "sysGrow bounds not aligned to pallocChunkBytes")
+        #expect(t?.printed == ["runtime: base = 0xc000001000, limit = 0xc000400000"])
+    }
+
+    @Test("no address space for the summary reservations: 'failed to reserve page summary memory'")
+    func reserveFails() {
+        let tiny = AddressSpace(physPageSize: 4096, osBase: 0x1000, addressLimit: 0x10_0000)
+        let t = #expect(throws: GoThrow.self) { try PageAlloc(geometry: .amd64, mem: tiny) }
+        #expect(t?.message == "failed to reserve page summary memory")
+    }
+
+    @Test("no address space for a chunks L2 block: 'pageAlloc: out of memory'")
+    func l2AllocFails() throws {
+        // Enough room for the 32-bit summaries (one reservation), none for L2 blocks.
+        let mem = AddressSpace(physPageSize: 4096, osBase: 0x1000, addressLimit: 0x1000 + 0x4000)
+        let p = try PageAlloc(geometry: .i386, mem: mem)
+        let t = #expect(throws: GoThrow.self) { try p.grow(0x1000_0000, 4 << 20) }
+        #expect(t?.message == "pageAlloc: out of memory")
+    }
+}
