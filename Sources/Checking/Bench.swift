@@ -87,7 +87,7 @@ public func benchMixed(_ p: PageAlloc, live: [(UInt64, UInt64)], operations: Int
 
 /// The cost of the simulated memory layer: summary-sized loads through a
 /// PageView against loads from a plain Swift array, same index pattern.
-public func benchMemoryLayer(loads: Int) throws -> (simulated: BenchResult, plain: BenchResult) {
+public func benchMemoryLayer(loads: Int, span: Int = 1 << 20) throws -> (simulated: BenchResult, plain: BenchResult) {
     let mem = AddressSpace()
     let entries = 1 << 20
     let base = mem.sysReserve(nil, UInt64(entries) * 8)!
@@ -100,7 +100,7 @@ public func benchMemoryLayer(loads: Int) throws -> (simulated: BenchResult, plai
         plain[i] = UInt64(i)
     }
     var rng = SplitMix64(seed: 3)
-    let idx = (0..<4096).map { _ in Int(rng.int(in: 0...UInt64(entries - 1))) }
+    let idx = (0..<4096).map { _ in Int(rng.int(in: 0...UInt64(min(span, entries) - 1))) }
     var sum: UInt64 = 0
     var t0 = now()
     for k in 0..<loads { sum &+= try view.load64(UInt64(idx[k & 4095]) * 8, context: "bench") }

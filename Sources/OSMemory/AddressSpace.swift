@@ -174,9 +174,8 @@ public final class AddressSpace: @unchecked Sendable {
             let piece = Region(base: lo, nbytes: hi - lo, pageShift: pageShift, state: .none)
             let off = Int((lo - r.base) >> pageShift)
             for p in 0..<piece.npages {
-                piece.states[p] = r.states[off + p]
-                piece.storage[p] = r.storage[off + p]
-                r.storage[off + p] = nil
+                piece.pages[p] = r.pages[off + p]
+                r.pages[off + p] &= Region.stateMask  // the bytes moved to the piece
             }
             pieces.append(piece)
         }

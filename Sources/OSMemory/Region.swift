@@ -15,8 +15,11 @@ import Darwin
 /// fresh anonymous memory does. A page that leaves the Ready state
 /// (`sysUnused`, `sysFault`, `sysFree`) forfeits its bytes.
 ///
-/// The buffers are unsafe pointers so that the allocator's hot path can hold
-/// a `PageView` without retain/release traffic; they live as long as the
+/// Each page is one word: the address of its bytes (8-byte aligned, or 0
+/// when untouched) with the page's `MemState` in the low two bits, so that
+/// an access reads the state and finds the bytes with a single load. The
+/// table is unsafe memory so that the allocator's hot path can hold a
+/// `PageView` without retain/release traffic; it lives as long as the
 /// `AddressSpace` that created the region, even after the region is freed.
 public final class Region: @unchecked Sendable {
     /// First address of the region (page aligned).
@@ -28,12 +31,12 @@ public final class Region: @unchecked Sendable {
     public let npages: Int
     /// log2 of the physical page size.
     let pageShift: UInt64
-    /// Per-page state.
-    let states: UnsafeMutablePointer<MemState>
-    /// Per-page bytes, allocated on first write while Ready.
-    let storage: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    /// Per-page word: bytes address | state.
+    let pages: UnsafeMutablePointer<UInt>
     /// False once the region has been returned to the OS.
     public internal(set) var isLive = true
+
+    static let stateMask: UInt = 3
 
     init(base: UInt64, nbytes: UInt64, pageShift: UInt64, state: MemState) {
         precondition(base & ((1 << pageShift) - 1) == 0, "region base must be page aligned")
@@ -42,21 +45,22 @@ public final class Region: @unchecked Sendable {
         self.pageShift = pageShift
         self.npages = Int((nbytes + (1 << pageShift) - 1) >> pageShift)
         let n = max(npages, 1)
-        // Zero bytes are Reserved states and nil page pointers: calloc gives
-        // them for free, page by page, as the host touches them.
-        guard let st = calloc(n, MemoryLayout<MemState>.stride), let sp = calloc(n, MemoryLayout<UnsafeMutablePointer<UInt64>?>.stride) else {
-            preconditionFailure("host out of memory")
-        }
-        self.states = st.bindMemory(to: MemState.self, capacity: n)
-        self.storage = sp.bindMemory(to: UnsafeMutablePointer<UInt64>?.self, capacity: n)
-        if state != .reserved { states.update(repeating: state, count: n) }
+        // A zero word is a Reserved page without bytes: calloc gives a fresh
+        // reservation's table for free, page by page, as the host touches it.
+        guard let raw = calloc(n, MemoryLayout<UInt>.stride) else { preconditionFailure("host out of memory") }
+        self.pages = raw.bindMemory(to: UInt.self, capacity: n)
+        if state != .reserved { pages.update(repeating: UInt(state.rawValue), count: n) }
     }
 
     deinit {
-        for i in 0..<npages { storage[i]?.deallocate() }
-        free(storage)
-        free(states)
+        for i in 0..<npages { Region.bytes(pages[i])?.deallocate() }
+        free(pages)
     }
+
+    @inline(__always) static func bytes(_ word: UInt) -> UnsafeMutablePointer<UInt64>? {
+        UnsafeMutablePointer(bitPattern: word & ~stateMask)
+    }
+    @inline(__always) static func state(_ word: UInt) -> MemState { MemState(rawValue: UInt8(word & stateMask))! }
 
     /// One past the last byte of the region, rounded to whole pages.
     public var limit: UInt64 { base + (UInt64(npages) << pageShift) }
@@ -64,32 +68,33 @@ public final class Region: @unchecked Sendable {
     /// The state of the page holding `address`, which must lie in the region.
     public func state(at address: UInt64) -> MemState {
         precondition(address >= base && address < limit)
-        return states[Int((address - base) >> pageShift)]
+        return Region.state(pages[Int((address - base) >> pageShift)])
     }
 
     /// Sets pages [first, first+count) to `state`; drops their bytes when
     /// they stop being Ready.
     func setState(firstPage: Int, count: Int, to state: MemState) {
         for p in firstPage..<(firstPage + count) {
-            states[p] = state
-            if state != .ready, let bytes = storage[p] {
-                bytes.deallocate()
-                storage[p] = nil
+            var bytes = Region.bytes(pages[p])
+            if state != .ready, let b = bytes {
+                b.deallocate()
+                bytes = nil
             }
+            pages[p] = UInt(bitPattern: bytes) | UInt(state.rawValue)
         }
     }
 
     /// Counts the pages in [first, first+count) that are in `state`.
     func count(firstPage: Int, count: Int, in state: MemState) -> Int {
         var n = 0
-        for p in firstPage..<(firstPage + count) where states[p] == state { n += 1 }
+        for p in firstPage..<(firstPage + count) where Region.state(pages[p]) == state { n += 1 }
         return n
     }
 
     /// The number of pages that hold bytes (written while Ready).
     public var touchedPages: Int {
         var n = 0
-        for p in 0..<npages where storage[p] != nil { n += 1 }
+        for p in 0..<npages where Region.bytes(pages[p]) != nil { n += 1 }
         return n
     }
 }
@@ -105,8 +110,7 @@ public struct PageView: @unchecked Sendable {
     /// Byte offset of this view's 0 within its region.
     @usableFromInline let regionOffset: UInt64
     @usableFromInline let pageShift: UInt64
-    @usableFromInline let states: UnsafeMutablePointer<MemState>
-    @usableFromInline let storage: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    @usableFromInline let pages: UnsafeMutablePointer<UInt>
     /// Bytes the view may touch (the rest of the region).
     public let nbytes: UInt64
 
@@ -115,9 +119,16 @@ public struct PageView: @unchecked Sendable {
         baseAddress = region.base + offset
         regionOffset = offset
         pageShift = region.pageShift
-        states = region.states
-        storage = region.storage
+        pages = region.pages
         nbytes = region.nbytes - offset
+    }
+
+    @usableFromInline static let readyTag = UInt(MemState.ready.rawValue)
+
+    /// The fault for an access to a page whose word is `word`.
+    @usableFromInline
+    func fault(_ offset: UInt64, _ word: UInt, _ access: Access, _ context: String) -> Fault {
+        Fault(address: baseAddress + offset, state: Region.state(word), access: access, context: context)
     }
 
     /// Loads the 8-byte word at byte offset `offset` (8-byte aligned).
@@ -125,12 +136,9 @@ public struct PageView: @unchecked Sendable {
     public func load64(_ offset: UInt64, context: @autoclosure () -> String) throws -> UInt64 {
         precondition(offset & 7 == 0 && offset < nbytes, "PageView load out of the region")
         let byte = regionOffset + offset
-        let page = Int(byte >> pageShift)
-        let state = states[page]
-        guard state == .ready else {
-            throw Fault(address: baseAddress + offset, state: state, access: .read, context: context())
-        }
-        guard let bytes = storage[page] else { return 0 }
+        let word = pages[Int(byte >> pageShift)]
+        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return 0 }
         return bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)]
     }
 
@@ -140,11 +148,9 @@ public struct PageView: @unchecked Sendable {
         precondition(offset & 7 == 0 && offset < nbytes, "PageView store out of the region")
         let byte = regionOffset + offset
         let page = Int(byte >> pageShift)
-        let state = states[page]
-        guard state == .ready else {
-            throw Fault(address: baseAddress + offset, state: state, access: .write, context: context())
-        }
-        if let bytes = storage[page] {
+        let word = pages[page]
+        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .write, context()) }
+        if let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) {
             bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)] = value
         } else if value != 0 {  // untouched pages read as zero already
             touch(page)[Int((byte & ((1 << pageShift) - 1)) >> 3)] = value
@@ -167,12 +173,9 @@ public struct PageView: @unchecked Sendable {
             for k in 0..<count { scratch[k] = try load64(offset + UInt64(k) * 8, context: context()) }
             return UnsafePointer(scratch)
         }
-        let page = Int(byte >> pageShift)
-        let state = states[page]
-        guard state == .ready else {
-            throw Fault(address: baseAddress + offset, state: state, access: .read, context: context())
-        }
-        guard let bytes = storage[page] else { return UnsafePointer(PageView.zeroes) }
+        let word = pages[Int(byte >> pageShift)]
+        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return UnsafePointer(PageView.zeroes) }
         return UnsafePointer(bytes + Int((byte & ((1 << pageShift) - 1)) >> 3))
     }
 
@@ -189,7 +192,7 @@ public struct PageView: @unchecked Sendable {
         let words = Int(1 << (pageShift - 3))
         let bytes = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
         bytes.initialize(repeating: 0, count: words)
-        storage[page] = bytes
+        pages[page] = UInt(bitPattern: bytes) | PageView.readyTag
         return bytes
     }
 }

@@ -31,8 +31,11 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "%-32@ %10.1f ns/pair  %12.0f pairs/s", a.name as NSString, a.nsPerOp, a.opsPerSecond))
         let b = try benchMixed(p, live: live, operations: mixed)
         print(String(format: "%-32@ %10.1f ns/op    %12.0f ops/s", b.name as NSString, b.nsPerOp, b.opsPerSecond))
-        let (sim, plain) = try benchMemoryLayer(loads: 20_000_000)
-        print(String(format: "memory layer: PageView load %.2f ns, array load %.2f ns (ratio %.2fx)", sim.nsPerOp, plain.nsPerOp, sim.nsPerOp / plain.nsPerOp))
+        for (label, span) in [("random over 8 MiB", 1 << 20), ("within 4 KiB pages, hot", 4096)] {
+            let (sim, plain) = try benchMemoryLayer(loads: 20_000_000, span: span)
+            print(String(format: "memory layer (%@): PageView load %.2f ns, array load %.2f ns (ratio %.2fx)",
+                         label as NSString, sim.nsPerOp, plain.nsPerOp, sim.nsPerOp / plain.nsPerOp))
+        }
         if let peak = peakResidentBytes() { print(String(format: "peak resident memory: %.1f MiB", Double(peak) / 1048576)) }
         if checking {
             let (c, u, p) = try benchChecked(geometry: .amd64, seeds: 0..<40, ops: 300)
