@@ -85,7 +85,7 @@ func htmlEscape(_ s: String) -> String {
 func heapSVG(_ s: HeapSnapshot, geometry g: Geometry, touched: Range<UInt64>?) -> String {
     let rowH = 14, labelW = 170, stripW = 512, top = 4
     let h = top + max(s.rows.count, 1) * rowH + (s.hiddenRows > 0 ? rowH : 0) + 4
-    var out = "<svg xmlns='http://www.w3.org/2000/svg' width='\(labelW + stripW + 40)' height='\(h)' font-family='monospace' font-size='10'>"
+    var out = "<svg xmlns='http://www.w3.org/2000/svg' width='\(labelW + stripW + 90)' height='\(h)' font-family='monospace' font-size='10'>"
     if s.rows.isEmpty { out += "<text x='4' y='\(top + 10)'>nothing grown</text>" }
     var prev: UInt64?
     for (k, r) in s.rows.enumerated() {
@@ -166,7 +166,7 @@ public func findingHTML(ops: [Operation], geometry g: Geometry, variant: Variant
     }
     let css = """
     body{font-family:sans-serif;margin:16px;color:#222} code,pre{font-family:monospace}
-    pre{background:#f4f4f4;padding:8px;border:1px solid #ddd;overflow-x:auto}
+    pre{background:#f4f4f4;padding:8px;border:1px solid #ddd;white-space:pre-wrap}
     .step{border:1px solid #ccc;border-radius:4px;padding:6px 10px;margin:10px 0}
     .step h3{margin:2px 0;font-size:14px} .failing{border:3px solid #d00;background:#fff4f4}
     .inv{color:#b00;font-weight:bold} .bad{color:#d00} table.sums{font-size:11px;font-family:monospace;border-collapse:collapse}
