@@ -62,6 +62,9 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "File name (without .trace) for --promote; default: the finding's.")
     var name: String?
 
+    @Option(help: "Decode a libFuzzer input (e.g. crash-<sha1>) into a trace v1 file on stdout; with --variant.")
+    var decode: String?
+
     func validate() throws {
         guard Shard.parse(shard) != nil else { throw ValidationError("--shard must be i/n with 0 <= i < n, got '\(shard)'") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -70,6 +73,15 @@ struct FuzzCommand: ParsableCommand {
 
     func run() throws {
         if let promote { return try runPromote(promote) }
+        if let decode {
+            guard let data = FileManager.default.contents(atPath: decode) else {
+                printError("\(decode): cannot read")
+                throw ExitCode(2)
+            }
+            print(try traceFromBytes(Array(data), variant: try allocator.resolvedVariant(), maxOps: ops,
+                                     name: (decode as NSString).lastPathComponent), terminator: "")
+            return
+        }
         var o = CampaignOptions()
         o.seedBase = seedBase
         o.shard = Shard.parse(shard)!
