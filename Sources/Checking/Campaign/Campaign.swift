@@ -99,6 +99,8 @@ public struct CampaignSummary: Sendable {
     /// Resident memory now and at its peak (Linux; 0 elsewhere).
     public var rssBytes = 0
     public var peakRSSBytes = 0
+    /// CPU seconds the process used (all threads).
+    public var cpuSeconds = 0.0
     public var opsPerSecond: Double { elapsed > 0 ? Double(ops) / elapsed : 0 }
     public var found: Bool { failingSeeds > 0 }
 }
@@ -168,6 +170,7 @@ public final class Campaign: @unchecked Sendable {
         summary.interrupted = stopRequested
         summary.rssBytes = MemoryUsage.residentBytes()
         summary.peakRSSBytes = MemoryUsage.peakResidentBytes()
+        summary.cpuSeconds = MemoryUsage.cpuSeconds()
         return summary
     }
 

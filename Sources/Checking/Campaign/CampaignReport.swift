@@ -30,6 +30,8 @@ public struct CampaignJSON: Codable, Equatable {
     public let seeds: Int
     public let ops: Int
     public let opsPerSecond: Double
+    public let cpuSeconds: Double
+    public let opsPerCPUSecond: Double
     public let failingSeeds: Int
     public let unshrunkSeeds: Int
     public let interrupted: Bool
@@ -46,7 +48,9 @@ extension CampaignSummary {
         CampaignJSON(
             shard: options.shard.description, seedBase: options.seedBase, variant: options.variant.rawValue, commit: options.commit,
             jobs: options.jobs, elapsedSeconds: (elapsed * 1000).rounded() / 1000, seeds: seeds, ops: ops,
-            opsPerSecond: opsPerSecond.rounded(), failingSeeds: failingSeeds, unshrunkSeeds: unshrunk, interrupted: interrupted,
+            opsPerSecond: opsPerSecond.rounded(),
+            cpuSeconds: (cpuSeconds * 10).rounded() / 10, opsPerCPUSecond: cpuSeconds > 0 ? (Double(ops) / cpuSeconds).rounded() : 0,
+            failingSeeds: failingSeeds, unshrunkSeeds: unshrunk, interrupted: interrupted,
             rssBytes: rssBytes, peakRSSBytes: peakRSSBytes, bucketsHit: buckets.hit,
             buckets: buckets.rows.map { .init(name: $0.name, count: $0.count) },
             geometries: Geometry.all.compactMap { g in totals[g.name].map { .init(geometry: g.name, seeds: $0.seeds, ops: $0.ops, failures: $0.failures) } },
@@ -98,7 +102,8 @@ extension CampaignSummary {
         out.append(String(format: "fuzz shard %@ seed base %llu: %d seeds, %d operations in %.1f s (%.0f ops/s, %d jobs)%@",
                           options.shard.description, options.seedBase, seeds, ops, elapsed, opsPerSecond, options.jobs,
                           interrupted ? ", interrupted" : ""))
-        out.append(String(format: "memory: rss %d MiB, peak %d MiB", rssBytes >> 20, peakRSSBytes >> 20))
+        out.append(String(format: "memory: rss %d MiB, peak %d MiB; cpu %.1f s (%.0f ops per cpu-second)", rssBytes >> 20, peakRSSBytes >> 20,
+                          cpuSeconds, cpuSeconds > 0 ? Double(ops) / cpuSeconds : 0))
         out.append("state buckets hit: \(buckets.hit)/\(buckets.rows.count)")
         for (n, c) in buckets.rows {
             out.append("  " + n.padding(toLength: 24, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 12 - String(c).count)) + String(c) + (c == 0 ? "  NOT HIT" : ""))

@@ -68,6 +68,19 @@ public enum MemoryUsage {
     }
     /// VmRSS in bytes.
     public static func residentBytes() -> Int { statusField("VmRSS") }
+    /// User plus system CPU seconds of this process so far (getrusage). On a
+    /// shared machine, operations per CPU second show how a campaign scales
+    /// with --jobs even when other processes take the cores.
+    public static func cpuSeconds() -> Double {
+        var u = rusage()
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &u) == 0 else { return 0 }
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
     /// VmHWM (peak resident) in bytes.
     public static func peakResidentBytes() -> Int { statusField("VmHWM") }
 }
