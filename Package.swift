@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Tests only: parses the CI workflow files.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // Simulated OS memory: the four states of runtime/mem.go.
@@ -38,7 +40,8 @@ let package = Package(
         ),
         .testTarget(name: "OSMemoryTests", dependencies: ["OSMemory"]),
         .testTarget(name: "PageAllocTests", dependencies: ["PageAlloc", "OSMemory"]),
-        .testTarget(name: "CheckingTests", dependencies: ["Checking", "PageAlloc", "Reference", "OSMemory"]),
+        .testTarget(name: "CheckingTests", dependencies: ["Checking", "PageAlloc", "Reference", "OSMemory",
+                                                        .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ModelCheckingTests", dependencies: ["ModelChecking", "Models"], exclude: ["Promela"]),
     ]
 )

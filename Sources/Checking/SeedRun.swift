@@ -38,11 +38,18 @@ public struct RunOutcome: Sendable {
 
 /// Runs seed `seed`: a fresh generator, port and reference.
 public func runSeed(_ seed: UInt64, _ config: RunConfig) throws -> RunOutcome {
+    try runGenerated(RandomChoices(seed: seed), seed: seed, config)
+}
+
+/// Runs the generator over any choice source (the libFuzzer target feeds it
+/// bytes); stops early when `done` says the source is used up.
+public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: RunConfig,
+                                          done: ((S) -> Bool)? = nil) throws -> RunOutcome {
     let runner = try Runner(geometry: config.geometry, variant: config.variant, checking: config.checking)
-    var gen = OperationGenerator(geometry: config.geometry, source: RandomChoices(seed: seed))
+    var gen = OperationGenerator(geometry: config.geometry, source: source)
     var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: runner.port.coverage)
     var refusals = 0
-    while out.ops.count < config.ops {
+    while out.ops.count < config.ops, !(done?(gen.source) ?? false) {
         let op = gen.next(runner.reference)
         switch runner.apply(op) {
         case let .applied(r):

@@ -34,6 +34,8 @@ public enum CoverageMark: Int, CaseIterable, Sendable {
     case summaryAllFreeEncoding
     /// free moved searchAddr down.
     case freeMovesSearchAddrDown
+    /// An allocation left a chunk with no free page (its leaf summary is 0).
+    case chunkExhausted
 
     public var name: String { String(describing: self) }
 }

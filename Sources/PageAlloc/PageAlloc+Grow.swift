@@ -66,6 +66,7 @@ extension PageAlloc {
                 coverage.hit(.updateUnchanged)
                 return
             }
+            if alloc && y == .zero { coverage.hit(.chunkExhausted) }
             try leafLevel.set(Int(sc.v), y)
         } else if contig {
             coverage.hit(.updateCrossesChunks)
@@ -73,6 +74,7 @@ extension PageAlloc {
             // Chunks strictly inside are wholly allocated or wholly free.
             try leafLevel.checkSlice(Int(sc.v) + 1, Int(ec.v))
             let whole = alloc ? PallocSum.zero : sums.freeChunkSum
+            if alloc && ec.v > sc.v + 1 { coverage.hit(.chunkExhausted) }
             var c = Int(sc.v) + 1
             while c < Int(ec.v) {
                 try leafLevel.view.store64(UInt64(c) * 8, whole.raw, context: "summary[\(leaf)][\(c)]")
