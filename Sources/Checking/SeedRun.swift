@@ -55,7 +55,7 @@ public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: R
         case let .applied(r):
             out.ops.append(op)
             out.results.append(r)
-            if case let .alloc(0, _) = r, !runner.reference.free.isEmpty { out.fragmentedFailures += 1 }
+            if case .alloc(0, _) = r, !runner.reference.free.isEmpty { out.fragmentedFailures += 1 }
         case .refused:
             // The generator only proposes valid operations; a refusal is a
             // bug in the checker, but one bad proposal must not hang the run.
