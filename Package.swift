@@ -41,7 +41,8 @@ let package = Package(
         .testTarget(name: "OSMemoryTests", dependencies: ["OSMemory"]),
         .testTarget(name: "PageAllocTests", dependencies: ["PageAlloc", "OSMemory"]),
         .testTarget(name: "CheckingTests", dependencies: ["Checking", "PageAlloc", "Reference", "OSMemory",
-                                                        .product(name: "Yams", package: "Yams")]),
+                                                        .product(name: "Yams", package: "Yams")],
+                    exclude: ["Scenarios"]),
         .testTarget(name: "ModelCheckingTests", dependencies: ["ModelChecking", "Models"], exclude: ["Promela"]),
     ]
 )
