@@ -1,0 +1,8 @@
+// Names for the port's types in files that also import SummaryCore (whose
+// Geometry and PallocSum would otherwise clash; the module PageAlloc is
+// shadowed by its class PageAlloc).
+@testable import PageAlloc
+
+typealias PortGeometry = Geometry
+typealias PortSum = PallocSum
+func portFindBitRange64(_ c: UInt64, _ n: UInt64) -> UInt64 { findBitRange64(c, n) }

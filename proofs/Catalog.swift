@@ -1,0 +1,42 @@
+// The list of obligations, in the order they are proved, printed and emitted.
+
+import SummaryCore
+
+public enum Catalog {
+    /// The obligations that depend on the geometry, for geometry `g`.
+    public static func obligations(for g: Geometry) -> [any Obligation] {
+        var list: [any Obligation] = [PackRoundTrip(), PackAllFree(), PackInjective()]
+        for level in 1..<g.summaryLevels { list.append(MergeBounds(level: level)) }
+        for level in 1..<g.summaryLevels { list.append(MergeWellFormed(level: level)) }
+        for level in 1..<g.summaryLevels { list.append(MergeTwoLaw(level: level)) }
+        list += [
+            MergeMatchesBitmap(childCount: 8, pagesPerChild: 8),
+            ChunkIndexBaseInverse(),
+        ]
+        for level in 0..<g.summaryLevels { list.append(AddrsToSummaryRangeExact(level: level)) }
+        list += [OffAddrOrder(), GeometryConstants()]
+        return list
+    }
+
+    /// The obligations that do not depend on the geometry (proved once, labelled "any").
+    public static let geometryIndependent: [any Obligation] = [
+        FindBitRange64Spec(),
+        CombineLaw(),
+        SummarizeFirstPass(words: 1),
+        SummarizeEarlyExit(),
+    ]
+
+    /// Obligations outside the default run: too slow for the 60 s budget, or not
+    /// proved at all (see the notes in proofs/README.md). `prove --extended` adds them.
+    public static func extended(geometries: [Geometry] = Geometry.named) -> [(obligation: any Obligation, geometry: Geometry?)] {
+        [(SummarizeSecondPass(), nil), (SummarizeFirstPass(words: 8), nil)]
+            + geometries.map { (MergeMatchesBitmap(childCount: 8, pagesPerChild: 16), $0) }
+    }
+
+    /// Every (obligation, geometry) pair: the geometry-independent ones first (with
+    /// `geometry` nil), then each named geometry's.
+    public static func all(geometries: [Geometry] = Geometry.named) -> [(obligation: any Obligation, geometry: Geometry?)] {
+        geometryIndependent.map { ($0, nil) }
+            + geometries.flatMap { g in obligations(for: g).map { ($0, g) } }
+    }
+}
