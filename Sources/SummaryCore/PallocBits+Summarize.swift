@@ -124,10 +124,13 @@ public struct SummarizeInterior<W: SumWord> {
     /// otherwise shift by k, which doubles the shortest run of ones.
     @inlinable @inline(__always)
     public func shrinkStep() -> Self {
-        let last = p <= k
-        let x = self.x | (self.x >> (W.select(last, p, k) & 63))
-        return Self(x: x, p: W.select(last, p, p &- k), k: W.select(last, k, k << 1), max: max,
-                    shrinking: !last, done: Self.noInteriorZeros(x))
+        W.branch(p <= k, then: {
+            let x = self.x | (self.x >> (p & 63))
+            return Self(x: x, p: p, k: k, max: max, shrinking: W.Condition(false), done: Self.noInteriorZeros(x))
+        }, else: {
+            let x = self.x | (self.x >> (k & 63))
+            return Self(x: x, p: p &- k, k: k << 1, max: max, shrinking: W.Condition(true), done: Self.noInteriorZeros(x))
+        }, merge: Self.select)
     }
 
     /// Mirrors the tail of the `outer:` loop's `for` body: the lowest zero run left
@@ -150,14 +153,20 @@ public struct SummarizeInterior<W: SumWord> {
         return Self.select(done, self, next)
     }
 
-    /// Steps that always suffice for one word. The concrete reading stops as soon as
-    /// `done`; the symbolic reading unrolls all of them and proves `done` at the end.
+    /// Steps that suffice for one word. Counting: k doubles at most 6 times (it stays
+    /// <= 64); every harvest measures a run longer than every run below it, and runs
+    /// of 1, 2, ..., 10 zeros with their separating ones need more than 64 bits, so
+    /// there are at most 9 harvests, each after one last shrink; 6 + 9 + 9 + 1 = 25.
+    /// The concrete reading stops as soon as `done` and traps (a `require`) if the
+    /// bound is ever reached without it; a test pins the worst case it has seen. This
+    /// bound is not machine-proved (see proofs/README.md, summarizeSecondPass).
     public static var stepBound: Int { 30 }
 }
 
 /// Mirrors the `outer:` loop body of (*pallocBits).summarize for one word: the
-/// longest free run in the word if it beats `max`, else `max`. Expects max < 62 and
-/// a non-zero word, as Go's caller guarantees.
+/// longest free run strictly inside the word if it beats `max`, else `max`. Expects
+/// max < 62 and a non-zero word, as Go's caller guarantees. (Tested against a
+/// bit-by-bit reference; its proof is the one obligation left open.)
 
 @inlinable
 public func summarizeInteriorMax<W: SumWord>(_ word: W, max: W, stepBound: Int = SummarizeInterior<W>.stepBound) -> W {

@@ -25,7 +25,7 @@ public func mergeTwo<W: SumWord>(
     let regionPages = W(1) << logMaxPagesPerSum
 
     // The next region's start only extends a running region that is all free.
-    start = W.select(start == mergedCount << logMaxPagesPerSum, start &+ next.start, start)
+    start = W.branch(start == mergedCount << logMaxPagesPerSum, then: { start &+ next.start }, else: { start })
 
     // The run across the boundary, then the next region's own longest run.
     let across = end &+ next.start
@@ -33,7 +33,7 @@ public func mergeTwo<W: SumWord>(
     max = W.select(next.max > max, next.max, max)
 
     // A wholly free next region extends the running end; otherwise its end is the end.
-    end = W.select(next.end == regionPages, end &+ regionPages, next.end)
+    end = W.branch(next.end == regionPages, then: { end &+ regionPages }, else: { next.end })
     return SummaryFields(start: start, max: max, end: end)
 }
 

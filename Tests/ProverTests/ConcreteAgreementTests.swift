@@ -53,6 +53,32 @@ struct ConcreteAgreementTests {
         #expect(checked == 50_000)
     }
 
+    @Test("the second pass ends well within its step bound, even on record-breaking runs")
+    func secondPassSteps() {
+        func steps(_ word: UInt64, _ max: UInt64) -> Int {
+            var s = SummarizeInterior(word: word, max: max)
+            var n = 0
+            while !s.done { s = s.step(); n += 1 }
+            return n
+        }
+        // Zero runs of 1, 2, 3, ... from the bottom, each a new record; and random words.
+        var worst = 0
+        for first in 1...4 {
+            var word: UInt64 = 1, position = 1, run = first
+            while position + run < 64 {
+                position += run
+                word |= 1 << UInt64(position)
+                position += 1
+                run += 1
+            }
+            for m in 0..<UInt64(first) { worst = Swift.max(worst, steps(word, m)) }
+        }
+        var rng = SplitMix64(seed: 0x59)
+        for _ in 0..<20_000 { worst = Swift.max(worst, steps(rng.word() | 1, rng.below(8))) }
+        #expect(worst == 19)   // the worst seen (a record-run word); the counting argument allows 25
+        #expect(worst < SummarizeInterior<UInt64>.stepBound)
+    }
+
     @Test("findBitRange64 matches the reference for every n")
     func findBitRange() {
         var rng = SplitMix64(seed: 0x54)
