@@ -19,7 +19,7 @@ let package = Package(
         // Dynamic exclusivity checks off in the port's hot path only: they cost
         // about a fifth of its time (measured with callgrind); bounds checks,
         // overflow checks and preconditions stay on.
-        .target(name: "PageAlloc", dependencies: ["OSMemory"],
+        .target(name: "PageAlloc", dependencies: ["OSMemory", "SummaryCore"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // The obviously-correct allocator the port is compared against.
         .target(name: "Reference", dependencies: ["PageAlloc"]),
@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "verify",
             dependencies: [
-                "Checking", "PageAlloc", "OSMemory", "ModelChecking", "Models", "Proofs", "SummaryCore",
+                "Checking", "PageAlloc", "OSMemory", "ModelChecking", "Models", "Proofs", "Prover", "SummaryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,7 @@
 // Bitmaps of one chunk's pages (mpallocbits.go): 512 bits in 8 words.
 
+import SummaryCore
+
 /// Bits per chunk bitmap word, and words per chunk bitmap.
 let wordsPerChunk = Int(Geometry.pallocChunkPages / 64)
 
@@ -70,23 +72,10 @@ public struct PageBits {
 /// Mirrors findBitRange64: the lowest index i such that bits [i, i+n) of
 /// `c` are all set, or 64 if there is none. 1 <= n <= 64.
 ///
-/// It repeatedly ANDs `c` with itself shifted right, doubling the shift,
-/// so that after the loop a set bit at i means n set bits start at i.
-@inline(__always)
+/// The definition is SummaryCore's (the one the `findBitRange64` proof is about),
+/// specialised for `UInt64`: shrink every run of ones by n-1 bits with shifted
+/// ANDs, doubling the shift, then count trailing zeros.
+@inlinable @inline(__always)
 public func findBitRange64(_ c: UInt64, _ n: UInt64) -> UInt64 {
-    precondition(n >= 1 && n <= 64, "findBitRange64 needs 1 <= n <= 64")
-    var c = c
-    var p = n - 1  // how many more ones each run must be shrunk by
-    var k: UInt64 = 1  // every run of zeros in c is at least k wide
-    while p > 0 {
-        if p <= k {
-            c &= c >> (p & 63)
-            break
-        }
-        c &= c >> (k & 63)
-        if c == 0 { return 64 }
-        p -= k
-        k *= 2
-    }
-    return UInt64(c.trailingZeroBitCount)
+    SummaryCore.findBitRange64(c, n)
 }

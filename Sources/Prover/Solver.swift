@@ -28,6 +28,7 @@ public final class Solver {
         context.check("Z3_mk_solver_for_logic")
         raw = solver!
         Z3_solver_inc_ref(context.raw, raw)
+        context.account(1)
         let params = Z3_mk_params(context.raw)!
         Z3_params_inc_ref(context.raw, params)
         Z3_params_set_uint(context.raw, params, context.symbol("timeout"), timeoutMilliseconds)
@@ -38,6 +39,7 @@ public final class Solver {
 
     deinit {
         Z3_solver_dec_ref(context.raw, raw)
+        context.account(-1)
     }
 
     /// Adds `formula` to the assertions.
@@ -75,10 +77,12 @@ public final class Model {
         self.context = context
         self.raw = raw
         Z3_model_inc_ref(context.raw, raw)
+        context.account(1)
     }
 
     deinit {
         Z3_model_dec_ref(context.raw, raw)
+        context.account(-1)
     }
 
     private func evaluate(_ term: ASTRef) -> ASTRef {

@@ -188,6 +188,12 @@ public enum SymWord: SumWord, CustomStringConvertible {
         return make(t.extract(high: t.width - 1, low: count), bound: bound >> UInt64(count))
     }
 
+    /// Swift's masking shift: the count is taken mod 64.
+    public static func &<< (lhs: SymWord, count: Int) -> SymWord { lhs << (count & 63) }
+
+    /// Swift's masking shift: the count is taken mod 64.
+    public static func &>> (lhs: SymWord, count: Int) -> SymWord { lhs >> (count & 63) }
+
     public static func << (lhs: SymWord, count: SymWord) -> SymWord {
         if case .constant(let c) = count { return c >= 64 ? 0 : lhs << Int(c) }
         let ctx = count.context!

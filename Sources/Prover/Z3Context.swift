@@ -24,6 +24,15 @@ public final class Z3Context {
     private var bitVecSorts: [Int: Z3_sort] = [:]
     private var boolSortRaw: Z3_sort?
 
+    /// Z3 objects (terms, sorts, solvers, models) this layer holds a reference to
+    /// right now: +1 at every `*_inc_ref`, -1 at every `*_dec_ref`. When everything
+    /// built in a round of work has been dropped it is back where it was, which the
+    /// ownership tests check.
+    public private(set) var liveHandles = 0
+
+    /// Counts one taken (`+1`) or given back (`-1`) Z3 reference.
+    func account(_ delta: Int) { liveHandles += delta }
+
     public init() {
         let config = Z3_mk_config()
         raw = Z3_mk_context_rc(config)
@@ -58,6 +67,7 @@ public final class Z3Context {
         let sort = Z3_mk_bv_sort(raw, UInt32(width))!
         check("Z3_mk_bv_sort")
         Z3_inc_ref(raw, Z3_sort_to_ast(raw, sort))
+        account(1)
         bitVecSorts[width] = sort
         return sort
     }
@@ -68,6 +78,7 @@ public final class Z3Context {
         let sort = Z3_mk_bool_sort(raw)!
         check("Z3_mk_bool_sort")
         Z3_inc_ref(raw, Z3_sort_to_ast(raw, sort))
+        account(1)
         boolSortRaw = sort
         return sort
     }
@@ -95,10 +106,12 @@ public final class ASTRef {
         self.context = context
         self.raw = raw
         Z3_inc_ref(context.raw, raw)
+        context.account(1)
     }
 
     deinit {
         Z3_dec_ref(context.raw, raw)
+        context.account(-1)
     }
 
     /// The term in SMT-LIB2 syntax.

@@ -12,6 +12,8 @@
 /// * `max` is the largest of the running max, `next.max`, and the run that crosses
 ///   the boundary, `running.end + next.start`;
 /// * `end` grows by a whole region if `next` is entirely free, else is `next.end`.
+///
+/// `logMaxPagesPerSum` is a level's page log, below 64 (at most logMaxPackedValue).
 @inlinable @inline(__always)
 public func mergeTwo<W: SumWord>(
     _ running: SummaryFields<W>,
@@ -22,10 +24,10 @@ public func mergeTwo<W: SumWord>(
     var start = running.start
     var max = running.max
     var end = running.end
-    let regionPages = W(1) << logMaxPagesPerSum
+    let regionPages = W(1) &<< logMaxPagesPerSum
 
     // The next region's start only extends a running region that is all free.
-    start = W.branch(start == mergedCount << logMaxPagesPerSum, then: { start &+ next.start }, else: { start })
+    start = W.branch(start == mergedCount &<< logMaxPagesPerSum, then: { start &+ next.start }, else: { start })
 
     // The run across the boundary, then the next region's own longest run.
     let across = end &+ next.start
@@ -48,15 +50,37 @@ public func mergeSummariesUnpacked<W: SumWord, C: Collection>(
 ) -> SummaryFields<W> where C.Element == PallocSum<W> {
     var index = sums.startIndex
     precondition(index != sums.endIndex, "mergeSummaries of no summaries")
-    var merged = sums[index].unpack(g)
+    let k = g.packing
+    var merged = sums[index].unpack(k)
     sums.formIndex(after: &index)
     var mergedCount: UInt64 = 1
     while index != sums.endIndex {
-        merged = mergeTwo(merged, sums[index].unpack(g), mergedCount: W(mergedCount), logMaxPagesPerSum: logMaxPagesPerSum)
+        merged = mergeTwo(merged, sums[index].unpack(k), mergedCount: W(mergedCount), logMaxPagesPerSum: logMaxPagesPerSum)
         mergedCount &+= 1
         sums.formIndex(after: &index)
     }
     return merged
+}
+
+/// Mirrors mergeSummaries in mpagealloc.go, for the allocator's hot path: the
+/// `count` summaries are read through `summary(i)` (the allocator reads them from
+/// its simulated memory), and the fold is the same `mergeTwo` as above. Always
+/// inlined, so with a constant `count` (8 below the root) the loop unrolls.
+@inlinable @inline(__always)
+public func mergeSummaries<W: SumWord>(
+    count: Int,
+    logMaxPagesPerSum: Int,
+    _ k: SumPacking,
+    _ summary: (Int) -> PallocSum<W>
+) -> PallocSum<W> {
+    precondition(count > 0, "mergeSummaries of no summaries")
+    var merged = summary(0).unpack(k)
+    var i = 1
+    while i < count {
+        merged = mergeTwo(merged, summary(i).unpack(k), mergedCount: W(UInt64(truncatingIfNeeded: i)), logMaxPagesPerSum: logMaxPagesPerSum)
+        i &+= 1
+    }
+    return PallocSum(merged, k)
 }
 
 /// Mirrors mergeSummaries in mpagealloc.go.

@@ -50,6 +50,32 @@ public struct SummaryFields<W: SumWord> {
     }
 }
 
+/// The one constant the packing depends on: the field width
+/// (`logMaxPackedValue`). A trivial two-word value, so the allocator's hot path
+/// passes it around for free; `Geometry.packing` gives a geometry's.
+@frozen
+public struct SumPacking: Sendable, Equatable {
+    /// Go's `logMaxPackedValue`: each field holds counts up to 2^logMaxPackedValue.
+    public let logMaxPackedValue: Int
+    /// Go's `maxPackedValue`, 2^logMaxPackedValue.
+    public let maxPackedValue: UInt64
+
+    /// Checks that three fields fit below bit 63, so every shift by a field width
+    /// (or twice it) is below 64.
+    @inlinable
+    public init(logMaxPackedValue: Int) {
+        precondition(logMaxPackedValue > 0 && 3 * logMaxPackedValue <= 63, "three fields must fit below bit 63")
+        self.logMaxPackedValue = logMaxPackedValue
+        maxPackedValue = 1 << UInt64(logMaxPackedValue)
+    }
+}
+
+extension Geometry {
+    /// This geometry's summary field width.
+    @inlinable
+    public var packing: SumPacking { @inline(__always) get { SumPacking(logMaxPackedValue: logMaxPackedValue) } }
+}
+
 extension PallocSum {
     /// Mirrors packPallocSum in mpagealloc.go.
     ///
@@ -58,18 +84,18 @@ extension PallocSum {
     /// otherwise each field is cut to logMaxPackedValue bits (callers keep them below
     /// maxPackedValue; the `mergeBounds` proof shows mergeSummaries does).
     @inlinable @inline(__always)
-    public init(start: W, max: W, end: W, _ g: Geometry) {
-        let w = g.logMaxPackedValue
-        let mask = W(g.maxPackedValue &- 1)
-        raw = W.branch(max == W(g.maxPackedValue), then: { W(1 << 63) }, else: {
-            (start & mask) | ((max & mask) << w) | ((end & mask) << (2 * w))
+    public init(start: W, max: W, end: W, _ k: SumPacking) {
+        let w = k.logMaxPackedValue
+        let mask = W(k.maxPackedValue &- 1)
+        raw = W.branch(max == W(k.maxPackedValue), then: { W(1 << 63) }, else: {
+            (start & mask) | ((max & mask) &<< w) | ((end & mask) &<< (2 &* w))
         })
     }
 
     /// `PallocSum(start:max:end:_:)` of a `SummaryFields`.
     @inlinable @inline(__always)
-    public init(_ fields: SummaryFields<W>, _ g: Geometry) {
-        self.init(start: fields.start, max: fields.max, end: fields.end, g)
+    public init(_ fields: SummaryFields<W>, _ k: SumPacking) {
+        self.init(start: fields.start, max: fields.max, end: fields.end, k)
     }
 
     /// True when this is the all-free encoding (bit 63 set).
@@ -80,43 +106,61 @@ extension PallocSum {
 
     /// Mirrors (pallocSum).start in mpagealloc.go: free pages at the start.
     @inlinable @inline(__always)
-    public func start(_ g: Geometry) -> W {
-        W.select(isAllFree(), W(g.maxPackedValue), raw & W(g.maxPackedValue &- 1))
+    public func start(_ k: SumPacking) -> W {
+        W.select(isAllFree(), W(k.maxPackedValue), raw & W(k.maxPackedValue &- 1))
     }
 
     /// Mirrors (pallocSum).max in mpagealloc.go: the longest free run.
     @inlinable @inline(__always)
-    public func max(_ g: Geometry) -> W {
-        W.select(isAllFree(), W(g.maxPackedValue), (raw >> g.logMaxPackedValue) & W(g.maxPackedValue &- 1))
+    public func max(_ k: SumPacking) -> W {
+        W.select(isAllFree(), W(k.maxPackedValue), (raw &>> k.logMaxPackedValue) & W(k.maxPackedValue &- 1))
     }
 
     /// Mirrors (pallocSum).end in mpagealloc.go: free pages at the end.
     @inlinable @inline(__always)
-    public func end(_ g: Geometry) -> W {
-        W.select(isAllFree(), W(g.maxPackedValue), (raw >> (2 * g.logMaxPackedValue)) & W(g.maxPackedValue &- 1))
+    public func end(_ k: SumPacking) -> W {
+        W.select(isAllFree(), W(k.maxPackedValue), (raw &>> (2 &* k.logMaxPackedValue)) & W(k.maxPackedValue &- 1))
     }
 
     /// Mirrors (pallocSum).unpack in mpagealloc.go: all three counts.
     @inlinable @inline(__always)
-    public func unpack(_ g: Geometry) -> SummaryFields<W> {
-        let top = W(g.maxPackedValue)
-        let mask = W(g.maxPackedValue &- 1)
-        let w = g.logMaxPackedValue
+    public func unpack(_ k: SumPacking) -> SummaryFields<W> {
+        let top = W(k.maxPackedValue)
+        let mask = W(k.maxPackedValue &- 1)
+        let w = k.logMaxPackedValue
         return W.branch(isAllFree(), then: {
             SummaryFields(start: top, max: top, end: top)
         }, else: {
-            SummaryFields(start: raw & mask, max: (raw >> w) & mask, end: (raw >> (2 * w)) & mask)
+            SummaryFields(start: raw & mask, max: (raw &>> w) & mask, end: (raw &>> (2 &* w)) & mask)
         }, merge: SummaryFields.select)
     }
 
     /// Mirrors freeChunkSum in mpagealloc.go: the summary of an entirely free chunk,
     /// pallocChunkPages in every field.
-    @inlinable
-    public static func freeChunk(_ g: Geometry) -> PallocSum {
+    @inlinable @inline(__always)
+    public static func freeChunk(_ k: SumPacking) -> PallocSum {
         let n = Geometry.pallocChunkPages
-        let w = UInt64(g.logMaxPackedValue)
-        return PallocSum(raw: W(n | (n << w) | (n << (2 * w))))
+        let w = k.logMaxPackedValue
+        return PallocSum(raw: W(n | (n &<< w) | (n &<< (2 &* w))))
     }
+}
+
+// The same, given a whole geometry (the prover's and the tests' spelling).
+extension PallocSum {
+    @inlinable @inline(__always)
+    public init(start: W, max: W, end: W, _ g: Geometry) { self.init(start: start, max: max, end: end, g.packing) }
+    @inlinable @inline(__always)
+    public init(_ fields: SummaryFields<W>, _ g: Geometry) { self.init(fields, g.packing) }
+    @inlinable @inline(__always)
+    public func start(_ g: Geometry) -> W { start(g.packing) }
+    @inlinable @inline(__always)
+    public func max(_ g: Geometry) -> W { max(g.packing) }
+    @inlinable @inline(__always)
+    public func end(_ g: Geometry) -> W { end(g.packing) }
+    @inlinable @inline(__always)
+    public func unpack(_ g: Geometry) -> SummaryFields<W> { unpack(g.packing) }
+    @inlinable @inline(__always)
+    public static func freeChunk(_ g: Geometry) -> PallocSum { freeChunk(g.packing) }
 }
 
 extension PallocSum: Equatable where W: Equatable {}

@@ -5,6 +5,8 @@
 //
 // * Arithmetic wraps (`&+`, `&-`), as Go's `uint64`/`uintptr` arithmetic does.
 // * Shifts follow Go: shifting by 64 or more gives 0 (Z3's `bvshl`/`bvlshr` agree).
+//   Shifts by a geometry constant that is always below 64 are written `&<<`/`&>>`
+//   (count mod 64, as in Swift), which is the same there and costs no range check.
 // * Comparisons return `Condition`, not `Bool`, so a symbolic comparison can stay
 //   symbolic. Data-dependent choices use `select(_:_:_:)`, or `branch` when a whole
 //   piece of state depends on the choice.
@@ -70,6 +72,13 @@ public protocol SumWord: ExpressibleByIntegerLiteral, SendableMetatype where Int
     static func << (lhs: Self, count: Int) -> Self
     /// Logical right shift by a constant; `count >= 64` gives 0. `count` must not be negative.
     static func >> (lhs: Self, count: Int) -> Self
+    /// Left shift by a constant taken mod 64 (Swift's `&<<`). Used where the count is
+    /// a geometry constant below 64 (a field width, twice it, a level's page log;
+    /// the `geometryConstants` proof bounds them), so it means what Go's `<<`
+    /// means, and the concrete reading needs no range check.
+    static func &<< (lhs: Self, count: Int) -> Self
+    /// Logical right shift by a constant taken mod 64 (Swift's `&>>`); see `&<<`.
+    static func &>> (lhs: Self, count: Int) -> Self
     /// Left shift by a word; a count of 64 or more gives 0, as in Go.
     static func << (lhs: Self, count: Self) -> Self
     /// Logical right shift by a word; a count of 64 or more gives 0, as in Go.

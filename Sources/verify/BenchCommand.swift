@@ -17,6 +17,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Operations of the mixed workload.")
     var mixed: Int = 400_000
 
+    @Option(help: "Calls of each summary function to time (proved generic code against plain code).")
+    var summaryCalls: Int = 20_000_000
+
     @Flag(help: "Also measure checked vs unchecked throughput and the time to find preFix40191.")
     var checking = false
 
@@ -35,6 +38,11 @@ struct BenchCommand: ParsableCommand {
             let (sim, plain) = try benchMemoryLayer(loads: 20_000_000, span: span)
             print(String(format: "memory layer (%@): PageView load %.2f ns, array load %.2f ns (ratio %.2fx)",
                          label as NSString, sim.nsPerOp, plain.nsPerOp, sim.nsPerOp / plain.nsPerOp))
+        }
+        for r in benchSummaryCode(iterations: summaryCalls) {
+            print(String(format: "summary code %-22@ proved %.2f ns, plain %.2f ns (ratio %.2fx)%@",
+                         r.name as NSString, r.proved.nsPerOp, r.plain.nsPerOp, r.ratio,
+                         (r.agree ? "" : "  RESULTS DIFFER") as NSString))
         }
         if let peak = peakResidentBytes() { print(String(format: "peak resident memory: %.1f MiB", Double(peak) / 1048576)) }
         if checking {

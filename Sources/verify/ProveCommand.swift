@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Proofs
+import Prover
 import SummaryCore
 
 struct ProveCommand: ParsableCommand {
@@ -30,6 +31,15 @@ struct ProveCommand: ParsableCommand {
     @Option(help: "Solver timeout per query, in seconds.")
     var timeout: UInt32 = 60
 
+    @Flag(help: "Also the slow or unproved obligations (summarizeSecondPass, summarizeFirstPass.512, mergeMatchesBitmap.8x16).")
+    var extended = false
+
+    @Option(help: "Instead of proving, check the Z3 layer for leaks over this many rounds of prover work in one context.")
+    var leakCheck: Int?
+
+    @Flag(help: .hidden)
+    var injectLeak = false
+
     func run() throws {
         var gs: [SummaryCore.Geometry] = []
         for name in geometryNames {
@@ -39,9 +49,15 @@ struct ProveCommand: ParsableCommand {
             gs.append(g)
         }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        if let rounds = leakCheck {
+            guard rounds > 0 else { throw ValidationError("--leak-check needs a positive number of rounds") }
+            try runLeakCheck(rounds: rounds)
+            return
+        }
+        guard !injectLeak else { throw ValidationError("--inject-leak goes with --leak-check") }
         let reports = try proveAll(
             emitDirectory: emit, geometries: gs.isEmpty ? SummaryCore.Geometry.named : gs, only: only,
-            controls: controls, runner: Proofs.Runner(timeoutMilliseconds: timeout * 1000),
+            controls: controls, extended: extended, runner: Proofs.Runner(timeoutMilliseconds: timeout * 1000),
             progress: { r in printError("\(r.proof.obligation) [\(r.proof.geometry)] \(r.proof.verdict)") })
         print(renderTable(reports), terminator: "")
         if counterexamples {
@@ -55,5 +71,26 @@ struct ProveCommand: ParsableCommand {
             }
         }
         if !reports.allSatisfy(\.passed) { throw ExitCode(1) }
+    }
+
+    /// `--leak-check N`: rounds of prover work; exit 1 on a leak.
+    func runLeakCheck(rounds: Int) throws {
+        let start = Date()
+        let report = z3LeakCheck(rounds: rounds, injectLeak: injectLeak) { i, bytes, handles in
+            if i % 20 == 0 || i == 2 * rounds {
+                printError(String(format: "leak check: round %d/%d (%@), Z3 allocation %.2f MiB, live handles %d, %.1f s",
+                                  i, 2 * rounds, (i <= rounds ? "one context" : "fresh contexts") as NSString,
+                                  Double(bytes) / 1048576, handles, Date().timeIntervalSince(start)))
+            }
+        }
+        func mib(_ b: UInt64) -> Double { Double(b) / 1048576 }
+        print("leak check\(injectLeak ? " (injected leak)" : ""): \(report.rounds) rounds in one context, \(report.rounds) in fresh contexts")
+        print("  live handles in the long-lived context: \(report.handlesAfterWarmup) -> \(report.handlesAtEnd)")
+        print(String(format: "  Z3 allocation over the fresh-context rounds: %.2f -> %.2f MiB (growth %lld bytes, tolerance %llu)",
+                     mib(report.z3BytesBefore), mib(report.z3BytesAfter), report.z3Growth, report.toleranceBytes))
+        print(String(format: "  (inside the long-lived context, not judged: %.2f -> %.2f MiB)",
+                     mib(report.z3BytesInContextStart), mib(report.z3BytesInContextEnd)))
+        print(report.clean ? "no leak" : "LEAK")
+        if !report.clean { throw ExitCode(1) }
     }
 }

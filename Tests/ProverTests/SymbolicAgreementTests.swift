@@ -42,7 +42,7 @@ struct SymbolicAgreementTests {
         for program in 0..<60 {
             let widths = (0..<3).map { _ in [1, 3, 7, 13, 22, 40, 63, 64][Int(programs.below(8))] }
             var ops: [(Int, Int, Int, Int)] = []
-            for _ in 0..<24 { ops.append((Int(programs.below(19)), Int(programs.below(64)), Int(programs.below(64)), Int(programs.below(70)))) }
+            for _ in 0..<24 { ops.append((Int(programs.below(21)), Int(programs.below(64)), Int(programs.below(64)), Int(programs.below(70)))) }
             func run<W: SumWord>(_ inputs: [W]) -> [W] {
                 var r = inputs
                 for (op, a, b, c) in ops {
@@ -67,6 +67,8 @@ struct SymbolicAgreementTests {
                     case 15: value = x.leadingZeros64
                     case 16: value = x & W(UInt64(c) << 3)
                     case 17: value = W.maximum(x, y)
+                    case 19: value = x &<< c   // count mod 64, as Swift's masking shift
+                    case 20: value = x &>> c
                     default: value = W.branch(x >= y, then: { x &- y }, else: { y &- x })
                     }
                     r.append(value)
