@@ -24,22 +24,10 @@ extension PageAlloc {
         // i: first index of the block of entries examined at this level.
         var i = 0
 
-        // The window [base, bound] (inclusive, offset space) certain to hold
-        // the first free page; narrowed each time free space turns up inside it.
-        var firstFreeBase = space.minOffAddr
-        var firstFreeBound = space.maxOffAddr
-        func foundFree(_ addr: OffAddr, _ size: UInt64) throws {
-            let last = space.add(addr, size - 1)
-            if space.lessEqual(firstFreeBase, addr) && space.lessEqual(last, firstFreeBound) {
-                firstFreeBase = addr
-                firstFreeBound = last
-            } else if !(space.lessThan(last, firstFreeBase) || space.lessThan(firstFreeBound, addr)) {
-                throw GoThrow("range partially overlaps", printed: [
-                    "runtime: addr = 0x\(String(addr.a, radix: 16)), size = \(size)",
-                    "runtime: base = 0x\(String(firstFreeBase.a, radix: 16)), bound = 0x\(String(firstFreeBound.a, radix: 16))",
-                ])
-            }
-        }
+        // The window certain to hold the first free page; narrowed each time
+        // free space turns up inside it.
+        var firstFree = FirstFreeWindow(space)
+        func foundFree(_ addr: OffAddr, _ size: UInt64) throws { try firstFree.found(addr, size) }
 
         // The summary that sent the walk down a level, for the throw's report.
         var lastSum = sums.pack(0, 0, 0)
@@ -101,7 +89,7 @@ extension PageAlloc {
                 // A run straddling entries of this level.
                 coverage.findStraddleAt[l] &+= 1
                 let addr = space.add(space.levelIndexToOffAddr(levelShift[l], i), base * Geometry.pageSize).a
-                return (addr, try candidateSearchAddr(firstFreeBase))
+                return (addr, try candidateSearchAddr(firstFree.base))
             }
             if l == 0 {
                 // Nothing anywhere.
@@ -136,7 +124,7 @@ extension PageAlloc {
         // Searching the chunk may narrow the free window further.
         let sa = space.chunkBase(ci) &+ searchIdx * Geometry.pageSize
         try foundFree(OffAddr(sa), space.chunkBase(ChunkIdx(ci.v + 1)) &- sa)
-        return (addr, try candidateSearchAddr(firstFreeBase))
+        return (addr, try candidateSearchAddr(firstFree.base))
     }
 
     /// The searchAddr candidate find returns. Faithfully `findMappedAddr`
@@ -151,6 +139,39 @@ extension PageAlloc {
             return mapped
         case .preFix40191:
             return firstFreeBase
+        }
+    }
+}
+
+/// The `firstFree` window of (*pageAlloc).find and its `foundFree` closure: the
+/// inclusive range [base, bound] of offset space known to hold the first free
+/// page. Free space found inside the window narrows it to that space; free
+/// space entirely outside it says nothing; free space that straddles an edge
+/// means the tree's ranges do not nest, and Go throws.
+struct FirstFreeWindow {
+    let space: OffsetSpace
+    private(set) var base: OffAddr
+    private(set) var bound: OffAddr
+
+    init(_ space: OffsetSpace) {
+        self.space = space
+        base = space.minOffAddr
+        bound = space.maxOffAddr
+    }
+
+    /// Mirrors foundFree: `size` free bytes at `addr`.
+    mutating func found(_ addr: OffAddr, _ size: UInt64) throws {
+        let last = space.add(addr, size - 1)
+        if space.lessEqual(base, addr) && space.lessEqual(last, bound) {
+            base = addr
+            bound = last
+        } else if !(space.lessThan(last, base) || space.lessThan(bound, addr)) {
+            // Find always visits ranges that nest (aligned summary regions, then a
+            // tail of one chunk), so this is Go's guard against a broken walk.
+            throw GoThrow("range partially overlaps", printed: [
+                "runtime: addr = 0x\(String(addr.a, radix: 16)), size = \(size)",
+                "runtime: base = 0x\(String(base.a, radix: 16)), bound = 0x\(String(bound.a, radix: 16))",
+            ])
         }
     }
 }

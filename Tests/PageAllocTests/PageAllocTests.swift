@@ -79,6 +79,36 @@ struct PageAllocTests {
         #expect(throws: Fault.self) { try q.free(0x10_0000_0000, 1) }
     }
 
+    @Test("find's first-free window narrows on nested ranges, ignores disjoint ones, throws 'range partially overlaps'",
+          arguments: ["amd64", "386"])
+    func firstFreeWindow(_ name: String) throws {
+        let g = try Geometry.named(name)
+        let sp = g.space
+        var w = FirstFreeWindow(sp)
+        #expect(w.base == sp.minOffAddr && w.bound == sp.maxOffAddr)
+        // A region of 8 chunks, then one chunk inside it, then its tail.
+        let region = sp.add(sp.minOffAddr, 64 * chunk)
+        try w.found(region, 8 * chunk)
+        #expect(w.base == region && w.bound == sp.add(region, 8 * chunk - 1))
+        let inner = sp.add(region, 3 * chunk)
+        try w.found(inner, chunk)
+        // Free space after the window (or before it) changes nothing.
+        try w.found(sp.add(region, 5 * chunk), chunk)
+        try w.found(sp.add(region, 1 * chunk), chunk)
+        #expect(w.base == inner && w.bound == sp.add(inner, chunk - 1))
+        let tail = sp.add(inner, 100 * Geometry.pageSize)
+        try w.found(tail, chunk - 100 * Geometry.pageSize)
+        #expect(w.base == tail && w.bound == sp.add(inner, chunk - 1))
+        // A range that starts inside the window and runs past its end: Go throws.
+        let t = #expect(throws: GoThrow.self) { try w.found(sp.add(tail, Geometry.pageSize), chunk) }
+        #expect(t?.message == "range partially overlaps")
+        #expect(t?.printed.first?.hasPrefix("runtime: addr = 0x") == true)
+        // So does one that starts before it and ends inside.
+        var w2 = FirstFreeWindow(sp)
+        try w2.found(inner, chunk)
+        #expect(throws: GoThrow.self) { try w2.found(sp.sub(inner, Geometry.pageSize), 2 * Geometry.pageSize) }
+    }
+
     @Test("corrupt leaf summary: alloc's fast path throws 'bad summary data' with Go's printout")
     func badSummaryFastPath() throws {
         let p = try PageAlloc(geometry: .amd64)
