@@ -24,7 +24,7 @@ public enum Catalog {
         CombineLaw(),
         SummarizeFirstPass(words: 1),
         SummarizeEarlyExit(),
-    ]
+    ] + SummarizeStepKind.allCases.map { SummarizeStep(kind: $0) }
 
     /// Obligations outside the default run: too slow for the 60 s budget, or not
     /// proved at all (see the notes in proofs/README.md). `prove --extended` adds them.

@@ -158,15 +158,20 @@ public struct SummarizeInterior<W: SumWord> {
     /// of 1, 2, ..., 10 zeros with their separating ones need more than 64 bits, so
     /// there are at most 9 harvests, each after one last shrink; 6 + 9 + 9 + 1 = 25.
     /// The concrete reading stops as soon as `done` and traps (a `require`) if the
-    /// bound is ever reached without it; a test pins the worst case it has seen. This
-    /// bound is not machine-proved (see proofs/README.md, summarizeSecondPass).
+    /// bound is ever reached without it. Proved: the state machine of
+    /// proofs/summarize-second-pass exits within 25 transitions (`inv_bound`), and
+    /// the `summarizeStep.*` obligations show each step of this code is one of its
+    /// transitions, plus at most one idle first step when max is 0: 26 <= 30.
     public static var stepBound: Int { 30 }
 }
 
 /// Mirrors the `outer:` loop body of (*pallocBits).summarize for one word: the
 /// longest free run strictly inside the word if it beats `max`, else `max`. Expects
-/// max < 62 and a non-zero word, as Go's caller guarantees. (Tested against a
-/// bit-by-bit reference; its proof is the one obligation left open.)
+/// max < 62 and a non-zero word, as Go's caller guarantees. Proved in two parts
+/// (proofs/README.md): the `summarizeStep.*` obligations tie each step to the state
+/// machine of proofs/summarize-second-pass, whose files prove that machine returns
+/// max(max, longest interior run). The direct one-formula statement
+/// (`summarizeSecondPass`, `prove --extended`) still times out.
 
 @inlinable
 public func summarizeInteriorMax<W: SumWord>(_ word: W, max: W, stepBound: Int = SummarizeInterior<W>.stepBound) -> W {

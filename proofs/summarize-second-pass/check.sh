@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Regenerates the summarize second-pass proof files, requires them to equal the
+# committed ones in smt2/, and has z3 check every one:
+#   NAME.smt2            a lemma, a transition or the glue: must be unsat
+#   NAME.vac.smt2        its hypotheses alone: must be sat (not vacuous)
+#   *_ante_{exit,cont}   a transition's hypotheses plus each branch: must be sat
+#   mut/*.smt2           a deliberately broken model: must be sat (the checks can fail)
+# Usage: proofs/summarize-second-pass/check.sh [--jobs N] [--solver-timeout S]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+jobs=1; limit=110
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jobs) jobs=$2; shift 2 ;;
+    --solver-timeout) limit=$2; shift 2 ;;
+    *) echo "check.sh: unknown argument '$1'" >&2; exit 64 ;;
+  esac
+done
+command -v z3 >/dev/null || { echo "check.sh: z3 not found (apt-get install z3)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "check.sh: python3 not found" >&2; exit 2; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+(cd "$out" && PYTHONPATH="$here" bash "$here/generate.sh")
+if ! diff -rq "$here/smt2" "$out" >/dev/null; then
+  echo "check.sh: the generated files differ from proofs/summarize-second-pass/smt2 (run generate.sh there):" >&2
+  diff -rq "$here/smt2" "$out" >&2 || true
+  exit 1
+fi
+expect() {  # file expected-answer
+  local f=$1 want=$2 t0 got t1
+  t0=$(date +%s.%N)
+  got=$(timeout $((limit + 10)) z3 -T:"$limit" "$f" 2>&1 | head -1 || true)
+  t1=$(date +%s.%N)
+  if [ "$got" = "$want" ]; then
+    printf "ok    %-30s %-6s %6.1fs\n" "$(basename "$f")" "$got" "$(echo "$t1 - $t0" | bc)"
+  else
+    printf "FAIL  %-30s got '%s', expected %s\n" "$(basename "$f")" "$got" "$want"
+    return 1
+  fi
+}
+export -f expect; export limit
+{
+  for f in "$here"/smt2/*.smt2; do
+    case "$f" in
+      *.vac.smt2|*_ante_*) echo "$f sat" ;;
+      *) echo "$f unsat" ;;
+    esac
+  done
+  for f in "$here"/mut/*.smt2; do echo "$f sat"; done
+} | xargs -P "$jobs" -L 1 bash -c 'expect "$0" "$1"' > "$out/results" || true
+sort -k2 "$out/results"
+total=$(wc -l < "$out/results"); bad=$(grep -c '^FAIL' "$out/results" || true)
+echo "summarize second pass: $((total - bad))/$total answers as expected"
+[ "$bad" = 0 ]
