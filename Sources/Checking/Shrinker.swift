@@ -90,7 +90,7 @@ public struct Shrinker {
 
 extension ShrinkPass {
     /// The passes, in the order they run.
-    public static let all: [ShrinkPass] = [.deleteBlocks, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
+    public static let all: [ShrinkPass] = [.deleteBlocks, .mergeAllocs, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
 
     /// Deletes blocks of consecutive operations, halving the block size.
     public static let deleteBlocks = ShrinkPass(name: "deleteBlocks") { ops in
@@ -105,6 +105,41 @@ extension ShrinkPass {
             size /= 2
         }
         return out
+    }
+
+    /// Replaces consecutive allocs by one alloc of their total. For each run of
+    /// two or more allocs it tries the whole run, the run without its last or
+    /// first alloc (the last is often the failing request), then blocks of half,
+    /// a quarter, ... down to pairs. First fit usually hands the merged request
+    /// the same pages, so a region exhausted page by page (a long run of
+    /// `alloc 1`, which deleting any one of breaks) collapses to one operation.
+    public static let mergeAllocs = ShrinkPass(name: "mergeAllocs") { ops in
+        var runs: [Range<Int>] = []
+        var i = 0
+        while i < ops.count {
+            var j = i
+            while j < ops.count, case .alloc = ops[j] { j += 1 }
+            if j - i >= 2 { runs.append(i..<j) }
+            i = Swift.max(j, i + 1)
+        }
+        func merged(_ r: Range<Int>) -> [Operation] {
+            var total: UInt64 = 0
+            for k in r { if case let .alloc(n) = ops[k] { total += n } }
+            var c = ops
+            c.replaceSubrange(r, with: [.alloc(npages: total)])
+            return c
+        }
+        var blocks: [Range<Int>] = []
+        for r in runs {
+            blocks.append(r)
+            if r.count > 2 { blocks += [r.lowerBound..<(r.upperBound - 1), (r.lowerBound + 1)..<r.upperBound] }
+            var size = r.count / 2
+            while size >= 2 {
+                for start in stride(from: r.lowerBound, through: r.upperBound - size, by: size) { blocks.append(start..<(start + size)) }
+                size /= 2
+            }
+        }
+        return blocks.map(merged)
     }
 
     /// Drops one grow.

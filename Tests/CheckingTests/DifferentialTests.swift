@@ -155,6 +155,14 @@ struct ShrinkerTests {
         #expect(out.count == ops.count - 1)
     }
 
+    @Test("mergeAllocs folds a run of allocs into one")
+    func mergeAllocs() throws {
+        var ops = base
+        ops.replaceSubrange(4...4, with: Array(repeating: .alloc(npages: 64), count: 8))
+        let out = try shrink(ops, [.mergeAllocs])
+        #expect(out == base)
+    }
+
     @Test("all passes to a fixed point, with per-pass counters")
     func allPasses() throws {
         let sig = try #require(try runOps(base, config)?.finding).kind.signature
