@@ -27,7 +27,6 @@ extension PageAlloc {
         // The window certain to hold the first free page; narrowed each time
         // free space turns up inside it.
         var firstFree = FirstFreeWindow(space)
-        func foundFree(_ addr: OffAddr, _ size: UInt64) throws { try firstFree.found(addr, size) }
 
         // The summary that sent the walk down a level, for the throw's report.
         var lastSum = sums.pack(0, 0, 0)
@@ -58,7 +57,7 @@ extension PageAlloc {
                     size = 0
                     continue
                 }
-                try foundFree(space.levelIndexToOffAddr(levelShift[l], i + j), (1 << logMaxPages) * Geometry.pageSize)
+                try firstFree.found(space.levelIndexToOffAddr(levelShift[l], i + j), (1 << logMaxPages) * Geometry.pageSize)
 
                 let s = sums.start(sum)
                 if size + s >= npages {
@@ -123,7 +122,7 @@ extension PageAlloc {
         let addr = space.chunkBase(ci) &+ j * Geometry.pageSize
         // Searching the chunk may narrow the free window further.
         let sa = space.chunkBase(ci) &+ searchIdx * Geometry.pageSize
-        try foundFree(OffAddr(sa), space.chunkBase(ChunkIdx(ci.v + 1)) &- sa)
+        try firstFree.found(OffAddr(sa), space.chunkBase(ChunkIdx(ci.v + 1)) &- sa)
         return (addr, try candidateSearchAddr(firstFree.base))
     }
 

@@ -40,39 +40,19 @@ public func mergeTwo<W: SumWord>(
 }
 
 /// Mirrors mergeSummaries in mpagealloc.go, stopping before the final
-/// packPallocSum: the merged counts of consecutive summaries, each describing at most
-/// 2^logMaxPagesPerSum pages. `sums` must not be empty.
-@inlinable
-public func mergeSummariesUnpacked<W: SumWord, C: Collection>(
-    _ sums: C,
-    logMaxPagesPerSum: Int,
-    _ g: Geometry
-) -> SummaryFields<W> where C.Element == PallocSum<W> {
-    var index = sums.startIndex
-    precondition(index != sums.endIndex, "mergeSummaries of no summaries")
-    let k = g.packing
-    var merged = sums[index].unpack(k)
-    sums.formIndex(after: &index)
-    var mergedCount: UInt64 = 1
-    while index != sums.endIndex {
-        merged = mergeTwo(merged, sums[index].unpack(k), mergedCount: W(mergedCount), logMaxPagesPerSum: logMaxPagesPerSum)
-        mergedCount &+= 1
-        sums.formIndex(after: &index)
-    }
-    return merged
-}
-
-/// Mirrors mergeSummaries in mpagealloc.go, for the allocator's hot path: the
-/// `count` summaries are read through `summary(i)` (the allocator reads them from
-/// its simulated memory), and the fold is the same `mergeTwo` as above. Always
-/// inlined, so with a constant `count` (8 below the root) the loop unrolls.
+/// packPallocSum: the merged counts of the `count` consecutive summaries
+/// `summary(0)`, ..., `summary(count - 1)`, each describing at most
+/// 2^logMaxPagesPerSum pages. The one fold every reading uses: the prover (over a
+/// collection, below) and the allocator (reading its simulated memory, through
+/// `mergeSummaries(count:...)`). Always inlined, so with a constant `count` (8
+/// below the root) the loop unrolls.
 @inlinable @inline(__always)
-public func mergeSummaries<W: SumWord>(
+public func mergeSummariesUnpacked<W: SumWord>(
     count: Int,
     logMaxPagesPerSum: Int,
     _ k: SumPacking,
     _ summary: (Int) -> PallocSum<W>
-) -> PallocSum<W> {
+) -> SummaryFields<W> {
     precondition(count > 0, "mergeSummaries of no summaries")
     var merged = summary(0).unpack(k)
     var i = 1
@@ -80,7 +60,30 @@ public func mergeSummaries<W: SumWord>(
         merged = mergeTwo(merged, summary(i).unpack(k), mergedCount: W(UInt64(truncatingIfNeeded: i)), logMaxPagesPerSum: logMaxPagesPerSum)
         i &+= 1
     }
-    return PallocSum(merged, k)
+    return merged
+}
+
+/// `mergeSummariesUnpacked(count:...)` of a collection of summaries.
+@inlinable
+public func mergeSummariesUnpacked<W: SumWord, C: Collection>(
+    _ sums: C,
+    logMaxPagesPerSum: Int,
+    _ g: Geometry
+) -> SummaryFields<W> where C.Element == PallocSum<W> {
+    let all = Array(sums)
+    return mergeSummariesUnpacked(count: all.count, logMaxPagesPerSum: logMaxPagesPerSum, g.packing) { all[$0] }
+}
+
+/// Mirrors mergeSummaries in mpagealloc.go, for the allocator's hot path: the
+/// summaries are read through `summary(i)`.
+@inlinable @inline(__always)
+public func mergeSummaries<W: SumWord>(
+    count: Int,
+    logMaxPagesPerSum: Int,
+    _ k: SumPacking,
+    _ summary: (Int) -> PallocSum<W>
+) -> PallocSum<W> {
+    PallocSum(mergeSummariesUnpacked(count: count, logMaxPagesPerSum: logMaxPagesPerSum, k, summary), k)
 }
 
 /// Mirrors mergeSummaries in mpagealloc.go.

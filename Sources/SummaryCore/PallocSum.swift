@@ -57,8 +57,6 @@ public struct SummaryFields<W: SumWord> {
 public struct SumPacking: Sendable, Equatable {
     /// Go's `logMaxPackedValue`: each field holds counts up to 2^logMaxPackedValue.
     public let logMaxPackedValue: Int
-    /// Go's `maxPackedValue`, 2^logMaxPackedValue.
-    public let maxPackedValue: UInt64
 
     /// Checks that three fields fit below bit 63, so every shift by a field width
     /// (or twice it) is below 64.
@@ -66,8 +64,12 @@ public struct SumPacking: Sendable, Equatable {
     public init(logMaxPackedValue: Int) {
         precondition(logMaxPackedValue > 0 && 3 * logMaxPackedValue <= 63, "three fields must fit below bit 63")
         self.logMaxPackedValue = logMaxPackedValue
-        maxPackedValue = 1 << UInt64(logMaxPackedValue)
     }
+
+    /// Go's `maxPackedValue`, 2^logMaxPackedValue (a masking shift: `init` keeps
+    /// the width below 64).
+    @inlinable
+    public var maxPackedValue: UInt64 { @inline(__always) get { 1 &<< UInt64(truncatingIfNeeded: logMaxPackedValue) } }
 }
 
 extension Geometry {
