@@ -19,6 +19,10 @@ public struct CheckOptions: Sendable {
     /// Where shrunk traces go (nil: not written).
     public var outDir: String?
     public var shrinkBudget: Int
+    /// Run the port (with `variant`).
+    public var usePort = true
+    /// Run a real Go runtime too, or instead.
+    public var go: GoTargetSpec?
 
     public init(seeds: Range<UInt64> = 0..<UInt64.max, seconds: Double? = nil, jobs: Int = 2, geometry: Geometry? = nil,
                 variant: Variant = .faithful, ops: Int = 300, fullEvery: Int = 64, outDir: String? = "findings", shrinkBudget: Int = 3000) {
@@ -36,7 +40,8 @@ public struct CheckOptions: Sendable {
     /// The geometry seed `s` runs on.
     public func geometry(for s: UInt64) -> Geometry { geometry ?? Geometry.all[Int(s % UInt64(Geometry.all.count))] }
     public func config(_ s: UInt64) -> RunConfig {
-        RunConfig(geometry: geometry(for: s), variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery))
+        RunConfig(geometry: geometry(for: s), variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery),
+                  usePort: usePort, go: go)
     }
 }
 
@@ -56,6 +61,9 @@ public struct ShrunkFinding: Sendable {
     public var path: String?
     /// The shrunk trace as text.
     public let text: String
+    /// The targets it ran on, and the options that select them again.
+    public var targetName = "port"
+    public var targetOptions = ""
 }
 
 /// Per-geometry totals.
@@ -81,26 +89,31 @@ public struct CheckSummary: Sendable {
 /// Shrinks one failing run and writes its trace.
 public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> ShrunkFinding {
     let f = run.finding!
-    let config = options.config(run.seed)
+    var config = options.config(run.seed)
+    if run.invariantsOff { config.checking = .none }
     var shrinker = Shrinker(config: config, signature: f.kind.signature, budget: options.shrinkBudget)
     let ops = shrinker.shrink(run.ops)
     let (_, results, finding) = try runOps(ops, config)!
     let header = [
-        "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(ops.count)), geometry \(config.geometry.name), variant \(config.variant.rawValue)",
+        "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(ops.count)), geometry \(config.geometry.name), target \(config.targetName)"
+            + (run.invariantsOff ? ", invariants off (what the target does after the invariant broke)" : ""),
         "failure: \(finding!.kind.signature)",
         "  \(finding!.description.replacingOccurrences(of: "\n", with: "\n#   "))",
-        "replay: swift run verify replay FILE --variant \(config.variant.rawValue)",
+        "replay: swift run verify replay FILE\(config.targetOptions)",
     ]
     var s = ShrunkFinding(seed: run.seed, geometry: config.geometry, variant: config.variant, original: f, originalLength: run.ops.count,
                           ops: ops, results: results, finding: finding!, shrinkRuns: shrinker.runs, passStats: shrinker.stats,
                           path: nil, text: traceText(geometry: config.geometry, ops: ops, results: results, header: header))
+    s.targetName = config.targetName
+    s.targetOptions = config.targetOptions
     if let dir = options.outDir {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let sig = finding!.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }
-        let path = "\(dir)/\(config.geometry.name)-\(config.variant.rawValue)-seed\(run.seed)-\(String(sig)).trace"
+        let who = config.go.map { String($0.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }) } ?? config.variant.rawValue
+        let path = "\(dir)/\(config.geometry.name)-\(String(who))-seed\(run.seed)-\(String(sig)).trace"
         let tmp = path + ".tmp"
-        try s.text.write(toFile: tmp, atomically: false, encoding: .utf8)
-        _ = rename(tmp, path)
+        _ = tmp
+        try writeFileAtomically(path, s.text)
         s.path = path
     }
     return s
@@ -138,10 +151,16 @@ final class CheckState: @unchecked Sendable {
         return next - 1
     }
 
-    func record(_ run: RunOutcome, seconds dt: Double) {
+    func record(_ run: RunOutcome, seconds dt: Double, extra: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
         let name = run.geometry.name
+        if extra, let f = run.finding {
+            // A second finding of a seed already counted.
+            summary.failures.append((run.seed, name, f.kind.signature))
+            failedRuns.append(run)
+            return
+        }
         summary.totals[name, default: GeometryTotals()].seeds += 1
         summary.totals[name, default: GeometryTotals()].ops += run.ops.count
         summary.totals[name, default: GeometryTotals()].seconds += dt
@@ -172,6 +191,7 @@ final class CheckState: @unchecked Sendable {
             do {
                 let run = try runSeed(seed, options.config(seed))
                 record(run, seconds: Date().timeIntervalSince(t0))
+                if let c = try consequenceRun(run, options.config(seed)) { record(c, seconds: 0, extra: true) }
             } catch {
                 fail(error)
                 return

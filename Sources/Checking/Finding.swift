@@ -20,6 +20,14 @@ public enum FindingKind: Equatable, Sendable {
     case differential(port: OpResult, reference: OpResult)
     /// A named invariant does not hold after the operation.
     case invariant(name: String, detail: String)
+    /// Two targets run side by side returned different results.
+    case targetsDisagree(first: String, firstResult: OpResult, second: String, secondResult: OpResult)
+    /// A target process died (Go's throw, panic or fatal signal).
+    case crashed(TargetCrash)
+    /// A target did not answer within its timeout.
+    case hung(seconds: Double)
+    /// A target's answer broke the driver protocol or left out what it must report.
+    case protocolError(String)
 
     /// The failure class used to decide whether two runs "fail the same way"
     /// (the shrinker keeps only candidates with the same signature).
@@ -36,6 +44,10 @@ public enum FindingKind: Equatable, Sendable {
         case let .invariant(name, detail) where name == "searchAddr":
             "invariant:searchAddr:" + (detail.hasSuffix(" is Ready") ? "mapped" : "unmapped")
         case let .invariant(name, _): "invariant:\(name)"
+        case .targetsDisagree: "targets-disagree"
+        case let .crashed(c): c.signature
+        case .hung: "hang"
+        case .protocolError: "protocol-error"
         }
     }
 
@@ -48,6 +60,10 @@ public enum FindingKind: Equatable, Sendable {
         case let .expectedMismatch(e, a): "expected -> \(e.traceText ?? "-"), got -> \(a.traceText ?? "-")"
         case let .differential(p, r): "port -> \(p.traceText ?? "-"), reference -> \(r.traceText ?? "-")"
         case let .invariant(name, detail): "invariant \(name) broken: \(detail)"
+        case let .targetsDisagree(a, ar, b, br): "\(a) -> \(ar.traceText ?? "-"), \(b) -> \(br.traceText ?? "-")"
+        case let .crashed(c): c.description
+        case let .hung(s): "the target did not answer within \(s) s"
+        case let .protocolError(e): "driver protocol error: \(e)"
         }
     }
 
@@ -68,23 +84,75 @@ public struct Finding: Equatable, Sendable, CustomStringConvertible {
     public let kind: FindingKind
     /// 0-based index of the step in the run.
     public let stepIndex: Int
-    public let op: Operation
+    /// The failing operation; nil for a finding of the end-of-run walk.
+    public let op: Operation?
     /// The trace line, when the run came from a file.
     public let line: Int
     /// Found by the full walk after the last operation.
     public var atEnd = false
+    /// Which target failed, when several ran side by side.
+    public var target: String?
 
-    public init(kind: FindingKind, stepIndex: Int, op: Operation, line: Int, atEnd: Bool = false) {
+    public init(kind: FindingKind, stepIndex: Int, op: Operation?, line: Int, atEnd: Bool = false, target: String? = nil) {
         self.kind = kind
         self.stepIndex = stepIndex
         self.op = op
         self.line = line
         self.atEnd = atEnd
+        self.target = target
+    }
+
+    /// The failing operation's keyword, `end` for the end-of-run walk.
+    public var opKeyword: String { atEnd ? "end" : op?.keyword ?? "end" }
+
+    public var description: String {
+        let on = target.map { " on \($0)" } ?? ""
+        guard let op, !atEnd else { return "end of run\(on): \(kind.description)" }
+        let at = line > 0 ? "line \(line)" : "step \(stepIndex)"
+        return "\(at) (\(op.traceText))\(on): \(kind.description)"
+    }
+}
+
+/// How a target process died: its exit status or signal, and what it printed.
+public struct TargetCrash: Equatable, Sendable, CustomStringConvertible {
+    /// The signal that killed the process (Go exits with status 2 after
+    /// printing a fatal error; a signal is rarer).
+    public var signal: Int32?
+    public var exitStatus: Int32?
+    /// Go's message: the `fatal error:` or `panic:` line, and `[signal ...]`.
+    public var message: String
+    /// The top of the failing goroutine's stack (function lines).
+    public var stackTop: [String]
+
+    public init(signal: Int32?, exitStatus: Int32?, message: String, stackTop: [String]) {
+        self.signal = signal
+        self.exitStatus = exitStatus
+        self.message = message
+        self.stackTop = stackTop
+    }
+
+    /// `throw:MSG` for Go's `fatal error: MSG` (the port's throw signature),
+    /// `crash:SIGSEGV:MSG` when a signal is named, `panic:...`, or
+    /// `crash:exit N`/`crash:signal N`. Addresses and numbers are not part of it.
+    public var signature: String {
+        let lines = message.split(separator: "\n").map(String.init)
+        let sig = lines.first { $0.hasPrefix("[signal ") }.map { String($0.dropFirst(8).prefix { $0 != ":" && $0 != " " }) }
+        if let fatal = lines.first(where: { $0.hasPrefix("fatal error: ") }) {
+            let msg = String(fatal.dropFirst("fatal error: ".count))
+            return sig.map { "crash:\($0):\(msg)" } ?? "throw:\(msg)"
+        }
+        if let p = lines.first(where: { $0.hasPrefix("panic: ") }) {
+            return "panic:" + p.dropFirst(7).split(separator: " ").prefix(3).joined(separator: " ")
+        }
+        if let s = signal { return "crash:signal \(s)" }
+        return "crash:exit \(exitStatus ?? -1)"
     }
 
     public var description: String {
-        if atEnd { return "end of run: \(kind.description)" }
-        let at = line > 0 ? "line \(line)" : "step \(stepIndex)"
-        return "\(at) (\(op.traceText)): \(kind.description)"
+        var d = "target crashed"
+        if let s = signal { d += " (signal \(s))" } else if let e = exitStatus { d += " (exit status \(e))" }
+        d += ": " + message
+        if !stackTop.isEmpty { d += "\n" + stackTop.joined(separator: "\n") }
+        return d
     }
 }

@@ -24,10 +24,15 @@ public struct ReplayReport: Sendable {
 /// finding that leaves the port unusable (a fault, throw or panic) and at
 /// the first invalid operation; mismatches are reported and the run goes on.
 public func replay(_ trace: Trace, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws -> ReplayReport {
+    try replay(trace, config: RunConfig(geometry: trace.geometry, variant: variant, checking: checking))
+}
+
+/// Replays `trace` on the targets of `config` (the port, a Go runtime, or both).
+public func replay(_ trace: Trace, config: RunConfig) throws -> ReplayReport {
     var report = ReplayReport()
     report.lines.append("pagealloc-trace 1")
     report.lines.append("geometry \(trace.geometry.name)")
-    let runner = try Runner(geometry: trace.geometry, variant: variant, checking: checking)
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
     for step in trace.steps {
         switch runner.apply(step.op, expected: step.expected, line: step.line) {
         case let .applied(result):

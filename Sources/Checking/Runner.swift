@@ -1,5 +1,8 @@
-// Applies operations to the port and to the reference, side by side, and
-// turns every disagreement or failure of the port into a Finding.
+// Applies operations to the allocators under test and to the reference, and
+// turns every disagreement or failure into a Finding. Operations are staged
+// (validated by a reference that runs ahead, so a generator can go on) and
+// sent to the targets in batches; each result is then judged in order, with
+// the reference at that step and the target's snapshot after it.
 
 import OSMemory
 import PageAlloc
@@ -7,18 +10,18 @@ import Reference
 
 /// The outcome of one step.
 public enum StepOutcome: Equatable, Sendable {
-    /// Applied; the port's result.
+    /// Applied; the target's result.
     case applied(OpResult)
     /// Not applied: the operation is invalid (bad input, not a finding).
     case refused(InvalidOperation)
-    /// The port failed; it must not be used further if the kind is a fault,
-    /// throw, panic or sys call violation.
+    /// A target failed; it must not be used further if the kind is a fault,
+    /// throw, panic, crash or sys call violation.
     case finding(Finding, OpResult?)
 }
 
 /// How much invariant checking a run does.
 public enum CheckLevel: Equatable, Sendable {
-    /// None: raw port and reference only (results still compared).
+    /// None: raw targets and reference only (results still compared).
     case none
     /// What each operation touched plus the cheap global checks after every
     /// operation, and the full walk every `fullEvery` operations (0: never).
@@ -27,126 +30,261 @@ public enum CheckLevel: Equatable, Sendable {
     case full
 }
 
-/// Runs one allocator port and the reference in lock step.
+/// Runs the allocators under test and the reference in lock step.
 public final class Runner {
     public let geometry: Geometry
-    public let variant: Variant
-    public let port: PageAlloc
+    /// The targets (one, or the port and a Go runtime side by side).
+    public let targets: [any AllocatorUnderTest]
+    /// The reference at the step being judged.
     public private(set) var reference: ReferenceAllocator
+    /// The reference after every staged operation (the generator's view),
+    /// kept apart only while operations wait in a batch.
+    private var ahead: ReferenceAllocator?
+    /// Staged operations: the op, its expected result, trace line, and the
+    /// reference's result when it was computed at staging time.
+    private var queue: [(op: Operation, expected: OpResult?, line: Int, ref: OpResult?)] = []
     /// Steps applied so far (refused steps do not count).
     public private(set) var stepsApplied = 0
-    /// Set once the port has failed in a way that leaves its state unusable.
+    /// Set once a target has failed in a way that leaves it unusable.
     public private(set) var broken = false
     /// Which invariants run after each operation.
     public let checking: CheckLevel
     /// Invariant evaluations so far (incremental and full).
     public private(set) var invariantChecks = 0
+    /// Per invariant (registry order): evaluations that were not applicable
+    /// to a target, with the last reason.
+    public private(set) var notApplicable: [String: (count: Int, reason: String)] = [:]
+    /// Operations per batch.
+    public let batch: Int
 
-    public init(geometry: Geometry, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws {
-        self.geometry = geometry
-        self.variant = variant
+    public init(targets: [any AllocatorUnderTest], checking: CheckLevel = .incremental(fullEvery: 64)) {
+        precondition(!targets.isEmpty, "a runner needs a target")
+        self.targets = targets
+        self.geometry = targets[0].geometry
         self.checking = checking
-        self.port = try PageAlloc(geometry: geometry, variant: variant)
         self.reference = ReferenceAllocator(geometry: geometry)
+        self.batch = targets.map(\.preferredBatch).max() ?? 1
     }
 
-    /// The chunks an operation touched (inclusive), from its result.
-    func touchedChunks(_ op: Operation, _ result: OpResult) -> ClosedRange<UInt64>? {
-        let sp = geometry.space
-        func span(_ base: UInt64, _ nbytes: UInt64) -> ClosedRange<UInt64> {
-            sp.chunkIndex(base).v...sp.chunkIndex((base &+ nbytes &- 1) & sp.uintptrMask).v
-        }
-        switch (op, result) {
-        case let (.grow(base, bytes), _): return span(base, bytes)
-        case let (.alloc(n), .alloc(addr, _)): return addr == 0 ? nil : span(addr, n * Geometry.pageSize)
-        case let (.free(base, n, _), _), let (.allocRange(base, n), _): return span(base, n * Geometry.pageSize)
-        default: return nil
+    /// A runner on the in-process port.
+    public convenience init(geometry: Geometry, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws {
+        self.init(targets: [try PortTarget(geometry: geometry, variant: variant)], checking: checking)
+    }
+
+    deinit { for t in targets { t.finishRun() } }
+
+    /// The port, when the first target is the in-process port.
+    public var port: PageAlloc! { (targets[0] as? PortTarget)?.port }
+
+    /// The port's branch counts, when a target is the port.
+    public var coverage: CoverageCounts? { targets.lazy.compactMap(\.coverage).first }
+
+    /// The reference as it will be after every staged operation.
+    public var planner: ReferenceAllocator { ahead ?? reference }
+
+    /// Names the targets in findings.
+    public var targetName: String { targets.map(\.name).joined(separator: ",") }
+
+    /// Applies `reference`'s twin of `op`; nil result when it refuses.
+    private static func applyReference(_ r: inout ReferenceAllocator, _ op: Operation) throws(InvalidOperation) -> OpResult {
+        switch op {
+        case let .grow(base, bytes):
+            try r.grow(base, bytes)
+            return .none
+        case let .alloc(n):
+            let (a, s) = try r.alloc(n)
+            return .alloc(addr: a, scav: s)
+        case let .free(base, n, _):
+            try r.free(base, n)
+            return .none
+        case let .allocRange(base, n):
+            return .allocRange(scav: try r.allocRange(base, n))
         }
     }
 
-    /// Runs the invariants; the first broken one (registry order) is returned.
-    public func checkInvariants(touched: ClosedRange<UInt64>?, full: Bool, grew: Bool = false) -> (name: String, detail: String)? {
-        let ctx = InvariantContext(port: port, reference: reference, touched: touched, full: full, grew: grew)
+    /// Validates `op` and queues it; returns why it was refused, if it was.
+    /// Nothing is applied to a target until `flush`.
+    public func stage(_ op: Operation, expected: OpResult? = nil, line: Int = 0) -> InvalidOperation? {
+        precondition(!broken, "a target failed earlier; start a new Runner")
+        if batch == 1 && queue.isEmpty {
+            do {
+                let r = try Runner.applyReference(&reference, op)
+                queue.append((op, expected, line, r))
+            } catch { return error }
+            return nil
+        }
+        // The reference changes nothing when it refuses.
+        if ahead == nil { ahead = reference }
+        do { _ = try Runner.applyReference(&ahead!, op) } catch { return error }
+        queue.append((op, expected, line, nil))
+        return nil
+    }
+
+    /// Whether a batch is full and worth sending.
+    public var batchFull: Bool { queue.count >= batch }
+
+    /// Sends the staged operations and judges each result in order. Stops at
+    /// a finding that leaves a target unusable; other findings are returned
+    /// and judging goes on.
+    public func flush() -> [StepOutcome] {
+        guard !queue.isEmpty else { return [] }
+        let staged = queue
+        queue.removeAll(keepingCapacity: true)
+        ahead = nil
+        let first = stepsApplied
+        let tops = staged.enumerated().map { k, s in TargetOp(s.op, snapshot: snapshotMode(step: first + k)) }
+        // Each target runs the whole batch (stopping at its own failure).
+        var steps: [[TargetStep]] = []
+        for t in targets {
+            var got: [TargetStep] = []
+            got.reserveCapacity(tops.count)
+            t.run(tops) { _, step in got.append(step); return true }
+            steps.append(got)
+        }
+        var out: [StepOutcome] = []
+        for (k, s) in staged.enumerated() {
+            let refResult = s.ref ?? (try! Runner.applyReference(&reference, s.op))
+            let index = stepsApplied
+            stepsApplied += 1
+            let outcome = judge(k, s.op, s.expected, s.line, refResult, index, steps)
+            out.append(outcome)
+            if broken { break }
+        }
+        return out
+    }
+
+    /// Stages and flushes one operation (the unbatched path).
+    public func apply(_ op: Operation, expected: OpResult? = nil, line: Int = 0) -> StepOutcome {
+        if !queue.isEmpty {
+            // Earlier staged work must be judged first; the caller mixes modes.
+            preconditionFailure("apply with staged operations pending; flush first")
+        }
+        if let why = stage(op, expected: expected, line: line) { return .refused(why) }
+        return flush().last ?? .refused(InvalidOperation("not applied"))
+    }
+
+    private func snapshotMode(step: Int) -> SnapshotMode {
+        switch checking {
+        case .none: return .none
+        case .full: return .full
+        case let .incremental(k): return k > 0 && (step + 1) % k == 0 ? .full : .touched
+        }
+    }
+
+    /// Judges step k of a batch on every target.
+    private func judge(_ k: Int, _ op: Operation, _ expected: OpResult?, _ line: Int, _ refResult: OpResult,
+                       _ index: Int, _ steps: [[TargetStep]]) -> StepOutcome {
+        func finding(_ kind: FindingKind, _ r: OpResult?, target: Int) -> StepOutcome {
+            .finding(Finding(kind: kind, stepIndex: index, op: op, line: line,
+                             target: targets.count > 1 ? targets[target].name : nil), r)
+        }
+        var results: [OpResult] = []
+        var states: [HeapState?] = []
+        for (t, got) in steps.enumerated() {
+            guard k < got.count else {
+                // The target stopped earlier in the batch: nothing to judge here.
+                broken = true
+                return finding(.protocolError("no result for this operation"), nil, target: t)
+            }
+            switch got[k] {
+            case let .failed(kind):
+                broken = true
+                return finding(kind, nil, target: t)
+            case let .applied(r, s):
+                results.append(r)
+                states.append(s)
+            }
+        }
+        let result = results[0]
+        if let expected, expected != result {
+            return finding(.expectedMismatch(expected: expected, actual: result), result, target: 0)
+        }
+        for t in 1..<results.count where results[t] != result {
+            return .finding(Finding(kind: .targetsDisagree(first: targets[0].name, firstResult: result,
+                                                          second: targets[t].name, secondResult: results[t]),
+                                    stepIndex: index, op: op, line: line), result)
+        }
+        if result != refResult {
+            return finding(.differential(port: result, reference: refResult), result, target: 0)
+        }
+        var grew = false
+        if case .grow = op { grew = true }
+        for (t, state) in states.enumerated() {
+            guard let state else { continue }
+            if let bad = checkCoverage(state, op: op, result: result) {
+                broken = true
+                return finding(.protocolError(bad), result, target: t)
+            }
+            if let (name, detail) = checkInvariants(state, grew: grew) {
+                return finding(.invariant(name: name, detail: detail), result, target: t)
+            }
+        }
+        return .applied(result)
+    }
+
+    /// The snapshot must cover exactly the grown chunks it should (all of
+    /// them, or those the operation touched), as the reference knows them:
+    /// a target that reports less would be judged on less.
+    func checkCoverage(_ s: HeapState, op: Operation?, result: OpResult) -> String? {
+        let touched = op.flatMap { touchedChunks(geometry, $0, result) }
+        var want: [UInt64] = []
+        let chunkPages = Geometry.pallocChunkPages
+        for iv in reference.grown.intervals {
+            var c = iv.lowerBound / chunkPages
+            var e = iv.upperBound / chunkPages
+            if !s.full {
+                guard let t = touched else { break }
+                c = Swift.max(c, t.lowerBound)
+                e = Swift.min(e, t.upperBound + 1)
+            }
+            while c < e { want.append(c); c += 1 }
+        }
+        if !want.elementsEqual(s.chunks.lazy.map(\.chunk)) {
+            return "the snapshot reports chunks \(s.chunks.map(\.chunk)) where \(want) were expected"
+        }
+        return nil
+    }
+
+    /// Runs the invariants on a snapshot; the first broken one (registry
+    /// order) is returned. Not-applicable verdicts are counted.
+    public func checkInvariants(_ state: HeapState, grew: Bool = false) -> (name: String, detail: String)? {
+        let ctx = InvariantContext(state: state, geometry: geometry, reference: reference, grew: grew)
         for inv in Invariant.all {
             invariantChecks += 1
-            if let detail = inv.evaluate(ctx) { return (inv.name, detail) }
+            switch inv.evaluate(ctx) {
+            case .holds: break
+            case let .broken(detail): return (inv.name, detail)
+            case let .notApplicable(why):
+                notApplicable[inv.name, default: (0, why)].count += 1
+                notApplicable[inv.name]!.reason = why
+            }
         }
         return nil
     }
 
     /// The full walk the runner does at the end of a run.
     public func finish() -> Finding? {
+        precondition(queue.isEmpty, "flush before finish")
         guard !broken, checking != .none else { return nil }
-        if let (name, detail) = checkInvariants(touched: nil, full: true) {
-            return Finding(kind: .invariant(name: name, detail: detail), stepIndex: max(stepsApplied - 1, 0),
-                           op: .alloc(npages: 1), line: 0, atEnd: true)
+        for (t, target) in targets.enumerated() {
+            let name = targets.count > 1 ? target.name : nil
+            switch target.snapshot(.full) {
+            case let .failed(kind):
+                broken = true
+                return Finding(kind: kind, stepIndex: max(stepsApplied - 1, 0), op: nil, line: 0, atEnd: true, target: name)
+            case let .applied(_, state?):
+                if let bad = checkCoverage(state, op: nil, result: .none) {
+                    return Finding(kind: .protocolError(bad), stepIndex: max(stepsApplied - 1, 0), op: nil, line: 0, atEnd: true, target: name)
+                }
+                if let (n, detail) = checkInvariants(state) {
+                    return Finding(kind: .invariant(name: n, detail: detail), stepIndex: max(stepsApplied - 1, 0),
+                                   op: nil, line: 0, atEnd: true, target: name)
+                }
+            case .applied(_, nil):
+                return Finding(kind: .protocolError("no end-of-run snapshot"), stepIndex: max(stepsApplied - 1, 0),
+                               op: nil, line: 0, atEnd: true, target: name)
+            }
         }
         return nil
-    }
-
-    /// Applies `op` to the reference (which validates it) and then to the port.
-    public func apply(_ op: Operation, expected: OpResult? = nil, line: Int = 0) -> StepOutcome {
-        precondition(!broken, "the port failed earlier; start a new Runner")
-        let index = stepsApplied
-        // The reference validates first and changes nothing when it refuses.
-        let refResult: OpResult
-        do {
-            switch op {
-            case let .grow(base, bytes):
-                try reference.grow(base, bytes)
-                refResult = .none
-            case let .alloc(n):
-                let (a, s) = try reference.alloc(n)
-                refResult = .alloc(addr: a, scav: s)
-            case let .free(base, n, _):
-                try reference.free(base, n)
-                refResult = .none
-            case let .allocRange(base, n):
-                refResult = .allocRange(scav: try reference.allocRange(base, n))
-            }
-        } catch {
-            return .refused(error)
-        }
-        stepsApplied += 1
-        let portResult: OpResult
-        do {
-            switch op {
-            case let .grow(base, bytes):
-                try port.grow(base, bytes)
-                portResult = .none
-            case let .alloc(n):
-                let (a, s) = try port.alloc(n)
-                portResult = .alloc(addr: a, scav: s)
-            case let .free(base, n, scavenged):
-                try port.free(base, n, scavenged: scavenged)
-                portResult = .none
-            case let .allocRange(base, n):
-                portResult = .allocRange(scav: try port.allocRange(base, n))
-            }
-        } catch {
-            broken = true
-            return .finding(Finding(kind: .from(error), stepIndex: index, op: op, line: line), nil)
-        }
-        if let expected, expected != portResult {
-            return .finding(Finding(kind: .expectedMismatch(expected: expected, actual: portResult), stepIndex: index, op: op, line: line), portResult)
-        }
-        if portResult != refResult {
-            return .finding(Finding(kind: .differential(port: portResult, reference: refResult), stepIndex: index, op: op, line: line), portResult)
-        }
-        switch checking {
-        case .none: break
-        case let .incremental(k):
-            let full = k > 0 && stepsApplied % k == 0
-            var grew = false
-            if case .grow = op { grew = true }
-            if let (name, detail) = checkInvariants(touched: touchedChunks(op, portResult), full: full, grew: grew) {
-                return .finding(Finding(kind: .invariant(name: name, detail: detail), stepIndex: index, op: op, line: line), portResult)
-            }
-        case .full:
-            if let (name, detail) = checkInvariants(touched: nil, full: true) {
-                return .finding(Finding(kind: .invariant(name: name, detail: detail), stepIndex: index, op: op, line: line), portResult)
-            }
-        }
-        return .applied(portResult)
     }
 }

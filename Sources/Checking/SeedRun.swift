@@ -12,11 +12,41 @@ public struct RunConfig: Sendable {
     /// Operations per seed.
     public var ops: Int
     public var checking: CheckLevel
-    public init(geometry: Geometry, variant: Variant = .faithful, ops: Int = 300, checking: CheckLevel = .incremental(fullEvery: 64)) {
+    /// Run the in-process port (with `variant`).
+    public var usePort = true
+    /// Run a real Go runtime too (or instead, when `usePort` is false).
+    public var go: GoTargetSpec?
+    public init(geometry: Geometry, variant: Variant = .faithful, ops: Int = 300, checking: CheckLevel = .incremental(fullEvery: 64),
+                usePort: Bool = true, go: GoTargetSpec? = nil) {
         self.geometry = geometry
         self.variant = variant
         self.ops = ops
         self.checking = checking
+        self.usePort = usePort || go == nil
+        self.go = go
+    }
+
+    /// The targets of one run: the port first, then the Go child (from the pool).
+    public func makeTargets() throws -> [any AllocatorUnderTest] {
+        var out: [any AllocatorUnderTest] = []
+        if usePort { out.append(try PortTarget(geometry: geometry, variant: variant)) }
+        if let go { out.append(try GoDriverPool.shared.take(go)) }
+        return out
+    }
+
+    /// The options that select these targets again (replay commands).
+    public var targetOptions: String {
+        var s = " --variant \(variant.rawValue)"
+        if let go { s += " --target \(usePort ? "port,go" : "go")" + go.commandLine }
+        return s
+    }
+
+    /// Names the targets (findings and replay commands carry it).
+    public var targetName: String {
+        var names: [String] = []
+        if usePort { names.append(variant == .faithful ? "port" : "port:\(variant.rawValue)") }
+        if let go { names.append(go.description) }
+        return names.joined(separator: ",")
     }
 }
 
@@ -32,6 +62,10 @@ public struct RunOutcome: Sendable {
     public var coverage: CoverageCounts
     /// Allocations that failed although some page was free.
     public var fragmentedFailures = 0
+    /// Run with invariants off: the target's own failure after an invariant broke.
+    public var invariantsOff = false
+    /// Invariant evaluations that were not applicable to a target: count and reason.
+    public var notApplicable: [String: (count: Int, reason: String)] = [:]
 
     public var status: RunStatus { finding.map { .failed(signature: $0.kind.signature) } ?? .passed }
 }
@@ -42,53 +76,98 @@ public func runSeed(_ seed: UInt64, _ config: RunConfig) throws -> RunOutcome {
 }
 
 /// Runs the generator over any choice source (the libFuzzer target feeds it
-/// bytes); stops early when `done` says the source is used up.
+/// bytes); stops early when `done` says the source is used up. Operations
+/// are drawn from the reference's view ahead of the targets and sent in
+/// batches; the first finding ends the run.
 public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: RunConfig,
                                           done: ((S) -> Bool)? = nil) throws -> RunOutcome {
-    let runner = try Runner(geometry: config.geometry, variant: config.variant, checking: config.checking)
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
     var gen = OperationGenerator(geometry: config.geometry, source: source)
-    var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: runner.port.coverage)
+    let noCoverage = CoverageCounts(levels: config.geometry.summaryLevels)
+    var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: runner.coverage ?? noCoverage)
     var refusals = 0
-    while out.ops.count < config.ops, !(done?(gen.source) ?? false) {
-        let op = gen.next(runner.reference)
-        switch runner.apply(op) {
-        case let .applied(r):
-            out.ops.append(op)
-            out.results.append(r)
-            if case .alloc(0, _) = r, !runner.reference.free.isEmpty { out.fragmentedFailures += 1 }
-        case .refused:
+    var staged: [Operation] = []
+    var generated = 0
+    func judgeStaged() -> Bool {
+        let outcomes = runner.flush()
+        for (op, outcome) in zip(staged, outcomes) {
+            switch outcome {
+            case let .applied(r):
+                out.ops.append(op)
+                out.results.append(r)
+                if case .alloc(0, _) = r, !runner.reference.free.isEmpty { out.fragmentedFailures += 1 }
+            case .refused:
+                preconditionFailure("a staged operation was refused at flush")
+            case let .finding(f, r):
+                out.ops.append(op)
+                out.results.append(r)
+                out.finding = f
+                return false
+            }
+        }
+        staged.removeAll(keepingCapacity: true)
+        return true
+    }
+    var going = true
+    while going, generated < config.ops, !(done?(gen.source) ?? false) {
+        let op = gen.next(runner.planner)
+        if runner.stage(op) != nil {
             // The generator only proposes valid operations; a refusal is a
             // bug in the checker, but one bad proposal must not hang the run.
             refusals += 1
             precondition(refusals < 100, "generator keeps proposing invalid operations: \(op)")
-        case let .finding(f, r):
-            out.ops.append(op)
-            out.results.append(r)
-            out.finding = f
-            out.coverage = runner.port.coverage
-            return out
+            continue
         }
+        staged.append(op)
+        generated += 1
+        if runner.batchFull { going = judgeStaged() }
     }
-    out.finding = runner.finish()
-    out.coverage = runner.port.coverage
+    if going && judgeStaged() { out.finding = runner.finish() }
+    out.coverage = runner.coverage ?? noCoverage
+    out.notApplicable = runner.notApplicable
     return out
 }
 
-/// Applies `ops` to a fresh runner. An invalid operation makes the whole
+/// What a real Go runtime does itself once an invariant is broken: the same
+/// seed with invariants off (results still compared with the reference).
+/// Returns that run when it fails differently, e.g. Go's crash reading the
+/// unmapped summary that the `searchAddr` invariant pointed at. Only for
+/// Go targets: the port's twin of that crash is the `unmapped` split of the
+/// invariant's signature.
+public func consequenceRun(_ run: RunOutcome, _ config: RunConfig) throws -> RunOutcome? {
+    guard config.go != nil, let f = run.finding, case .invariant = f.kind else { return nil }
+    var c = config
+    c.checking = .none
+    var r = try runSeed(run.seed, c)
+    guard let g = r.finding, g.kind.signature != f.kind.signature else { return nil }
+    r.invariantsOff = true
+    return r
+}
+
+/// Applies `ops` to fresh targets. An invalid operation makes the whole
 /// list invalid (nil), unless `skipInvalid`, which drops it and goes on.
 /// Returns the operations applied, their results and the finding.
 public func runOps(_ ops: [Operation], _ config: RunConfig, skipInvalid: Bool = false) throws
     -> (ops: [Operation], results: [OpResult?], finding: Finding?)? {
-    let runner = try Runner(geometry: config.geometry, variant: config.variant, checking: config.checking)
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
+    var staged: [Operation] = []
+    for op in ops {
+        if runner.stage(op) != nil {
+            if !skipInvalid { return nil }
+            continue
+        }
+        staged.append(op)
+    }
     var applied: [Operation] = []
     var results: [OpResult?] = []
-    for op in ops {
-        switch runner.apply(op) {
+    // Stage everything first: the batch is sent in pieces of the runner's size.
+    for (op, outcome) in zip(staged, runner.flush()) {
+        switch outcome {
         case let .applied(r):
             applied.append(op)
             results.append(r)
         case .refused:
-            if !skipInvalid { return nil }
+            preconditionFailure("a staged operation was refused at flush")
         case let .finding(f, r):
             applied.append(op)
             results.append(r)

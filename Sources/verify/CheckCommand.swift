@@ -29,11 +29,13 @@ struct CheckCommand: ParsableCommand {
             throw ValidationError("--seeds must be A..B with A < B, got '\(seeds)'")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        let options = CheckOptions(seeds: a..<b, seconds: try time.map(parseDuration), jobs: jobs,
+        var options = CheckOptions(seeds: a..<b, seconds: try time.map(parseDuration), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(), variant: try allocator.resolvedVariant(),
                                    ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
-        print("check: seeds \(a)..\(b)\(time.map { ", at most \($0)" } ?? ""), variant \(options.variant.rawValue), \(jobs) jobs")
+        try allocator.applyTargets(&options)
+        print("check: seeds \(a)..\(b)\(time.map { ", at most \($0)" } ?? ""), target \(options.config(a).targetName), \(jobs) jobs")
         let summary = try check(options) { printError($0) }
+        GoDriverPool.shared.drain()
         printSummary(summary, options)
         if !summary.failures.isEmpty { throw ExitCode(1) }
     }

@@ -94,18 +94,24 @@ struct FuzzCommand: ParsableCommand {
         o.fullEvery = fullEvery
         o.outDir = out
         o.commit = gitCommit()
-        print("fuzz: shard \(o.shard), seed base \(o.seedBase), \(time), \(jobs) jobs, geometry \(o.geometry?.name ?? "all in rotation"), variant \(o.variant.rawValue), commit \(o.commit)")
+        let (usePort, go) = try allocator.resolvedTargets()
+        o.usePort = usePort
+        o.go = go
+        if let go { o.geometry = try allocator.goGeometry(go) }
+        print("fuzz: shard \(o.shard), seed base \(o.seedBase), \(time), \(jobs) jobs, geometry \(o.geometry?.name ?? "all in rotation"), variant \(o.variant.rawValue), target \(o.config(o.geometry ?? .amd64).targetName), commit \(o.commit)")
         let campaign = Campaign(o)
         let sources = installStopHandlers(campaign)
         let summary = try campaign.run(progressEvery: progressEvery) { printError($0) }
         sources.forEach { $0.cancel() }
+        GoDriverPool.shared.drain()
         for line in summary.text() { print(line) }
         let jsonText = try summary.jsonText()
         try writeFileAtomically("\(out)/summary.json", jsonText)
         if json { print(jsonText, terminator: "") }
         if let junit { try writeFileAtomically(junit, summary.junitXML()) }
         print("reproduce this campaign: swift run -c release verify fuzz --shard \(o.shard) --seed-base \(o.seedBase) --time \(time)"
-              + (o.geometry.map { " --geometry \($0.name)" } ?? "") + (o.variant == .faithful ? "" : " --variant \(o.variant.rawValue)"))
+              + (o.geometry.map { " --geometry \($0.name)" } ?? "") + (o.variant == .faithful ? "" : " --variant \(o.variant.rawValue)")
+              + (o.go.map { " --target \(o.usePort ? "port,go" : "go")" + $0.commandLine } ?? ""))
         if summary.found { throw ExitCode(1) }
     }
 

@@ -35,7 +35,19 @@ struct ReplayCommand: ParsableCommand {
             printError("error: \(e.description)")
             throw ExitCode(2)
         }
-        let report = try replay(trace, variant: try allocator.resolvedVariant())
+        let (usePort, go) = try allocator.resolvedTargets()
+        var trace2 = trace
+        if let go {
+            let g = try allocator.goGeometry(go)
+            guard sameConstants(trace.geometry, g) else {
+                printError("error: \(file): the trace's geometry \(trace.geometry.name) does not match the Go target's (GOARCH \(go.goarch))")
+                throw ExitCode(2)
+            }
+            trace2.geometry = g
+        }
+        let config = RunConfig(geometry: trace2.geometry, variant: try allocator.resolvedVariant(), usePort: usePort, go: go)
+        let report = try replay(trace2, config: config)
+        GoDriverPool.shared.drain()
         for line in report.lines { print(line) }
         if let invalid = report.invalid {
             printError("error: \(file):\(invalid.line): invalid operation, not applied: \(invalid.reason)")

@@ -57,16 +57,17 @@ struct RunCommand: ParsableCommand {
         }
         let variant = try allocator.resolvedVariant()
         if let seed {
-            let g = try allocator.resolvedGeometry() ?? Geometry.all[Int(seed % UInt64(Geometry.all.count))]
-            try runOneSeed(seed, geometry: g, variant: variant)
+            try runOneSeed(seed, variant: variant)
             return
         }
         var options = Checking.CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(), variant: variant, ops: checking.ops,
                                    fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = 3000
-        print("default check: every geometry, variant \(variant.rawValue), \(checking.ops) operations per seed, \(time), \(jobs) jobs")
+        try allocator.applyTargets(&options)
+        print("default check: \(options.geometry?.name ?? "every geometry"), target \(options.config(0).targetName), \(checking.ops) operations per seed, \(time), \(jobs) jobs")
         let summary = try check(options) { printError($0) }
+        GoDriverPool.shared.drain()
         printSummary(summary, options)
         // The models: every model and variant, verdicts against expectations.
         let rows = try runModels(options: ModelChecking.CheckOptions(maxStates: 2_000_000))
@@ -78,10 +79,13 @@ struct RunCommand: ParsableCommand {
         if !summary.failures.isEmpty || !wrong.isEmpty { throw ExitCode(1) }
     }
 
-    func runOneSeed(_ seed: UInt64, geometry g: Geometry, variant: Variant) throws {
-        print("seed \(seed) (geometry \(g.name), variant \(variant.rawValue), \(checking.ops) operations)")
-        let options = Checking.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: g, variant: variant, ops: checking.ops,
-                                   fullEvery: checking.fullEvery, outDir: checking.out)
+    func runOneSeed(_ seed: UInt64, variant: Variant) throws {
+        var options = Checking.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: try allocator.resolvedGeometry(),
+                                   variant: variant, ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
+        try allocator.applyTargets(&options)
+        defer { GoDriverPool.shared.drain() }
+        let g = options.geometry(for: seed)
+        print("seed \(seed) (geometry \(g.name), target \(options.config(seed).targetName), \(checking.ops) operations)")
         let t0 = Date()
         let run = try runSeed(seed, options.config(seed))
         guard let f = run.finding else {
@@ -94,7 +98,7 @@ struct RunCommand: ParsableCommand {
         print(s.text, terminator: "")
         if let path = s.path {
             print("written to \(path)")
-            print("reproduce: swift run verify replay \(path) --variant \(variant.rawValue)")
+            print("reproduce: swift run verify replay \(path)\(s.targetOptions)")
         }
         throw ExitCode(1)
     }
@@ -120,7 +124,7 @@ func printSummary(_ s: CheckSummary, _ options: Checking.CheckOptions) {
         print("")
         print("FINDING \(f.finding.kind.signature): seed \(f.seed) (\(f.geometry.name)), shrunk \(f.originalLength) -> \(f.ops.count) operations")
         print("  \(f.finding.description)")
-        if let p = f.path { print("  reproduce: swift run verify replay \(p) --variant \(f.variant.rawValue)") }
+        if let p = f.path { print("  reproduce: swift run verify replay \(p)\(f.targetOptions)") }
     }
     if !s.failures.isEmpty {
         let sigs = Dictionary(grouping: s.failures, by: \.signature).map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }

@@ -55,7 +55,7 @@ struct FuzzCampaignTests {
         let f = try #require(s.findings.first)
         #expect(f.signature == "invariant:searchAddr:mapped")
         let path = try #require(f.tracePath)
-        #expect(path.hasPrefix(dir + "/findings/amd64-preFix40191-invariant-searchAddr-mapped-"))
+        #expect(path.hasPrefix(dir + "/findings/amd64-port-preFix40191-invariant-searchAddr-mapped-"))
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for line in ["# seed: 92", "# geometry: amd64", "# variant: preFix40191", "# invariant: invariant:searchAddr:mapped",
                      "# failing-op: alloc", "# commit: 0123abc"] {

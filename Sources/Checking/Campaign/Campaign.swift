@@ -51,6 +51,10 @@ public struct CampaignOptions: Sendable {
     public var commit = "unknown"
     /// Also write an HTML report next to each finding's trace.
     public var html = true
+    /// Run the port (with `variant`).
+    public var usePort = true
+    /// Run a real Go runtime too, or instead.
+    public var go: GoTargetSpec?
 
     public init() {}
 
@@ -60,8 +64,8 @@ public struct CampaignOptions: Sendable {
     public func geometry(_ k: UInt64) -> Geometry {
         geometry ?? Geometry.all[Int((k &+ UInt64(shard.index)) % UInt64(Geometry.all.count))]
     }
-    func config(_ g: Geometry) -> RunConfig {
-        RunConfig(geometry: g, variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery))
+    public func config(_ g: Geometry) -> RunConfig {
+        RunConfig(geometry: g, variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery), usePort: usePort, go: go)
     }
 }
 
@@ -193,7 +197,10 @@ public final class Campaign: @unchecked Sendable {
             do {
                 let run = try runSeed(seed, options.config(g))
                 record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                if run.finding != nil { try handleFailure(run) }
+                if run.finding != nil {
+                    try handleFailure(run)
+                    if let c = try consequenceRun(run, options.config(g)) { try handleFailure(c) }
+                }
             } catch {
                 lock.lock()
                 if firstError == nil { firstError = error }
@@ -221,7 +228,7 @@ public final class Campaign: @unchecked Sendable {
     /// Shrinks a failing run (outside the lock), dedupes it and writes it.
     func handleFailure(_ run: RunOutcome) throws {
         let f = run.finding!
-        let cls = "\(f.kind.signature)|\(f.op.keyword)"
+        let cls = "\(f.kind.signature)|\(f.opKeyword)"
         lock.lock()
         let n = shrinksPerClass[cls, default: 0]
         if n >= options.maxShrinksPerClass {
@@ -232,10 +239,12 @@ public final class Campaign: @unchecked Sendable {
         shrinksPerClass[cls] = n + 1
         lock.unlock()
 
-        let checkOptions = CheckOptions(jobs: 1, geometry: run.geometry, variant: options.variant, ops: options.ops,
+        var checkOptions = CheckOptions(jobs: 1, geometry: run.geometry, variant: options.variant, ops: options.ops,
                                         fullEvery: options.fullEvery, outDir: nil, shrinkBudget: options.shrinkBudget)
+        checkOptions.usePort = options.usePort
+        checkOptions.go = options.go
         let s = try shrinkFinding(run, checkOptions)
-        let shrunkClass = "\(s.finding.kind.signature)|\(s.finding.op.keyword)"
+        let shrunkClass = "\(s.finding.kind.signature)|\(s.finding.opKeyword)"
         let body = traceText(geometry: s.geometry, ops: s.ops, results: s.results, header: [])
         let key = shrunkClass + "\n" + body
 
@@ -267,7 +276,7 @@ public final class Campaign: @unchecked Sendable {
         }
         dedupe[key] = summary.findings.count
         summary.findings.append(cf)
-        let line = "FINDING \(s.finding.kind.signature) at \(s.finding.op.keyword): seed \(s.seed) (\(s.geometry.name)), shrunk \(s.originalLength) -> \(s.ops.count) operations"
+        let line = "FINDING \(s.finding.kind.signature) at \(s.finding.opKeyword): seed \(s.seed) (\(s.geometry.name)), shrunk \(s.originalLength) -> \(s.ops.count) operations"
             + (cf.tracePath.map { ", written to \($0)" } ?? "")
         lock.unlock()
         progress?(line)
@@ -281,12 +290,13 @@ func findingHeader(_ s: ShrunkFinding, commit: String, shard: Shard, seedBase: U
         "seed: \(s.seed)",
         "geometry: \(s.geometry.name)",
         "variant: \(s.variant.rawValue)",
+        "target: \(s.targetName)",
         "invariant: \(s.finding.kind.signature)",
-        "failing-op: \(s.finding.op.keyword)",
+        "failing-op: \(s.finding.opKeyword)",
         "commit: \(commit)",
         "shrunk: \(s.originalLength) -> \(s.ops.count) operations in \(s.shrinkRuns) runs",
         "detail: " + s.finding.description.replacingOccurrences(of: "\n", with: "\n#   "),
-        "replay: swift run verify replay FILE --variant \(s.variant.rawValue)",
+        "replay: swift run verify replay FILE\(s.targetOptions)",
         "promote: swift run verify fuzz --promote FILE",
     ]
 }
@@ -297,5 +307,6 @@ func findingFileStem(_ s: ShrunkFinding, text: String) -> String {
     // FNV-1a over the trace text: stable across processes (never hashValue).
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    return "\(s.geometry.name)-\(s.variant.rawValue)-\(sig)-\(String(h >> 32, radix: 16))"
+    let who = String(s.targetName.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" })
+    return "\(s.geometry.name)-\(who)-\(sig)-\(String(h >> 32, radix: 16))"
 }

@@ -55,7 +55,7 @@ extension CampaignSummary {
             buckets: buckets.rows.map { .init(name: $0.name, count: $0.count) },
             geometries: Geometry.all.compactMap { g in totals[g.name].map { .init(geometry: g.name, seeds: $0.seeds, ops: $0.ops, failures: $0.failures) } },
             findings: findings.map {
-                .init(signature: $0.signature, failingOp: $0.shrunk.finding.op.keyword, seed: $0.shrunk.seed, geometry: $0.shrunk.geometry.name,
+                .init(signature: $0.signature, failingOp: $0.shrunk.finding.opKeyword, seed: $0.shrunk.seed, geometry: $0.shrunk.geometry.name,
                       variant: $0.shrunk.variant.rawValue, operations: $0.shrunk.ops.count, occurrences: $0.occurrences,
                       foundAfterSeconds: ($0.foundAfter * 10).rounded() / 10, trace: $0.tracePath, html: $0.htmlPath)
             })
@@ -80,7 +80,7 @@ extension CampaignSummary {
             cases.append(shardCase + "</testcase>")
         }
         for f in findings {
-            let n = "\(f.signature) at \(f.shrunk.finding.op.keyword) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.variant.rawValue))"
+            let n = "\(f.signature) at \(f.shrunk.finding.opKeyword) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.variant.rawValue))"
             cases.append("<testcase classname=\"fuzz.findings\" name=\"\(attr(n))\" time=\"0\">"
                 + "<failure message=\"\(attr(f.shrunk.finding.description))\" type=\"\(attr(f.signature))\">"
                 + attr(f.text) + "</failure></testcase>")
@@ -113,7 +113,7 @@ extension CampaignSummary {
         } else {
             out.append("findings: \(findings.count) distinct, \(failingSeeds) failing seeds (\(unshrunk) not shrunk: class already shrunk \(options.maxShrinksPerClass) times)")
             for f in findings {
-                out.append("FINDING \(f.signature) at \(f.shrunk.finding.op.keyword): seed \(f.shrunk.seed) (\(f.shrunk.geometry.name)), \(f.shrunk.ops.count) operations, seen \(f.occurrences)x, first after \(String(format: "%.1f", f.foundAfter)) s")
+                out.append("FINDING \(f.signature) at \(f.shrunk.finding.opKeyword): seed \(f.shrunk.seed) (\(f.shrunk.geometry.name)), \(f.shrunk.ops.count) operations, seen \(f.occurrences)x, first after \(String(format: "%.1f", f.foundAfter)) s")
                 if let p = f.tracePath {
                     out.append("  trace: \(p)")
                     out.append("  reproduce: swift run verify replay \(p) --variant \(f.shrunk.variant.rawValue)")

@@ -1,49 +1,49 @@
 // The registry of executable invariants: each a named value with a one-line
 // statement of what it guarantees and where in Go it comes from. Reports,
 // `--list-invariants` and the negative-control tests use the same names.
+//
+// Invariants read a HeapState snapshot (from the port or from a Go runtime)
+// and the reference allocator, and judge them with the checker's own code
+// (CheckerMath.swift): they never call the target's methods.
 
-import OSMemory
 import PageAlloc
 import Reference
 
 /// What an invariant may look at after an operation.
 public struct InvariantContext {
-    public let port: PageAlloc
+    /// The target's state after the operation.
+    public let state: HeapState
+    /// The target's geometry.
+    public let geometry: Geometry
     public let reference: ReferenceAllocator
-    /// Chunks the last operation touched (inclusive range of chunk indices),
-    /// or nil when it touched none; ignored by a full check.
-    public let touched: ClosedRange<UInt64>?
-    /// Walk everything instead of only what the operation touched.
-    public let full: Bool
     /// The operation changed the grown set (metadata mappings change only then).
     public let grew: Bool
 
-    public init(port: PageAlloc, reference: ReferenceAllocator, touched: ClosedRange<UInt64>?, full: Bool, grew: Bool = false) {
-        self.port = port
+    public init(state: HeapState, geometry: Geometry, reference: ReferenceAllocator, grew: Bool = false) {
+        self.state = state
+        self.geometry = geometry
         self.reference = reference
-        self.touched = touched
-        self.full = full
         self.grew = grew
     }
 
-    /// The chunks to examine: all grown chunks for a full check, otherwise
-    /// the grown chunks among those touched.
-    public func chunksToCheck() -> [ChunkIdx] {
-        let sp = port.geometry.space
-        var out: [ChunkIdx] = []
-        for r in port.inUse.ranges {
-            var c = sp.chunkIndex(r.base.a).v
-            let end = sp.chunkIndex(r.limit.a).v
-            if !full, let t = touched {
-                c = Swift.max(c, t.lowerBound)
-                let e = Swift.min(end, t.upperBound + 1)
-                while c < e { out.append(ChunkIdx(c)); c += 1 }
-            } else if full {
-                while c < end { out.append(ChunkIdx(c)); c += 1 }
-            }
-        }
-        return out
+    /// A snapshot of the port (for tests and tools): the touched chunks, or
+    /// every grown chunk when `full`.
+    public init(port: PageAlloc, reference: ReferenceAllocator, touched: ClosedRange<UInt64>?, full: Bool, grew: Bool = false) {
+        let t = PortTarget(wrapping: port)
+        self.init(state: t.makeState(full ? .full : .touched, touched: touched, grew: grew || full),
+                  geometry: port.geometry, reference: reference, grew: grew)
     }
+
+    /// Whether the snapshot covers every grown chunk.
+    public var full: Bool { state.full }
+}
+
+/// What an invariant concluded.
+public enum InvariantVerdict: Equatable, Sendable {
+    case holds
+    case broken(String)
+    /// The target does not report what the invariant needs (say why).
+    case notApplicable(String)
 }
 
 /// An executable invariant.
@@ -52,24 +52,24 @@ public struct Invariant: Sendable {
     public let name: String
     /// One line: what it guarantees, and which Go comment it comes from.
     public let statement: String
-    /// Returns nil when it holds, or the values that break it.
-    let check: @Sendable (InvariantContext) -> String?
+    /// Returns the verdict on a snapshot.
+    let check: @Sendable (InvariantContext) -> InvariantVerdict
 
-    public init(name: String, statement: String, check: @escaping @Sendable (InvariantContext) -> String?) {
+    public init(name: String, statement: String, check: @escaping @Sendable (InvariantContext) -> InvariantVerdict) {
         self.name = name
         self.statement = statement
         self.check = check
     }
 
-    /// Evaluates the invariant; a fault while reading metadata is itself a
-    /// violation (the invariant could not be read where it must be readable).
-    public func evaluate(_ ctx: InvariantContext) -> String? { check(ctx) }
+    /// Evaluates the invariant; an unreadable (unmapped) summary where one
+    /// must be readable is itself a violation.
+    public func evaluate(_ ctx: InvariantContext) -> InvariantVerdict { check(ctx) }
 }
 
 extension Invariant {
     /// Every invariant, in the order they are checked and reported.
     public static let all: [Invariant] = [
-        .searchAddr, .pruning, .inUseShape, .memory, .leaves, .merge, .wellFormed, .scavengedFree, .allocatedPages,
+        .searchAddr, .pruning, .inUseShape, .memory, .accounting, .leaves, .merge, .wellFormed, .scavengedFree, .allocatedPages,
     ]
 
     /// Looks an invariant up by name.

@@ -1,25 +1,35 @@
 // Invariants about searchAddr, inUse, and the metadata memory.
 
-import OSMemory
 import PageAlloc
 import Reference
 
 extension Invariant {
     /// From the comment on `pageAlloc.searchAddr`: it must never point to
     /// memory outside inUse, except for maxSearchAddr ("no free space").
-    /// golang/go#40191 is a violation of exactly this.
+    /// golang/go#40191 is a violation of exactly this. The detail says
+    /// whether searchAddr's leaf summary is mapped (its last word `Ready` or
+    /// `unmapped`): reading an unmapped one is the crash.
     public static let searchAddr = Invariant(
         name: "searchAddr",
         statement: "inUse.contains(searchAddr) or searchAddr == maxSearchAddr (mpagealloc.go, pageAlloc.searchAddr)"
     ) { ctx in
-        let p = ctx.port
-        let sa = p.searchAddr
-        if sa == p.geometry.space.maxSearchAddr || p.inUse.contains(sa.a) { return nil }
-        // Say where it points: into unmapped summary memory is the crash.
-        let leaf = p.levels - 1
-        let idx = p.geometry.space.offAddrToLevelIndex(p.geometry.levelShift[leaf], sa)
-        let state = p.mem.state(at: p.summaryBase(level: leaf) &+ UInt64(idx) &* 8)
-        return "searchAddr \(h(sa.a)) is outside inUse \(p.inUse.ranges); its leaf summary summary[\(leaf)][\(idx)] is \(state)"
+        let s = ctx.state, g = ctx.geometry
+        let sa = s.searchAddr
+        if sa == g.space.maxSearchAddr.a || CheckerMath.contains(s.inUse, sa, g) { return .holds }
+        let leaf = g.summaryLevels - 1
+        let idx = Int(truncatingIfNeeded: g.space.linear(sa) >> UInt64(g.levelShift[leaf]))
+        let ranges = "[" + s.inUse.map { "[\(h($0.base)), \(h($0.limit)))" }.joined(separator: " ") + "]"
+        // Mapped or not: from the target's report of its mapped summary
+        // memory; if it sent none with this snapshot, say so.
+        let where_: String
+        if let mapped = s.searchAddrLeafMapped {
+            where_ = mapped ? "Ready" : "unmapped"
+        } else if let e = s.summary(level: leaf, index: idx) {
+            where_ = e.mapped ? "Ready" : "unmapped"
+        } else {
+            where_ = "of unknown mapping"
+        }
+        return .broken("searchAddr \(h(sa)) is outside inUse \(ranges); its leaf summary summary[\(leaf)][\(idx)] is \(where_)")
     }
 
     /// From the same comment: all valid heap addresses below searchAddr are
@@ -29,12 +39,12 @@ extension Invariant {
         statement: "every grown page below searchAddr is allocated (mpagealloc.go, pageAlloc.searchAddr)"
     ) { ctx in
         let r = ctx.reference
-        guard let firstFree = r.free.intervals.first?.lowerBound else { return nil }
-        let saPage = ctx.port.geometry.space.linear(ctx.port.searchAddr.a) / Geometry.pageSize
+        guard let firstFree = r.free.intervals.first?.lowerBound else { return .holds }
+        let saPage = ctx.geometry.space.linear(ctx.state.searchAddr) / Geometry.pageSize
         if firstFree < saPage {
-            return "page \(h(r.address(firstFree))) is free but lies below searchAddr \(h(ctx.port.searchAddr.a))"
+            return .broken("page \(h(r.address(firstFree))) is free but lies below searchAddr \(h(ctx.state.searchAddr))")
         }
-        return nil
+        return .holds
     }
 
     /// From mranges.go: inUse is sorted, disjoint and coalesced; grow only
@@ -43,70 +53,82 @@ extension Invariant {
         name: "inUseShape",
         statement: "inUse sorted, disjoint, coalesced, chunk-aligned, equal to the grown set, consistent with start/end (mranges.go, pageAlloc.inUse)"
     ) { ctx in
-        let p = ctx.port
-        let sp = p.geometry.space
-        let rs = p.inUse.ranges
+        let s = ctx.state, sp = ctx.geometry.space
+        let rs = s.inUse
+        func show(_ r: (base: UInt64, limit: UInt64)) -> String { "[\(h(r.base)), \(h(r.limit)))" }
         var total: UInt64 = 0
         for (k, r) in rs.enumerated() {
-            if !sp.lessThan(r.base, r.limit) { return "range \(k) \(r) is empty or inverted" }
-            if r.base.a % Geometry.pallocChunkBytes != 0 || r.limit.a % Geometry.pallocChunkBytes != 0 {
-                return "range \(k) \(r) is not chunk aligned"
+            if !(sp.linear(r.base) < sp.linear(r.limit)) { return .broken("range \(k) \(show(r)) is empty or inverted") }
+            if r.base % Geometry.pallocChunkBytes != 0 || r.limit % Geometry.pallocChunkBytes != 0 {
+                return .broken("range \(k) \(show(r)) is not chunk aligned")
             }
-            if k > 0 && !sp.lessThan(rs[k - 1].limit, r.base) {
-                return "ranges \(k - 1) \(rs[k - 1]) and \(k) \(r) overlap, touch or are out of order"
+            if k > 0 && !(sp.linear(rs[k - 1].limit) < sp.linear(r.base)) {
+                return .broken("ranges \(k - 1) \(show(rs[k - 1])) and \(k) \(show(r)) overlap, touch or are out of order")
             }
-            total += sp.size(r)
+            total += sp.linear(r.limit) - sp.linear(r.base)
         }
-        if total != p.inUse.totalBytes { return "totalBytes \(p.inUse.totalBytes) != sum of ranges \(total)" }
-        let grown = ctx.reference.grown.intervals.map {
-            AddrRange(base: OffAddr(ctx.reference.address($0.lowerBound)), limit: OffAddr(ctx.reference.address($0.upperBound)))
+        if let t = s.inUseTotalBytes, t != total { return .broken("totalBytes \(t) != sum of ranges \(total)") }
+        let grown = ctx.reference.grown.intervals.map { (ctx.reference.address($0.lowerBound), ctx.reference.address($0.upperBound)) }
+        if !grown.elementsEqual(rs, by: { $0.0 == $1.base && $0.1 == $1.limit }) {
+            return .broken("inUse \(rs.map(show).joined(separator: " ")) differs from the grown ranges \(grown.map(show).joined(separator: " "))")
         }
-        if grown != rs { return "inUse \(rs) differs from the grown ranges \(grown)" }
         if let first = rs.first, let last = rs.last {
-            if p.start != sp.chunkIndex(first.base.a) || p.end != sp.chunkIndex(last.limit.a) {
-                return "start/end \(p.start)/\(p.end) but inUse spans chunks \(sp.chunkIndex(first.base.a))..<\(sp.chunkIndex(last.limit.a))"
+            let c0 = sp.linear(first.base) / Geometry.pallocChunkBytes, c1 = sp.linear(last.limit) / Geometry.pallocChunkBytes
+            if s.start != c0 || s.end != c1 {
+                return .broken("start/end \(s.start)/\(s.end) but inUse spans chunks \(c0)..<\(c1)")
             }
         }
-        return nil
+        return .holds
     }
 
-    /// From mpagealloc_64bit.go sysGrow and mem.go's accounting: the summary
-    /// blocks of every grown range are Ready, and sysStat/mappedReady add up
-    /// to the Ready bytes actually mapped.
+    /// From mpagealloc_64bit.go sysGrow: the summary blocks of every grown
+    /// range are mapped. The target reports its mapped summary memory after
+    /// each grow (the port from its simulated OS, Go from /proc/self/maps).
     public static let memory = Invariant(
         name: "memory",
-        statement: "summaries of grown ranges are Ready; mappedReady == Ready bytes; sysStat == Ready bytes + persistentalloc (mem.go, sysGrow)"
+        statement: "the summary blocks of every grown range are mapped (mpagealloc_64bit.go, sysGrow)"
     ) { ctx in
-        let p = ctx.port
-        let m = p.mem
-        if m.mappedReady != Int64(m.readyBytes) { return "mappedReady \(m.mappedReady) != Ready bytes \(m.readyBytes)" }
-        let l2Bytes = UInt64(p.chunkBlockCount) * UInt64(p.l2BlockBytes)
-        if p.summaryMappedReady + l2Bytes != m.readyBytes {
-            return "summaryMappedReady \(p.summaryMappedReady) + chunks L2 \(l2Bytes) != Ready bytes \(m.readyBytes)"
+        let s = ctx.state, g = ctx.geometry
+        // Mappings change only when the heap grows; the target reports them then.
+        guard let mapped = s.mappedSummaryRanges else {
+            return ctx.grew ? .notApplicable("the target reported no summary mappings") : .holds
         }
-        if p.sysStat.bytes != Int64(m.readyBytes + p.inUse.persistentBytes) {
-            return "sysStat \(p.sysStat.bytes) != Ready bytes \(m.readyBytes) + persistentalloc \(p.inUse.persistentBytes)"
-        }
-        // Mappings change only when the heap grows.
-        guard ctx.full || (ctx.grew && ctx.touched != nil) else { return nil }
-        let g = p.geometry
-        for r in p.inUse.ranges {
-            if !ctx.full, let t = ctx.touched {
-                let lo = g.space.chunkIndex(r.base.a).v, hi = g.space.chunkIndex(r.limit.a).v
-                if t.upperBound < lo || t.lowerBound >= hi { continue }
-            }
-            for l in 0..<p.levels {
-                let (lo0, hi0) = g.space.addrsToSummaryRange(g.levelShift[l], r.base.a, r.limit.a)
-                let (lo, hi) = blockAlignSummaryRange(g.levelBits[l], lo0, hi0)
-                var a = p.summaryBase(level: l) + UInt64(lo) * 8
-                let end = p.summaryBase(level: l) + UInt64(hi) * 8
-                while a < end {
-                    let s = m.state(at: a)
-                    if s != .ready { return "summary[\(l)] at \(h(a)) for grown range \(r) is \(s)" }
-                    a = (a | (g.physPageSize - 1)) + 1
+        for r in s.inUse {
+            for l in 0..<g.summaryLevels {
+                // The summary indices the range needs, widened to whole
+                // blocks of children (what sysGrow maps).
+                let shift = UInt64(g.levelShift[l])
+                let lo0 = Int(g.space.linear(r.base) >> shift)
+                let hi0 = Int(g.space.linear(r.limit &- 1) >> shift) + 1
+                let per = 1 << g.levelBits[l]
+                let lo = lo0 / per * per, hi = Swift.min((hi0 + per - 1) / per * per, g.entries(level: l))
+                var i = lo
+                for m in mapped[l] where m.upperBound > i && m.lowerBound <= i { i = m.upperBound }
+                if i < hi {
+                    return .broken("summary[\(l)][\(i)] for grown range [\(h(r.base)), \(h(r.limit))) is not mapped")
                 }
             }
         }
-        return nil
+        return .holds
+    }
+
+    /// From mem.go's accounting, where the OS is simulated and its Ready
+    /// bytes are known exactly (the port only; not applicable to real Go):
+    /// mappedReady, summaryMappedReady and sysStat add up to them.
+    public static let accounting = Invariant(
+        name: "accounting",
+        statement: "mappedReady == Ready bytes; summaryMappedReady + chunks L2 == Ready bytes; sysStat == Ready bytes + persistentalloc (mem.go; simulated OS only)"
+    ) { ctx in
+        guard let m = ctx.state.simulatedMemory else {
+            return .notApplicable("needs the simulated OS's exact Ready bytes (port only)")
+        }
+        if m.mappedReady != Int64(m.readyBytes) { return .broken("mappedReady \(m.mappedReady) != Ready bytes \(m.readyBytes)") }
+        if let smr = ctx.state.summaryMappedReady, smr + m.chunkL2Bytes != m.readyBytes {
+            return .broken("summaryMappedReady \(smr) + chunks L2 \(m.chunkL2Bytes) != Ready bytes \(m.readyBytes)")
+        }
+        if m.sysStat != Int64(m.readyBytes + m.persistentBytes) {
+            return .broken("sysStat \(m.sysStat) != Ready bytes \(m.readyBytes) + persistentalloc \(m.persistentBytes)")
+        }
+        return .holds
     }
 }

@@ -1,26 +1,30 @@
-// Invariants about the radix tree of summaries and the chunk bitmaps.
+// Invariants about the radix tree of summaries and the chunk bitmaps, over
+// the summaries and bitmaps a snapshot holds.
 
-import OSMemory
 import PageAlloc
 import Reference
 
-/// A summary read by an invariant, or why it could not be read.
+/// A reported summary, unpacked, or why it cannot be judged.
 enum SumRead {
-    case success(PallocSum)
+    case success(Sum3)
     case failure(String)
 }
 
-/// Reads a summary for an invariant; a fault is reported as a violation.
-func readSum(_ p: PageAlloc, _ l: Int, _ i: Int) -> SumRead {
-    do { return .success(try p.readSummary(level: l, index: i)) } catch { return .failure("summary[\(l)][\(i)] unreadable: \(error)") }
+/// Reads summary l/i from the snapshot. Unmapped memory where the tree must
+/// be readable is a violation; a summary the target did not report is a
+/// broken snapshot, also reported.
+func readSum(_ ctx: InvariantContext, _ l: Int, _ i: Int) -> SumRead {
+    guard let e = ctx.state.summary(level: l, index: i) else { return .failure("summary[\(l)][\(i)] missing from the snapshot") }
+    guard e.mapped else { return .failure("summary[\(l)][\(i)] unreadable: its memory is not mapped") }
+    return .success(CheckerMath.unpack(e.raw, ctx.geometry))
 }
 
-/// The summary indices of every level above the leaves that cover `chunks`.
-func ancestorIndices(_ p: PageAlloc, _ chunks: [ChunkIdx], level l: Int) -> [Int] {
-    let shift = p.geometry.levelShift[l] - Int(Geometry.logPallocChunkBytes)
+/// The summary indices of level l above the leaves that cover the snapshot's chunks.
+func ancestorIndices(_ ctx: InvariantContext, level l: Int) -> [Int] {
+    let shift = ctx.geometry.levelShift[l] - Int(Geometry.logPallocChunkBytes)
     var out: [Int] = []
-    for c in chunks {
-        let i = Int(c.v >> UInt64(shift))
+    for c in ctx.state.chunks {
+        let i = Int(c.chunk >> UInt64(shift))
         if out.last != i { out.append(i) }
     }
     return out
@@ -31,52 +35,49 @@ extension Invariant {
     /// of its bitmap.
     public static let leaves = Invariant(
         name: "leaves",
-        statement: "each grown chunk's leaf summary equals summarize() of its bitmap (mpagealloc.go, update)"
+        statement: "each grown chunk's leaf summary equals the summary of its bitmap (mpagealloc.go, update)"
     ) { ctx in
-        let p = ctx.port
-        let k = p.sumLayout
-        for c in ctx.chunksToCheck() {
-            guard let data = p.tryChunkOf(c) else { return "grown chunk \(c) has no bitmap (missing L2 block)" }
-            switch readSum(p, p.levels - 1, Int(c.v)) {
-            case let .failure(e): return e
+        let leaf = ctx.geometry.summaryLevels - 1
+        for c in ctx.state.chunks {
+            guard c.present else { return .broken("grown chunk \(c.chunk) has no bitmap (missing L2 block)") }
+            switch readSum(ctx, leaf, Int(c.chunk)) {
+            case let .failure(e): return .broken(e)
             case let .success(s):
-                let want = data.palloc.summarize(k)
-                if s != want { return "summary[\(p.levels - 1)][\(c)] = \(k.unpack(s)) but its bitmap summarizes to \(k.unpack(want))" }
+                let want = CheckerMath.summarize { c.alloc($0) }
+                if s != want { return .broken("summary[\(leaf)][\(c.chunk)] = \(s) but its bitmap summarizes to \(want)") }
             }
         }
-        return nil
+        return .holds
     }
 
     /// From (*pageAlloc).update's walk up the tree: a parent is the merge of
     /// its block of children.
     public static let merge = Invariant(
         name: "merge",
-        statement: "every summary above the leaves, at mapped indices, equals mergeSummaries of its children (mpagealloc.go, update)"
+        statement: "every summary above the leaves, at mapped indices, equals the merge of its children (mpagealloc.go, update)"
     ) { ctx in
-        let p = ctx.port
-        let g = p.geometry
-        let k = p.sumLayout
-        let chunks = ctx.chunksToCheck()
-        var children = [UInt64](repeating: 0, count: 1 << Geometry.summaryLevelBits)
-        for l in stride(from: p.levels - 2, through: 0, by: -1) {
+        let g = ctx.geometry
+        for l in stride(from: g.summaryLevels - 2, through: 0, by: -1) {
             let perBlock = 1 << g.levelBits[l + 1]
-            for i in ancestorIndices(p, chunks, level: l) {
+            let childPages = UInt64(1) << UInt64(g.levelLogPages[l + 1])
+            for i in ancestorIndices(ctx, level: l) {
+                var kids: [Sum3] = []
+                kids.reserveCapacity(perBlock)
                 for j in 0..<perBlock {
-                    switch readSum(p, l + 1, i * perBlock + j) {
-                    case let .failure(e): return e
-                    case let .success(s): children[j] = s.raw
+                    switch readSum(ctx, l + 1, i * perBlock + j) {
+                    case let .failure(e): return .broken(e)
+                    case let .success(s): kids.append(s)
                     }
                 }
-                switch readSum(p, l, i) {
-                case let .failure(e): return e
+                switch readSum(ctx, l, i) {
+                case let .failure(e): return .broken(e)
                 case let .success(s):
-                    let logPer = UInt64(g.levelLogPages[l + 1])
-                    let want = children.withUnsafeBufferPointer { k.merge($0.baseAddress!, count: perBlock, logMaxPagesPerSum: logPer) }
-                    if s != want { return "summary[\(l)][\(i)] = \(k.unpack(s)) but its children merge to \(k.unpack(want))" }
+                    let want = CheckerMath.merge(kids, childPages: childPages)
+                    if s != want { return .broken("summary[\(l)][\(i)] = \(s) but its children merge to \(want)") }
                 }
             }
         }
-        return nil
+        return .holds
     }
 
     /// From pallocSum's comment: fields are counts of at most
@@ -86,31 +87,29 @@ extension Invariant {
         name: "wellFormed",
         statement: "start, end <= max <= 2^levelLogPages[l]; any field full only if all three are (mpagealloc.go, pallocSum)"
     ) { ctx in
-        let p = ctx.port
-        let g = p.geometry
-        let k = p.sumLayout
-        let chunks = ctx.chunksToCheck()
-        for l in 0..<p.levels {
+        let g = ctx.geometry
+        let leaf = g.summaryLevels - 1
+        for l in 0..<g.summaryLevels {
             let full = UInt64(1) << UInt64(g.levelLogPages[l])
-            let idx = l == p.levels - 1 ? chunks.map { Int($0.v) } : ancestorIndices(p, chunks, level: l)
+            let idx = l == leaf ? ctx.state.chunks.map { Int($0.chunk) } : ancestorIndices(ctx, level: l)
             for i in idx {
-                switch readSum(p, l, i) {
-                case let .failure(e): return e
+                switch readSum(ctx, l, i) {
+                case let .failure(e): return .broken(e)
                 case let .success(s):
-                    let (st, mx, en) = k.unpack(s)
+                    let (st, mx, en) = (s.start, s.max, s.end)
                     if mx > full || st > mx || en > mx {
-                        return "summary[\(l)][\(i)] = (\(st), \(mx), \(en)) breaks start, end <= max <= \(full)"
+                        return .broken("summary[\(l)][\(i)] = (\(st), \(mx), \(en)) breaks start, end <= max <= \(full)")
                     }
                     if (st == full || mx == full || en == full) && !(st == full && mx == full && en == full) {
-                        return "summary[\(l)][\(i)] = (\(st), \(mx), \(en)) is full in one field only"
+                        return .broken("summary[\(l)][\(i)] = (\(st), \(mx), \(en)) is full in one field only")
                     }
                     if st + en > full && mx != full {
-                        return "summary[\(l)][\(i)] = (\(st), \(mx), \(en)): free start and end overlap"
+                        return .broken("summary[\(l)][\(i)] = (\(st), \(mx), \(en)): free start and end overlap")
                     }
                 }
             }
         }
-        return nil
+        return .holds
     }
 
     /// From pallocData: a scavenged page is a free page (allocation clears
@@ -119,50 +118,48 @@ extension Invariant {
         name: "scavengedFree",
         statement: "scavenged pages are free pages, and equal the reference's scavenged set (mpallocbits.go, pallocData)"
     ) { ctx in
-        let p = ctx.port
-        let sp = p.geometry.space
-        for c in ctx.chunksToCheck() {
-            guard let data = p.tryChunkOf(c) else { return "grown chunk \(c) has no bitmap (missing L2 block)" }
-            let firstPage = sp.linear(sp.chunkBase(c)) / Geometry.pageSize
+        let sp = ctx.geometry.space
+        for c in ctx.state.chunks {
+            guard c.present else { return .broken("grown chunk \(c.chunk) has no bitmap (missing L2 block)") }
+            let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
+            let firstPage = c.chunk * Geometry.pallocChunkPages
             let wantWords = ctx.reference.scavenged.bits(from: firstPage, words: 8)
-            for w in 0..<UInt64(8) {
-                let alloc = data.palloc.bits.block64(w * 64), scav = data.scavenged.block64(w * 64)
+            for w in 0..<8 {
+                let alloc = c.alloc(w), scav = c.scavenged(w)
                 if alloc & scav != 0 {
                     let bit = UInt64((alloc & scav).trailingZeroBitCount)
-                    return "page \(h(sp.chunkBase(c) + (w * 64 + bit) * Geometry.pageSize)) is allocated and scavenged"
+                    return .broken("page \(h(chunkBase + (UInt64(w) * 64 + bit) * Geometry.pageSize)) is allocated and scavenged")
                 }
-                let want = wantWords[Int(w)]
-                if scav != want {
-                    return "chunk \(c) word \(w): scavenged bits \(h(scav)), reference \(h(want))"
+                if scav != wantWords[w] {
+                    return .broken("chunk \(c.chunk) word \(w): scavenged bits \(h(scav)), reference \(h(wantWords[w]))")
                 }
             }
         }
-        return nil
+        return .holds
     }
 
-    /// The differential invariant: the port's bitmaps say exactly which pages
-    /// the reference allocator has allocated.
+    /// The differential invariant: the target's bitmaps say exactly which
+    /// pages the reference allocator has allocated.
     public static let allocatedPages = Invariant(
         name: "allocatedPages",
-        statement: "the port's allocation bitmaps equal the reference allocator's allocated pages (differential)"
+        statement: "the target's allocation bitmaps equal the reference allocator's allocated pages (differential)"
     ) { ctx in
-        let p = ctx.port
-        let sp = p.geometry.space
+        let sp = ctx.geometry.space
         let free = ctx.reference.free
-        for c in ctx.chunksToCheck() {
-            guard let data = p.tryChunkOf(c) else { return "grown chunk \(c) has no bitmap (missing L2 block)" }
-            let firstPage = sp.linear(sp.chunkBase(c)) / Geometry.pageSize
-            let freeWords = free.bits(from: firstPage, words: 8)
-            for w in 0..<UInt64(8) {
-                let got = data.palloc.bits.block64(w * 64)
-                let want = ~freeWords[Int(w)]  // grown and not free: allocated
+        for c in ctx.state.chunks {
+            guard c.present else { return .broken("grown chunk \(c.chunk) has no bitmap (missing L2 block)") }
+            let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
+            let freeWords = free.bits(from: c.chunk * Geometry.pallocChunkPages, words: 8)
+            for w in 0..<8 {
+                let got = c.alloc(w)
+                let want = ~freeWords[w]  // grown and not free: allocated
                 if got != want {
                     let bit = UInt64((got ^ want).trailingZeroBitCount)
-                    let page = sp.chunkBase(c) + (w * 64 + bit) * Geometry.pageSize
-                    return "page \(h(page)): port says \((got >> bit) & 1 == 1 ? "allocated" : "free"), reference says \((want >> bit) & 1 == 1 ? "allocated" : "free")"
+                    let page = chunkBase + (UInt64(w) * 64 + bit) * Geometry.pageSize
+                    return .broken("page \(h(page)): target says \((got >> bit) & 1 == 1 ? "allocated" : "free"), reference says \((want >> bit) & 1 == 1 ? "allocated" : "free")")
                 }
             }
         }
-        return nil
+        return .holds
     }
 }

@@ -1,0 +1,436 @@
+// allocverify driver: binary protocol server (package runtime_test side).
+//
+// This file is not part of Go. build.sh adds it, with
+// zz_allocverify_export_test.go and the version shims, to GOROOT/src/runtime
+// through a `go test -overlay` and builds the runtime test binary. Run as
+//
+//	ALLOCVERIFY_DRIVER=1 GOTRACEBACK=system ./driver.test \
+//	    -test.run='^TestAllocVerifyDriver$' -test.count=1
+//
+// it serves the allocverify driver protocol (version 1) on stdin/stdout,
+// driving a REAL runtime pageAlloc. All numbers are uint64 words,
+// little-endian on every GOARCH.
+//
+// Handshake: the line "ALLOCVERIFY-DRIVER 1\n", then
+// [nwords_following] heapAddrBits logPallocChunkPages summaryLevels
+// summaryLevelBits summaryL0Bits arenaBaseOffset pageSize physPageSize
+// ptrSize bigEndian maxSearchAddr features len(version) version-bytes
+// (zero-padded to a multiple of 8), where version = runtime.Version()+"/"+GOARCH
+// and features bit0 = pageAlloc.summaryMappedReady exists, bit1 = free takes
+// a scavenged argument.
+//
+// Request batch: [n] then n ops of 4 words [kind a b flags]:
+// 1 grow(a, b), 2 alloc(a), 3 free(a, b, flags&1), 4 allocRange(a, b),
+// 5 reset (FreePageAlloc + NewPageAlloc(nil, nil)), 6 quit (reply, then return),
+// 7 snapshot only (no operation; the end-of-run walk asks for a full one).
+// flags bits 8-9: snapshot mode (0 none, 1 touched, 2 full).
+//
+// Response per op: [r0 r1 nsnap] then nsnap words of snapshot; alloc ->
+// (addr, scav), allocRange -> (scav, 0), others (0, 0). Flushed per batch.
+// The driver does not validate operations: an invalid one may make Go throw
+// or fault, which kills the process (stderr has Go's message).
+//
+// Snapshot: see snapshot; its last word says whether searchAddr's leaf
+// summary is mapped (1) or not (0).
+
+package runtime_test
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const (
+	avOpGrow       = 1
+	avOpAlloc      = 2
+	avOpFree       = 3
+	avOpAllocRange = 4
+	avOpReset      = 5
+	avOpQuit       = 6
+	avOpSnapshot   = 7
+
+	avSnapNone    = 0
+	avSnapTouched = 1
+	avSnapFull    = 2
+
+	avUnmappedBit = uint64(1) << 63
+	avAllOnes     = ^uint64(0)
+)
+
+// avRegion is one readable+writable mapping of /proc/self/maps, [lo, hi).
+type avRegion struct{ lo, hi uint64 }
+
+type avDriver struct {
+	g       runtime.AllocVerifyGeometry
+	pa      *runtime.AllocVerifyPageAlloc
+	in      *bufio.Reader
+	out     *bufio.Writer
+	regions []avRegion // cached rw mappings; nil means re-read
+	buf     [8]byte
+}
+
+func TestAllocVerifyDriver(t *testing.T) {
+	if os.Getenv("ALLOCVERIFY_DRIVER") != "1" {
+		t.Skip("ALLOCVERIFY_DRIVER=1 not set")
+	}
+	d := &avDriver{
+		g:   runtime.AllocVerifyGetGeometry(),
+		in:  bufio.NewReaderSize(os.Stdin, 1<<16),
+		out: bufio.NewWriterSize(os.Stdout, 1<<16),
+	}
+	d.pa = runtime.NewAllocVerifyPageAlloc()
+	defer func() {
+		if d.pa != nil {
+			d.pa.Destroy()
+		}
+	}()
+	if err := d.hello(); err != nil {
+		t.Fatalf("allocverify driver: writing hello: %v", err)
+	}
+	if err := d.serve(); err != nil {
+		t.Fatalf("allocverify driver: %v", err)
+	}
+}
+
+func (d *avDriver) word(w uint64) {
+	binary.LittleEndian.PutUint64(d.buf[:], w)
+	d.out.Write(d.buf[:])
+}
+
+func (d *avDriver) readWord() (uint64, error) {
+	if _, err := io.ReadFull(d.in, d.buf[:]); err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(d.buf[:]), nil
+}
+
+func (d *avDriver) hello() error {
+	g := d.g
+	d.out.WriteString("ALLOCVERIFY-DRIVER 1\n")
+	ver := []byte(runtime.Version() + "/" + runtime.GOARCH)
+	padded := make([]byte, (len(ver)+7)&^7)
+	copy(padded, ver)
+	words := []uint64{
+		g.HeapAddrBits, g.LogPallocChunkPages, g.SummaryLevels, g.SummaryLevelBits,
+		g.SummaryL0Bits, g.ArenaBaseOffset, g.PageSize, g.PhysPageSize, g.PtrSize,
+		g.BigEndian, g.MaxSearchAddr, g.Features, uint64(len(ver)),
+	}
+	d.word(uint64(len(words) + len(padded)/8))
+	for _, w := range words {
+		d.word(w)
+	}
+	d.out.Write(padded)
+	return d.out.Flush()
+}
+
+// serve handles batches until EOF (at a batch boundary) or quit.
+func (d *avDriver) serve() error {
+	for {
+		n, err := d.readWord()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		quit := false
+		for i := uint64(0); i < n; i++ {
+			var op [4]uint64
+			for k := range op {
+				if op[k], err = d.readWord(); err != nil {
+					if err == io.EOF {
+						err = io.ErrUnexpectedEOF
+					}
+					return err
+				}
+			}
+			if d.do(op) {
+				quit = true
+			}
+		}
+		if err := d.out.Flush(); err != nil {
+			return err
+		}
+		if quit {
+			return nil
+		}
+	}
+}
+
+// do applies one op and writes its response; it reports whether it was quit.
+func (d *avDriver) do(op [4]uint64) bool {
+	kind, a, b, flags := op[0], op[1], op[2], op[3]
+	var r0, r1 uint64
+	quit := false
+	// Chunk span touched by the op, in offset space: [base, base+length).
+	var tBase, tLen uint64
+	switch kind {
+	case avOpGrow:
+		d.pa.Grow(uintptr(a), uintptr(b))
+		d.regions = nil // summaries may have been mapped
+		tBase, tLen = a, b
+	case avOpAlloc:
+		addr, scav := d.pa.Alloc(uintptr(a))
+		r0, r1 = uint64(addr), uint64(scav)
+		if addr != 0 {
+			tBase, tLen = r0, a*d.g.PageSize
+		}
+	case avOpFree:
+		d.pa.Free(uintptr(a), uintptr(b), flags&1 != 0)
+		tBase, tLen = a, b*d.g.PageSize
+	case avOpAllocRange:
+		r0 = uint64(d.pa.AllocRange(uintptr(a), uintptr(b)))
+		tBase, tLen = a, b*d.g.PageSize
+	case avOpReset:
+		d.pa.Destroy()
+		d.pa = nil
+		d.regions = nil
+		d.pa = runtime.NewAllocVerifyPageAlloc()
+	case avOpQuit:
+		quit = true
+	case avOpSnapshot:
+		// Nothing to apply: only the snapshot below.
+	default:
+		// Unknown kinds are not validated here either: no-op.
+	}
+	var snap []uint64
+	if mode := (flags >> 8) & 3; mode == avSnapTouched || mode == avSnapFull {
+		snap = d.snapshot(mode, kind == avOpGrow, tBase, tLen)
+	}
+	d.word(r0)
+	d.word(r1)
+	d.word(uint64(len(snap)))
+	for _, w := range snap {
+		d.word(w)
+	}
+	return quit
+}
+
+func (d *avDriver) chunkIndex(addr uint64) uint64 {
+	return (addr - d.g.ArenaBaseOffset) >> (d.g.LogPallocChunkPages + avLog2(d.g.PageSize))
+}
+
+func avLog2(x uint64) uint64 {
+	n := uint64(0)
+	for x > 1 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+// snapshot builds the snapshot words:
+//  1. searchAddr start end inUseTotalBytes summaryMappedReady nInUse, then
+//     nInUse x (base limit);
+//  2. summaries: per level [nEntries] then (indexWord value) pairs, sorted by
+//     index, for the reported chunks (leaf level), their ancestors at every
+//     level, and at level l+1 the whole child block of each level-l ancestor;
+//     indexWord has bit 63 set (and value 0) if the summary is not mapped rw;
+//  3. [nLevels] (summaryLevels after a grow or in full mode, else 0), then per
+//     level [nRanges] and [lo hi) index ranges of mapped rw summary memory;
+//  4. [nChunks] then per chunk: index present pallocBits[8] scavenged[8].
+func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint64 {
+	g := d.g
+	st := d.pa.State()
+	w := []uint64{st.SearchAddr, st.Start, st.End, st.InUseTotalBytes, st.SummaryMappedReady,
+		uint64(len(st.InUse) / 2)}
+	w = append(w, st.InUse...)
+
+	// Reported chunks, ascending chunk index (inUse is sorted in offset order).
+	var chunks []uint64
+	var spanLo, spanHi uint64 // inclusive chunk index span for mode touched
+	haveSpan := false
+	if mode == avSnapTouched && tLen != 0 {
+		spanLo = d.chunkIndex(tBase)
+		spanHi = d.chunkIndex(tBase + tLen - 1)
+		haveSpan = spanLo <= spanHi
+	}
+	for i := 0; i+1 < len(st.InUse); i += 2 {
+		lo, hi := d.chunkIndex(st.InUse[i]), d.chunkIndex(st.InUse[i+1]) // [lo, hi)
+		if mode == avSnapTouched {
+			if !haveSpan {
+				break
+			}
+			if spanLo > lo {
+				lo = spanLo
+			}
+			if spanHi+1 < hi {
+				hi = spanHi + 1
+			}
+		}
+		for c := lo; c < hi; c++ {
+			chunks = append(chunks, c)
+		}
+	}
+
+	regions := d.mappings()
+	levels := int(g.SummaryLevels)
+	leaf := levels - 1
+	logChunkBytes := g.LogPallocChunkPages + avLog2(g.PageSize)
+	sets := make([]map[uint64]bool, levels)
+	for l := range sets {
+		sets[l] = map[uint64]bool{}
+	}
+	for _, c := range chunks {
+		sets[leaf][c] = true
+		for l := 0; l < leaf; l++ {
+			anc := c >> (g.LevelShift[l] - logChunkBytes)
+			sets[l][anc] = true
+			cb := g.LevelBits[l+1]
+			for k := anc << cb; k < (anc+1)<<cb; k++ {
+				sets[l+1][k] = true
+			}
+		}
+	}
+	for l := 0; l < levels; l++ {
+		idx := make([]uint64, 0, len(sets[l]))
+		for k := range sets[l] {
+			idx = append(idx, k)
+		}
+		sort.Slice(idx, func(i, j int) bool { return idx[i] < idx[j] })
+		base := uint64(d.pa.SummaryBase(l))
+		w = append(w, uint64(len(idx)))
+		for _, k := range idx {
+			addr := base + 8*k
+			if avMapped(regions, addr, 8) {
+				w = append(w, k, runtime.AllocVerifyReadWord(uintptr(addr)))
+			} else {
+				w = append(w, k|avUnmappedBit, 0)
+			}
+		}
+	}
+
+	if isGrow || mode == avSnapFull {
+		w = append(w, uint64(levels))
+		for l := 0; l < levels; l++ {
+			base := uint64(d.pa.SummaryBase(l))
+			entries := uint64(1) << (g.HeapAddrBits - g.LevelShift[l])
+			end := base + 8*entries
+			var rs [][2]uint64
+			for _, r := range regions {
+				lo, hi := r.lo, r.hi
+				if lo < base {
+					lo = base
+				}
+				if hi > end {
+					hi = end
+				}
+				if lo >= hi {
+					continue
+				}
+				ilo, ihi := (lo-base+7)/8, (hi-base)/8
+				if ilo >= ihi {
+					continue
+				}
+				if n := len(rs); n > 0 && rs[n-1][1] >= ilo {
+					if ihi > rs[n-1][1] {
+						rs[n-1][1] = ihi
+					}
+					continue
+				}
+				rs = append(rs, [2]uint64{ilo, ihi})
+			}
+			w = append(w, uint64(len(rs)))
+			for _, r := range rs {
+				w = append(w, r[0], r[1])
+			}
+		}
+	} else {
+		w = append(w, 0)
+	}
+
+	w = append(w, uint64(len(chunks)))
+	for _, c := range chunks {
+		present, alloc, scav := d.pa.Chunk(c)
+		p := uint64(0)
+		if present {
+			p = 1
+		}
+		w = append(w, c, p)
+		w = append(w, alloc[:]...)
+		w = append(w, scav[:]...)
+	}
+	// Last word: whether searchAddr's leaf summary is mapped (1) or not (0),
+	// so that a searchAddr outside inUse can be told apart: pointing into
+	// unmapped summary memory is the crash of golang/go#40191.
+	saLeaf := d.chunkIndex(st.SearchAddr)
+	if avMapped(regions, uint64(d.pa.SummaryBase(leaf))+8*saLeaf, 8) {
+		w = append(w, 1)
+	} else {
+		w = append(w, 0)
+	}
+	return w
+}
+
+// avMapped reports whether [addr, addr+n) lies in one rw region.
+func avMapped(regions []avRegion, addr, n uint64) bool {
+	i := sort.Search(len(regions), func(i int) bool { return regions[i].hi > addr })
+	return i < len(regions) && regions[i].lo <= addr && addr+n <= regions[i].hi
+}
+
+// mappings returns the cached rw regions of /proc/self/maps, sorted and
+// merged, re-reading the file if the cache was invalidated (after a grow or
+// reset: summary mappings change only in grow/sysGrow and init).
+func (d *avDriver) mappings() []avRegion {
+	if d.regions != nil {
+		return d.regions
+	}
+	rs, err := avReadMaps()
+	if err != nil {
+		// Without /proc/self/maps nothing can be read safely.
+		os.Stderr.WriteString("allocverify driver: " + err.Error() + "\n")
+		os.Exit(3)
+	}
+	d.regions = rs
+	return rs
+}
+
+func avReadMaps() ([]avRegion, error) {
+	data, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return nil, err
+	}
+	var rs []avRegion
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		if len(f[1]) < 2 || f[1][0] != 'r' || f[1][1] != 'w' {
+			continue
+		}
+		dash := strings.IndexByte(f[0], '-')
+		if dash < 0 {
+			return nil, errors.New("bad /proc/self/maps line: " + line)
+		}
+		lo, err1 := strconv.ParseUint(f[0][:dash], 16, 64)
+		hi, err2 := strconv.ParseUint(f[0][dash+1:], 16, 64)
+		if err1 != nil || err2 != nil {
+			return nil, errors.New("bad /proc/self/maps line: " + line)
+		}
+		rs = append(rs, avRegion{lo, hi})
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].lo < rs[j].lo })
+	merged := rs[:0]
+	for _, r := range rs {
+		if n := len(merged); n > 0 && merged[n-1].hi >= r.lo {
+			if r.hi > merged[n-1].hi {
+				merged[n-1].hi = r.hi
+			}
+			continue
+		}
+		merged = append(merged, r)
+	}
+	if merged == nil {
+		merged = []avRegion{}
+	}
+	return merged, nil
+}

@@ -1,0 +1,203 @@
+// allocverify driver: hooks into Go's page allocator (package runtime side).
+//
+// This file is not part of Go. build.sh adds it to GOROOT/src/runtime via a
+// `go test -overlay` (GOROOT itself is never modified). It is an internal test
+// file of package runtime, like export_test.go, so that
+// zz_allocverify_driver_test.go (package runtime_test) can call the REAL,
+// unexported (*pageAlloc).grow, alloc, free and allocRange on a test
+// pageAlloc made by NewPageAlloc(nil, nil), each call on the system stack
+// with p.mheapLock held, exactly like the runtime's own page allocator tests.
+//
+// Version-specific differences live in zz_allocverify_shim_*_test.go files
+// selected by build tags.
+
+package runtime
+
+import "unsafe"
+
+// AllocVerifyPageAlloc wraps one test pageAlloc.
+type AllocVerifyPageAlloc struct {
+	p *PageAlloc
+}
+
+// AllocVerifyGeometry describes the page allocator of this binary's GOARCH.
+type AllocVerifyGeometry struct {
+	HeapAddrBits        uint64
+	LogPallocChunkPages uint64
+	LogPallocChunkBytes uint64
+	SummaryLevels       uint64
+	SummaryLevelBits    uint64
+	SummaryL0Bits       uint64
+	ArenaBaseOffset     uint64
+	PageSize            uint64
+	PhysPageSize        uint64
+	PtrSize             uint64
+	BigEndian           uint64
+	MaxSearchAddr       uint64
+	Features            uint64
+	LevelBits           []uint64
+	LevelShift          []uint64
+}
+
+// Feature bits of the hello message.
+const (
+	AllocVerifyFeatureSummaryMappedReady = 1 << 0
+	AllocVerifyFeatureFreeScavenged      = 1 << 1
+)
+
+func allocVerifyBigEndian() uint64 {
+	x := uint16(1)
+	if *(*byte)(unsafe.Pointer(&x)) == 0 {
+		return 1
+	}
+	return 0
+}
+
+// AllocVerifyGetGeometry returns the geometry constants of this binary.
+func AllocVerifyGetGeometry() AllocVerifyGeometry {
+	g := AllocVerifyGeometry{
+		HeapAddrBits:        heapAddrBits,
+		LogPallocChunkPages: logPallocChunkPages,
+		LogPallocChunkBytes: logPallocChunkBytes,
+		SummaryLevels:       summaryLevels,
+		SummaryLevelBits:    summaryLevelBits,
+		SummaryL0Bits:       summaryL0Bits,
+		ArenaBaseOffset:     uint64(arenaBaseOffset),
+		PageSize:            pageSize,
+		PhysPageSize:        uint64(physPageSize),
+		PtrSize:             uint64(unsafe.Sizeof(uintptr(0))),
+		BigEndian:           allocVerifyBigEndian(),
+		MaxSearchAddr:       uint64(allocVerifyMaxSearchAddr()),
+	}
+	if allocVerifyHasSummaryMappedReady {
+		g.Features |= AllocVerifyFeatureSummaryMappedReady
+	}
+	if allocVerifyFreeHasScavenged {
+		g.Features |= AllocVerifyFeatureFreeScavenged
+	}
+	for l := 0; l < summaryLevels; l++ {
+		g.LevelBits = append(g.LevelBits, uint64(levelBits[l]))
+		g.LevelShift = append(g.LevelShift, uint64(levelShift[l]))
+	}
+	return g
+}
+
+// NewAllocVerifyPageAlloc makes a fresh test pageAlloc with no chunks grown:
+// NewPageAlloc(nil, nil) (p.init(new(mutex), testSysStat[, true]),
+// lockInit(p.mheapLock, lockRankMheap), p.test = true).
+func NewAllocVerifyPageAlloc() *AllocVerifyPageAlloc {
+	return &AllocVerifyPageAlloc{p: NewPageAlloc(nil, nil)}
+}
+
+func (a *AllocVerifyPageAlloc) pa() *pageAlloc { return (*pageAlloc)(a.p) }
+
+// Destroy releases the pageAlloc's OS resources (FreePageAlloc).
+func (a *AllocVerifyPageAlloc) Destroy() {
+	FreePageAlloc(a.p)
+	a.p = nil
+}
+
+// Grow calls (*pageAlloc).grow(base, size).
+func (a *AllocVerifyPageAlloc) Grow(base, size uintptr) {
+	p := a.pa()
+	systemstack(func() {
+		lock(p.mheapLock)
+		p.grow(base, size)
+		unlock(p.mheapLock)
+	})
+}
+
+// Alloc calls (*pageAlloc).alloc(npages).
+func (a *AllocVerifyPageAlloc) Alloc(npages uintptr) (addr, scav uintptr) {
+	p := a.pa()
+	systemstack(func() {
+		lock(p.mheapLock)
+		addr, scav = p.alloc(npages)
+		unlock(p.mheapLock)
+	})
+	return
+}
+
+// Free calls (*pageAlloc).free(base, npages[, scavenged]); scavenged is
+// ignored by versions whose free has no such parameter.
+func (a *AllocVerifyPageAlloc) Free(base, npages uintptr, scavenged bool) {
+	p := a.pa()
+	systemstack(func() {
+		lock(p.mheapLock)
+		allocVerifyFree(p, base, npages, scavenged)
+		unlock(p.mheapLock)
+	})
+}
+
+// AllocRange calls (*pageAlloc).allocRange(base, npages).
+func (a *AllocVerifyPageAlloc) AllocRange(base, npages uintptr) (scav uintptr) {
+	p := a.pa()
+	systemstack(func() {
+		lock(p.mheapLock)
+		scav = p.allocRange(base, npages)
+		unlock(p.mheapLock)
+	})
+	return
+}
+
+// AllocVerifyState is the scalar state of a pageAlloc.
+type AllocVerifyState struct {
+	SearchAddr         uint64
+	Start, End         uint64 // chunk indices
+	InUseTotalBytes    uint64 // all-ones if the version lacks it
+	SummaryMappedReady uint64 // all-ones if the version lacks it
+	InUse              []uint64 // base0, limit0, base1, limit1, ...
+}
+
+// State reads the pageAlloc's scalar state (no lock needed: the driver is
+// the only user of this pageAlloc and runs nothing concurrently).
+func (a *AllocVerifyPageAlloc) State() AllocVerifyState {
+	p := a.pa()
+	s := AllocVerifyState{
+		SearchAddr:         uint64(p.searchAddr.addr()),
+		Start:              uint64(p.start),
+		End:                uint64(p.end),
+		InUseTotalBytes:    allocVerifyInUseTotalBytes(p),
+		SummaryMappedReady: allocVerifySummaryMappedReady(p),
+	}
+	for _, r := range p.inUse.ranges {
+		s.InUse = append(s.InUse, uint64(r.base.addr()), uint64(r.limit.addr()))
+	}
+	return s
+}
+
+// SummaryBase returns the base address of the summary array of level l
+// (the array pointer of the slice p.summary[l], read through the runtime's
+// own slice header, not via the slice's len).
+func (a *AllocVerifyPageAlloc) SummaryBase(l int) uintptr {
+	p := a.pa()
+	return uintptr((*slice)(unsafe.Pointer(&p.summary[l])).array)
+}
+
+// AllocVerifyReadWord reads the 8-byte word at addr, which the caller has
+// checked to be mapped readable.
+func AllocVerifyReadWord(addr uintptr) uint64 {
+	return *(*uint64)(unsafe.Pointer(addr))
+}
+
+// Chunk returns the bitmaps of chunk ci, present = false if its L2 block of
+// p.chunks is not allocated (checked directly, like tryChunkOf).
+func (a *AllocVerifyPageAlloc) Chunk(ci uint64) (present bool, alloc, scav [8]uint64) {
+	p := a.pa()
+	c := chunkIdx(ci)
+	if c.l1() >= uint(len(p.chunks)) {
+		return false, alloc, scav
+	}
+	l2 := p.chunks[c.l1()]
+	if l2 == nil {
+		return false, alloc, scav
+	}
+	d := &l2[c.l2()]
+	for i := 0; i < len(d.pallocBits) && i < 8; i++ {
+		alloc[i] = d.pallocBits[i]
+	}
+	for i := 0; i < len(d.scavenged) && i < 8; i++ {
+		scav[i] = d.scavenged[i]
+	}
+	return true, alloc, scav
+}

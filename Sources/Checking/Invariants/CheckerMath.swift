@@ -1,0 +1,67 @@
+// The checker's own arithmetic over snapshots: interval membership in the
+// offset address space, the summary of a chunk's bitmap, the unpacking and
+// merging of pallocSums. Written apart from the port on purpose, in the
+// plainest form, so that a bug in the target's version cannot blind the
+// invariant that judges it.
+
+import PageAlloc
+
+/// A summary's three fields.
+struct Sum3: Equatable, CustomStringConvertible {
+    var start: UInt64, max: UInt64, end: UInt64
+    var description: String { "(\(start), \(max), \(end))" }
+}
+
+enum CheckerMath {
+    /// Whether raw address `a` lies in one of the [base, limit) ranges,
+    /// compared in the offset address space (Go's addrRange.contains).
+    static func contains(_ ranges: [(base: UInt64, limit: UInt64)], _ a: UInt64, _ g: Geometry) -> Bool {
+        let x = g.space.linear(a)
+        for r in ranges where g.space.linear(r.base) <= x && x < g.space.linear(r.limit) { return true }
+        return false
+    }
+
+    /// Unpacks a pallocSum word: three 21-bit (logMaxPackedValue-bit) fields,
+    /// or bit 63 meaning all three equal the maximum (pallocSum's comment).
+    static func unpack(_ raw: UInt64, _ g: Geometry) -> Sum3 {
+        let bits = g.logMaxPackedValue
+        let maxV = UInt64(1) << bits
+        if raw & (1 << 63) != 0 { return Sum3(start: maxV, max: maxV, end: maxV) }
+        let mask = (UInt64(1) << bits) - 1
+        return Sum3(start: raw & mask, max: (raw >> bits) & mask, end: (raw >> (2 * bits)) & mask)
+    }
+
+    /// The summary of a 512-page bitmap (1 = allocated), page by page.
+    static func summarize(_ alloc: (Int) -> UInt64) -> Sum3 {
+        let n = Int(Geometry.pallocChunkPages)
+        func free(_ i: Int) -> Bool { (alloc(i / 64) >> UInt64(i % 64)) & 1 == 0 }
+        var start = 0
+        while start < n && free(start) { start += 1 }
+        var end = 0
+        while end < n && free(n - 1 - end) { end += 1 }
+        var best = 0, run = 0
+        for i in 0..<n {
+            if free(i) { run += 1; best = Swift.max(best, run) } else { run = 0 }
+        }
+        return Sum3(start: UInt64(start), max: UInt64(best), end: UInt64(end))
+    }
+
+    /// The summary of children laid end to end, each covering `childPages`
+    /// pages: the free run at the start, the longest, the run at the end.
+    static func merge(_ kids: [Sum3], childPages: UInt64) -> Sum3 {
+        var start: UInt64 = 0, startOpen = true
+        var best: UInt64 = 0, run: UInt64 = 0
+        for k in kids {
+            if startOpen { start += k.start; if k.start != childPages { startOpen = false } }
+            // A run crossing into this child continues with its start.
+            best = Swift.max(best, run + k.start, k.max)
+            run = k.start == childPages ? run + childPages : k.end
+        }
+        var end: UInt64 = 0
+        for k in kids.reversed() {
+            end += k.end
+            if k.end != childPages { break }
+        }
+        return Sum3(start: start, max: Swift.max(best, run), end: end)
+    }
+}

@@ -1,0 +1,70 @@
+// The seam between the checker and the allocator it checks. The runner,
+// the invariants, the shrinker and the reports see only this interface and
+// the HeapState it reports; the Swift port (PortTarget) and a real Go
+// runtime (GoTarget, a child process) are its two producers.
+
+import PageAlloc
+
+/// How much state to report after an operation.
+public enum SnapshotMode: UInt64, Sendable {
+    /// None: the result only.
+    case none = 0
+    /// The chunks the operation touched (and their summaries up to the root).
+    case touched = 1
+    /// Every grown chunk.
+    case full = 2
+}
+
+/// An operation to apply, and the snapshot wanted after it.
+public struct TargetOp: Sendable {
+    public var op: Operation
+    public var snapshot: SnapshotMode
+    public init(_ op: Operation, snapshot: SnapshotMode) {
+        self.op = op
+        self.snapshot = snapshot
+    }
+}
+
+/// What the target did with one operation.
+public enum TargetStep: Sendable {
+    /// Applied: its result and the snapshot asked for (nil for `.none`).
+    case applied(OpResult, HeapState?)
+    /// The target failed on it (a throw, a fault, a crash, a hang); it takes
+    /// no further operations.
+    case failed(FindingKind)
+}
+
+/// An allocator under test.
+public protocol AllocatorUnderTest: AnyObject {
+    /// The geometry the target runs (the port's choice, or what Go reported).
+    var geometry: Geometry { get }
+    /// Names the target in findings: `port`, `port:preFix40191`,
+    /// `go1.27.3/amd64+issue40191`.
+    var name: String { get }
+    /// Applies `ops` in order and calls `each` with each outcome; stops when
+    /// `each` returns false or after a `.failed` step.
+    func run(_ ops: [TargetOp], each: (Int, TargetStep) -> Bool)
+    /// A snapshot of the current state with no operation (end of a run).
+    func snapshot(_ mode: SnapshotMode) -> TargetStep
+    /// The port's branch counts; nil for a target without them.
+    var coverage: CoverageCounts? { get }
+    /// Ops per batch worth sending at once (1 for the in-process port).
+    var preferredBatch: Int { get }
+    /// Called once the run is over: a child process may serve the next run.
+    func finishRun()
+}
+
+/// The chunks an operation touched (inclusive chunk indices), from its result:
+/// the one definition the port producer and the Go driver both follow.
+public func touchedChunks(_ g: Geometry, _ op: Operation, _ result: OpResult) -> ClosedRange<UInt64>? {
+    let sp = g.space
+    func span(_ base: UInt64, _ nbytes: UInt64) -> ClosedRange<UInt64> {
+        sp.chunkIndex(base).v...sp.chunkIndex((base &+ nbytes &- 1) & sp.uintptrMask).v
+    }
+    switch (op, result) {
+    case let (.grow(base, bytes), _): return span(base, bytes)
+    case let (.alloc(n), .alloc(addr, _)): return addr == 0 ? nil : span(addr, n * Geometry.pageSize)
+    case let (.free(base, n, _), _), let (.allocRange(base, n), _): return span(base, n * Geometry.pageSize)
+    default: return nil
+    }
+}

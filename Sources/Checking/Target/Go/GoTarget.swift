@@ -1,0 +1,345 @@
+// A real Go runtime as an allocator under test: the driver test binary
+// (GoDriver/driver) runs as a long-lived child; operations go in and
+// results with snapshots come out over pipes, in batches. A throw, panic,
+// fatal signal or hang of the child is a finding; the next run gets a
+// fresh child.
+
+import Foundation
+import PageAlloc
+
+/// The constants the Go runtime reported about itself.
+public struct GoRuntimeInfo: Sendable, Equatable {
+    public var heapAddrBits: Int
+    public var logPallocChunkPages: Int
+    public var summaryLevels: Int
+    public var summaryLevelBits: Int
+    public var summaryL0Bits: Int
+    public var arenaBaseOffset: UInt64
+    public var pageSize: UInt64
+    public var physPageSize: UInt64
+    public var ptrSize: Int
+    public var bigEndian: Bool
+    public var maxSearchAddr: UInt64
+    public var features: UInt64
+    /// `go1.27.3/amd64`.
+    public var version: String
+
+    /// The geometry Go runs, as a named port geometry is described.
+    public func geometry(goarch: String) throws -> Geometry {
+        guard logPallocChunkPages == Int(Geometry.logPallocChunkPages), pageSize == Geometry.pageSize,
+              summaryLevelBits == Geometry.summaryLevelBits else {
+            throw GoSetupError(description: "Go reports pageSize \(pageSize), logPallocChunkPages \(logPallocChunkPages), summaryLevelBits \(summaryLevelBits): the checker knows only 8192, 9, 3")
+        }
+        // A named geometry with the same constants keeps its name, so that a
+        // finding's trace names a geometry every command knows.
+        if let named = Geometry.all.first(where: {
+            $0.heapAddrBits == heapAddrBits && $0.summaryLevels == summaryLevels && $0.arenaBaseOffset == arenaBaseOffset
+                && $0.ptrBits == ptrSize * 8 && $0.physPageSize == physPageSize && $0.summaryL0Bits == summaryL0Bits
+        }) { return named }
+        do {
+            return try Geometry(name: "go-\(goarch)", heapAddrBits: heapAddrBits, summaryLevels: summaryLevels,
+                                pallocChunksL1Bits: ptrSize == 8 ? 13 : 0, arenaBaseOffset: arenaBaseOffset,
+                                ptrBits: ptrSize * 8, physPageSize: physPageSize, layout: ptrSize == 8 ? .sparse64 : .flat32)
+        } catch {
+            throw GoSetupError(description: "Go's constants do not make a valid geometry: \(error)")
+        }
+    }
+}
+
+/// One driver child process serving runs of one spec.
+public final class GoTarget: AllocatorUnderTest {
+    public let spec: GoTargetSpec
+    public let info: GoRuntimeInfo
+    public let geometry: Geometry
+    public var name: String { spec.description }
+    public var coverage: CoverageCounts? { nil }
+    public var preferredBatch: Int { GoTarget.batch }
+    /// Operations per batch: enough to amortise the pipe, small enough that
+    /// a batch never fills it.
+    static let batch = 64
+    /// Seconds to wait for a batch's answer before calling the child hung.
+    nonisolated(unsafe) public static var timeout: Double = {
+        Double(ProcessInfo.processInfo.environment["ALLOCVERIFY_GO_TIMEOUT"] ?? "") ?? 30
+    }()
+    let child: ChildProcess
+    /// Set when the child died or hung: it serves no further run.
+    public private(set) var dead = false
+    private var words: [UInt64] = []
+
+    /// Starts a driver child from `binary` and reads its hello.
+    init(spec: GoTargetSpec, binary: String) throws {
+        self.spec = spec
+        var argv = [binary, "-test.run=^TestAllocVerifyDriver$", "-test.count=1"]
+        if let emu = GoDriverFiles.emulator(for: spec.goarch) {
+            guard let path = GoTarget.which(emu) else {
+                throw GoSetupError(description: "GOARCH \(spec.goarch) needs \(emu) (apt-get install -y qemu-user)")
+            }
+            argv.insert(path, at: 0)
+        }
+        child = try ChildProcess(argv: argv, env: ["ALLOCVERIFY_DRIVER": "1", "GOTRACEBACK": "system"])
+        // The magic line, then the hello words.
+        let magic = Array("ALLOCVERIFY-DRIVER 1\n".utf8)
+        var window: [UInt8] = []
+        do {
+            while window.count < magic.count || Array(window.suffix(magic.count)) != magic {
+                window.append(try child.readByte(timeout: 120))
+                if window.count > 1 << 16 { throw GoSetupError(description: "no driver handshake from \(binary)") }
+            }
+            let n = Int(try child.readWord(timeout: 30))
+            var w: [UInt64] = []
+            for _ in 0..<n { w.append(try child.readWord(timeout: 30)) }
+            guard w.count >= 13 else { throw GoSetupError(description: "short driver hello (\(w.count) words)") }
+            let len = Int(w[12])
+            var bytes: [UInt8] = []
+            for k in 0..<len { bytes.append(UInt8((w[13 + k / 8] >> (8 * UInt64(k % 8))) & 0xff)) }
+            info = GoRuntimeInfo(heapAddrBits: Int(w[0]), logPallocChunkPages: Int(w[1]), summaryLevels: Int(w[2]),
+                                 summaryLevelBits: Int(w[3]), summaryL0Bits: Int(w[4]), arenaBaseOffset: w[5],
+                                 pageSize: w[6], physPageSize: w[7], ptrSize: Int(w[8]), bigEndian: w[9] != 0,
+                                 maxSearchAddr: w[10], features: w[11], version: String(decoding: bytes, as: UTF8.self))
+        } catch let e as GoSetupError {
+            throw e
+        } catch {
+            let exit = child.waitExit(timeout: 2)
+            throw GoSetupError(description: "the Go driver \(binary) did not start (\(exit)):\n\(child.stderrText().split(separator: "\n").prefix(20).joined(separator: "\n"))")
+        }
+        geometry = try info.geometry(goarch: spec.goarch)
+    }
+
+    static func which(_ program: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    public func finishRun() { GoDriverPool.shared.give(self) }
+
+    /// Starts a new run on this child: a fresh pageAlloc.
+    func reset() -> Bool {
+        var failed = false
+        run([TargetOp(.alloc(npages: 0), snapshot: .none)], kind: 5) { _, s in
+            if case .failed = s { failed = true }
+            return true
+        }
+        return !failed && !dead
+    }
+
+    public func run(_ ops: [TargetOp], each: (Int, TargetStep) -> Bool) {
+        run(ops, kind: nil, each: each)
+    }
+
+    public func snapshot(_ mode: SnapshotMode) -> TargetStep {
+        var out: TargetStep = .failed(.protocolError("no answer"))
+        run([TargetOp(.alloc(npages: 0), snapshot: mode == .none ? .full : mode)], kind: 7) { _, s in out = s; return true }
+        return out
+    }
+
+    /// The wire kind of an operation.
+    static func kind(_ op: Operation) -> (UInt64, UInt64, UInt64, UInt64) {
+        switch op {
+        case let .grow(base, bytes): (1, base, bytes, 0)
+        case let .alloc(n): (2, n, 0, 0)
+        case let .free(base, n, scavenged): (3, base, n, scavenged ? 1 : 0)
+        case let .allocRange(base, n): (4, base, n, 0)
+        }
+    }
+
+    /// Sends `ops` in batches; `kind` overrides the wire kind (reset, snapshot).
+    private func run(_ ops: [TargetOp], kind override: UInt64?, each: (Int, TargetStep) -> Bool) {
+        var start = 0
+        var stop = false
+        while start < ops.count {
+            let end = Swift.min(ops.count, start + GoTarget.batch)
+            if dead { _ = each(start, .failed(.protocolError("the driver is gone"))); return }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(8 + (end - start) * 32)
+            func put(_ v: UInt64) { for k in 0..<8 { bytes.append(UInt8((v >> (8 * UInt64(k))) & 0xff)) } }
+            put(UInt64(end - start))
+            for t in ops[start..<end] {
+                var (k, a, b, f) = GoTarget.kind(t.op)
+                if let override { k = override; a = 0; b = 0; f = 0 }
+                put(k); put(a); put(b); put(f | (t.snapshot.rawValue << 8))
+            }
+            if !child.write(bytes) {
+                _ = each(start, failure(whileSending: true))
+                return
+            }
+            for i in start..<end {
+                do {
+                    let r0 = try child.readWord(timeout: GoTarget.timeout)
+                    let r1 = try child.readWord(timeout: GoTarget.timeout)
+                    let n = Int(try child.readWord(timeout: GoTarget.timeout))
+                    words.removeAll(keepingCapacity: true)
+                    for _ in 0..<n { words.append(try child.readWord(timeout: GoTarget.timeout)) }
+                    if stop { continue }  // keep the pipe in step, judge nothing more
+                    let result: OpResult
+                    switch override == nil ? ops[i].op : .grow(base: 0, bytes: 0) {
+                    case .alloc: result = .alloc(addr: r0, scav: r1)
+                    case .allocRange: result = .allocRange(scav: r0)
+                    default: result = .none
+                    }
+                    let state: HeapState?
+                    if n == 0 { state = nil } else {
+                        guard var s = decodeSnapshot(words) else {
+                            dead = true
+                            child.kill()
+                            _ = each(i, .failed(.protocolError("malformed snapshot of \(n) words")))
+                            return
+                        }
+                        s.full = ops[i].snapshot == .full
+                        state = s
+                    }
+                    if !each(i, .applied(result, state)) { stop = true }
+                } catch {
+                    _ = each(i, failure(whileSending: false, timedOut: error == .timeout))
+                    return
+                }
+            }
+            if stop { return }
+            start = end
+        }
+    }
+
+    /// The child died or hung: the finding, with Go's message.
+    private func failure(whileSending: Bool, timedOut: Bool = false) -> TargetStep {
+        dead = true
+        if timedOut {
+            child.kill()
+            return .failed(.hung(seconds: GoTarget.timeout))
+        }
+        let exit = child.waitExit(timeout: 10)
+        let text = child.stderrText()
+        var signal: Int32?, status: Int32?
+        switch exit {
+        case let .signaled(s): signal = s
+        case let .exited(e): status = e
+        }
+        return .failed(.crashed(GoTarget.parseCrash(text, signal: signal, exitStatus: status)))
+    }
+
+    /// Go's fatal message and the top of the failing goroutine's stack.
+    static func parseCrash(_ text: String, signal: Int32?, exitStatus: Int32?) -> TargetCrash {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var message: [String] = []
+        for l in lines where l.hasPrefix("fatal error: ") || l.hasPrefix("panic: ") || l.hasPrefix("[signal ")
+            || l.hasPrefix("unexpected fault address") || l.hasPrefix("runtime: ") {
+            if message.count < 8 { message.append(l) }
+        }
+        var stack: [String] = []
+        if let g = lines.firstIndex(where: { $0.hasPrefix("goroutine ") && $0.hasSuffix(":") }) {
+            var k = g + 1
+            while k < lines.count, stack.count < 8, !lines[k].isEmpty {
+                let l = lines[k]
+                if !l.hasPrefix("\t") {
+                    // Function lines only; arguments and addresses are noise.
+                    stack.append(l.replacingOccurrences(of: #"\(0x[0-9a-f, .{}]*\)$"#, with: "(...)", options: .regularExpression))
+                }
+                k += 1
+            }
+        }
+        if message.isEmpty { message = Array(lines.filter { !$0.isEmpty }.prefix(3)) }
+        return TargetCrash(signal: signal, exitStatus: exitStatus, message: message.joined(separator: "\n"), stackTop: stack)
+    }
+
+    /// Decodes the driver's snapshot words (GoDriver/README.md, protocol).
+    func decodeSnapshot(_ w: [UInt64]) -> HeapState? {
+        var p = 0
+        func next() -> UInt64? { guard p < w.count else { return nil }; defer { p += 1 }; return w[p] }
+        let none = UInt64.max
+        var s = HeapState()
+        guard let sa = next(), let st = next(), let en = next(), let tb = next(), let smr = next(), let nr = next(),
+              nr < 1 << 20 else { return nil }
+        s.searchAddr = sa; s.start = st; s.end = en
+        s.inUseTotalBytes = tb == none ? nil : tb
+        s.summaryMappedReady = smr == none ? nil : smr
+        for _ in 0..<nr {
+            guard let b = next(), let l = next() else { return nil }
+            s.inUse.append((b, l))
+        }
+        let levels = geometry.summaryLevels
+        for _ in 0..<levels {
+            guard let n = next(), n < 1 << 24 else { return nil }
+            var es: [SummaryEntry] = []
+            es.reserveCapacity(Int(n))
+            for _ in 0..<n {
+                guard let iw = next(), let v = next() else { return nil }
+                es.append(SummaryEntry(index: Int(iw & ~(1 << 63)), mapped: iw >> 63 == 0, raw: v))
+            }
+            s.summaries.append(es)
+        }
+        guard let nl = next() else { return nil }
+        if nl > 0 {
+            guard nl == levels else { return nil }
+            var all: [[Range<Int>]] = []
+            for _ in 0..<nl {
+                guard let n = next(), n < 1 << 24 else { return nil }
+                var rs: [Range<Int>] = []
+                for _ in 0..<n {
+                    guard let lo = next(), let hi = next(), lo <= hi else { return nil }
+                    rs.append(Int(lo)..<Int(hi))
+                }
+                all.append(rs)
+            }
+            s.mappedSummaryRanges = all
+        }
+        guard let nc = next(), nc < 1 << 24 else { return nil }
+        for _ in 0..<nc {
+            guard let c = next(), let present = next(), p + 16 <= w.count else { return nil }
+            s.chunks.append(ChunkBits(chunk: c, present: present != 0, words: Array(w[p..<(p + 16)])))
+            p += 16
+        }
+        guard let saMapped = next(), p == w.count else { return nil }
+        s.searchAddrLeafMapped = saMapped != 0
+        return s
+    }
+}
+
+/// Driver children kept between runs, per spec; builds and starts them.
+public final class GoDriverPool: @unchecked Sendable {
+    public static let shared = GoDriverPool()
+    private let lock = NSLock()
+    private var idle: [GoTargetSpec: [GoTarget]] = [:]
+    private var binaries: [GoTargetSpec: String] = [:]
+
+    /// The driver binary of a spec (built once per process, cached on disk).
+    public func binary(_ spec: GoTargetSpec) throws -> String {
+        lock.lock()
+        if let b = binaries[spec] { lock.unlock(); return b }
+        lock.unlock()
+        let b = try GoDriverFiles.driverBinary(spec)
+        lock.lock()
+        binaries[spec] = b
+        lock.unlock()
+        return b
+    }
+
+    /// A child ready for a new run: an idle one reset, or a new one.
+    public func take(_ spec: GoTargetSpec) throws -> GoTarget {
+        while true {
+            lock.lock()
+            let t = idle[spec]?.popLast()
+            lock.unlock()
+            guard let t else { break }
+            if t.reset() { return t }
+        }
+        return try GoTarget(spec: spec, binary: try binary(spec))
+    }
+
+    /// Returns a child after a run; a dead one is dropped.
+    func give(_ t: GoTarget) {
+        guard !t.dead else { return }
+        lock.lock()
+        idle[t.spec, default: []].append(t)
+        lock.unlock()
+    }
+
+    /// Stops every idle child (end of a command).
+    public func drain() {
+        lock.lock()
+        let all = idle.values.flatMap { $0 }
+        idle.removeAll()
+        lock.unlock()
+        for t in all { t.child.kill() }
+    }
+}

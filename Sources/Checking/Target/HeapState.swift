@@ -1,0 +1,159 @@
+// The state of an allocator under test as the invariants see it: one value
+// type, filled by the port (PortTarget) or by a Go runtime (the driver's
+// snapshot over the pipe). The invariants judge it with the checker's own
+// code; nothing here calls back into the target.
+
+/// One summary as the target reported it: its index at its level, whether
+/// its memory was readable, and the packed pallocSum word when it was.
+public struct SummaryEntry: Equatable, Sendable {
+    public var index: Int
+    public var mapped: Bool
+    public var raw: UInt64
+    public init(index: Int, mapped: Bool, raw: UInt64) {
+        self.index = index
+        self.mapped = mapped
+        self.raw = raw
+    }
+}
+
+/// The alloc and scavenged bitmaps of one chunk (Go's `pallocData`).
+public struct ChunkBits: Equatable, Sendable {
+    /// The chunk index (Go's `chunkIdx`, offset address space).
+    public var chunk: UInt64
+    /// False when the target has no bitmap for the chunk (a missing L2 block).
+    public var present: Bool
+    /// 8 words of pallocBits, then 8 words of scavenged bits.
+    public var words: [UInt64]
+    public init(chunk: UInt64, present: Bool, words: [UInt64]) {
+        precondition(words.count == 16, "a chunk is 8 alloc words and 8 scavenged words")
+        self.chunk = chunk
+        self.present = present
+        self.words = words
+    }
+    public func alloc(_ w: Int) -> UInt64 { words[w] }
+    public func scavenged(_ w: Int) -> UInt64 { words[8 + w] }
+}
+
+/// Accounting only the simulated OS memory can state exactly (port only).
+public struct SimulatedMemoryFacts: Equatable, Sendable {
+    /// `gcController.mappedReady` as the allocator kept it.
+    public var mappedReady: Int64
+    /// Bytes actually in the Ready state.
+    public var readyBytes: UInt64
+    /// Bytes of the chunks map's L2 blocks.
+    public var chunkL2Bytes: UInt64
+    /// `p.sysStat` as the allocator kept it.
+    public var sysStat: Int64
+    /// Bytes of inUse's persistentalloc'd backing array.
+    public var persistentBytes: UInt64
+    public init(mappedReady: Int64, readyBytes: UInt64, chunkL2Bytes: UInt64, sysStat: Int64, persistentBytes: UInt64) {
+        self.mappedReady = mappedReady
+        self.readyBytes = readyBytes
+        self.chunkL2Bytes = chunkL2Bytes
+        self.sysStat = sysStat
+        self.persistentBytes = persistentBytes
+    }
+}
+
+/// A snapshot of the allocator's state after one operation.
+///
+/// `chunks` lists the grown chunks the snapshot covers (all of them when
+/// `full`, else those the operation touched), ascending; `summaries[l]`
+/// holds, ascending, the leaf summaries of those chunks and, at every level
+/// above, their ancestors and each ancestor's whole block of children.
+public struct HeapState: Equatable, Sendable {
+    /// `p.searchAddr` (a raw address).
+    public var searchAddr: UInt64 = 0
+    /// `p.start`, `p.end` (chunk indices).
+    public var start: UInt64 = 0
+    public var end: UInt64 = 0
+    /// `p.inUse.ranges` as raw [base, limit) addresses, in the target's order.
+    public var inUse: [(base: UInt64, limit: UInt64)] = []
+    /// `p.inUse.totalBytes`, when the target has it.
+    public var inUseTotalBytes: UInt64?
+    /// `p.summaryMappedReady`, when the target has it.
+    public var summaryMappedReady: UInt64?
+    /// Whether this snapshot covers every grown chunk.
+    public var full = false
+    /// Per level, the summaries reported.
+    public var summaries: [[SummaryEntry]] = []
+    /// Per level, the index ranges [lo, hi) of the summary array whose memory
+    /// is mapped readable: reported after a grow and in full snapshots.
+    public var mappedSummaryRanges: [[Range<Int>]]?
+    /// The chunks reported.
+    public var chunks: [ChunkBits] = []
+    /// Whether the summary memory of searchAddr's leaf entry is mapped.
+    public var searchAddrLeafMapped: Bool?
+    /// The simulated OS's exact accounting (the port only).
+    public var simulatedMemory: SimulatedMemoryFacts?
+
+    public init() {}
+
+    public static func == (a: HeapState, b: HeapState) -> Bool {
+        a.searchAddr == b.searchAddr && a.start == b.start && a.end == b.end
+            && a.inUse.elementsEqual(b.inUse, by: { $0.base == $1.base && $0.limit == $1.limit })
+            && a.inUseTotalBytes == b.inUseTotalBytes && a.summaryMappedReady == b.summaryMappedReady
+            && a.full == b.full && a.summaries == b.summaries && a.mappedSummaryRanges == b.mappedSummaryRanges
+            && a.chunks == b.chunks && a.searchAddrLeafMapped == b.searchAddrLeafMapped && a.simulatedMemory == b.simulatedMemory
+    }
+
+    /// The reported summary `l`/`i`, found by binary search.
+    public func summary(level l: Int, index i: Int) -> SummaryEntry? {
+        guard l < summaries.count else { return nil }
+        let es = summaries[l]
+        var lo = 0, hi = es.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if es[mid].index < i { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < es.count && es[lo].index == i ? es[lo] : nil
+    }
+
+    /// The reported chunk `c`, found by binary search.
+    public func chunk(_ c: UInt64) -> ChunkBits? {
+        var lo = 0, hi = chunks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if chunks[mid].chunk < c { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < chunks.count && chunks[lo].chunk == c ? chunks[lo] : nil
+    }
+}
+
+/// Which summaries a snapshot over `chunks` must hold, level by level: the
+/// leaves of the chunks, and above them each ancestor with its block of
+/// children. Both producers and the coverage check use this one definition.
+public func summaryIndicesToReport(chunks: [UInt64], levelBits: [Int], levelShift: [Int], logChunkBytes: Int) -> [[Int]] {
+    let levels = levelBits.count
+    var out = [[Int]](repeating: [], count: levels)
+    out[levels - 1] = chunks.map { Int($0) }
+    for l in stride(from: levels - 2, through: 0, by: -1) {
+        let shift = levelShift[l] - logChunkBytes
+        let per = 1 << levelBits[l + 1]
+        var ancestors: [Int] = []
+        for c in chunks {
+            let i = Int(c >> UInt64(shift))
+            if ancestors.last != i { ancestors.append(i) }
+        }
+        out[l] = mergeSorted(out[l], ancestors)
+        var block: [Int] = []
+        for i in ancestors { block.append(contentsOf: (i * per)..<((i + 1) * per)) }
+        out[l + 1] = mergeSorted(out[l + 1], block)
+    }
+    return out
+}
+
+/// Merges two ascending lists into one ascending list without duplicates.
+func mergeSorted(_ a: [Int], _ b: [Int]) -> [Int] {
+    if a.isEmpty { return b }
+    if b.isEmpty { return a }
+    var out: [Int] = []
+    out.reserveCapacity(a.count + b.count)
+    var i = 0, j = 0
+    while i < a.count || j < b.count {
+        let v: Int
+        if j >= b.count || (i < a.count && a[i] <= b[j]) { v = a[i]; i += 1 } else { v = b[j]; j += 1 }
+        if out.last != v { out.append(v) }
+    }
+    return out
+}

@@ -1,0 +1,163 @@
+// The Swift port as an allocator under test: applies operations in process
+// and reports its state as a HeapState, reading its memory the way the Go
+// driver reads Go's (a summary whose page is not Ready is reported as
+// unmapped, never read).
+
+import OSMemory
+import PageAlloc
+
+/// The port, in process.
+public final class PortTarget: AllocatorUnderTest {
+    public let port: PageAlloc
+    public var geometry: Geometry { port.geometry }
+    public let name: String
+    public var coverage: CoverageCounts? { port.coverage }
+    public var preferredBatch: Int { 1 }
+
+    public init(geometry: Geometry, variant: Variant = .faithful) throws {
+        port = try PageAlloc(geometry: geometry, variant: variant)
+        name = variant == .faithful ? "port" : "port:\(variant.rawValue)"
+    }
+
+    /// Wraps an existing port (tests and tools that build one by hand).
+    public init(wrapping port: PageAlloc) {
+        self.port = port
+        name = port.variant == .faithful ? "port" : "port:\(port.variant.rawValue)"
+    }
+
+    public func finishRun() {}
+
+    public func run(_ ops: [TargetOp], each: (Int, TargetStep) -> Bool) {
+        for (i, t) in ops.enumerated() {
+            let result: OpResult
+            do {
+                switch t.op {
+                case let .grow(base, bytes):
+                    try port.grow(base, bytes)
+                    result = .none
+                case let .alloc(n):
+                    let (a, s) = try port.alloc(n)
+                    result = .alloc(addr: a, scav: s)
+                case let .free(base, n, scavenged):
+                    try port.free(base, n, scavenged: scavenged)
+                    result = .none
+                case let .allocRange(base, n):
+                    result = .allocRange(scav: try port.allocRange(base, n))
+                }
+            } catch {
+                _ = each(i, .failed(.from(error)))
+                return
+            }
+            var grew = false
+            if case .grow = t.op { grew = true }
+            let state: HeapState? = t.snapshot == .none ? nil
+                : makeState(t.snapshot, touched: touchedChunks(geometry, t.op, result), grew: grew)
+            if !each(i, .applied(result, state)) { return }
+        }
+    }
+
+    public func snapshot(_ mode: SnapshotMode) -> TargetStep {
+        .applied(.none, makeState(mode == .none ? .full : mode, touched: nil, grew: false))
+    }
+
+    /// The port's state as a snapshot. The grown chunks come from the port's
+    /// own inUse (as the Go driver takes them from Go's): the runner checks
+    /// that they are the chunks it expects.
+    public func makeState(_ mode: SnapshotMode, touched: ClosedRange<UInt64>?, grew: Bool) -> HeapState {
+        let g = port.geometry
+        let sp = g.space
+        var s = HeapState()
+        s.searchAddr = port.searchAddr.a
+        s.start = port.start.v
+        s.end = port.end.v
+        s.inUse = port.inUse.ranges.map { ($0.base.a, $0.limit.a) }
+        s.inUseTotalBytes = port.inUse.totalBytes
+        s.summaryMappedReady = port.summaryMappedReady
+        s.full = mode == .full
+        var chunkList: [UInt64] = []
+        if mode == .full || touched != nil {
+            for r in port.inUse.ranges {
+                var c = sp.chunkIndex(r.base.a).v
+                var e = sp.linear(r.limit.a) / Geometry.pallocChunkBytes
+                if mode != .full, let t = touched {
+                    c = Swift.max(c, t.lowerBound)
+                    e = Swift.min(e, t.upperBound + 1)
+                }
+                while c < e { chunkList.append(c); c += 1 }
+            }
+        }
+        for c in chunkList {
+            guard let d = port.tryChunkOf(ChunkIdx(c)) else {
+                s.chunks.append(ChunkBits(chunk: c, present: false, words: [UInt64](repeating: 0, count: 16)))
+                continue
+            }
+            var w = [UInt64](repeating: 0, count: 16)
+            for k in 0..<8 {
+                w[k] = d.palloc.bits.block64(UInt64(k * 64))
+                w[8 + k] = d.scavenged.block64(UInt64(k * 64))
+            }
+            s.chunks.append(ChunkBits(chunk: c, present: true, words: w))
+        }
+        let wanted = summaryIndicesToReport(chunks: chunkList, levelBits: g.levelBits, levelShift: g.levelShift,
+                                            logChunkBytes: Int(Geometry.logPallocChunkBytes))
+        s.summaries = wanted.enumerated().map { l, idx in
+            idx.map { i in
+                guard port.mem.state(at: port.summaryBase(level: l) &+ UInt64(i) &* 8) == .ready,
+                      let v = try? port.readSummary(level: l, index: i) else {
+                    return SummaryEntry(index: i, mapped: false, raw: 0)
+                }
+                return SummaryEntry(index: i, mapped: true, raw: v.raw)
+            }
+        }
+        if grew || mode == .full { s.mappedSummaryRanges = mappedSummaryRanges() }
+        let saLeaf = sp.offAddrToLevelIndex(g.levelShift[g.summaryLevels - 1], port.searchAddr)
+        s.searchAddrLeafMapped = port.mem.state(at: port.summaryBase(level: g.summaryLevels - 1) &+ UInt64(saLeaf) &* 8) == .ready
+        let m = port.mem
+        s.simulatedMemory = SimulatedMemoryFacts(
+            mappedReady: m.mappedReady, readyBytes: m.readyBytes,
+            chunkL2Bytes: UInt64(port.chunkBlockCount) * UInt64(port.l2BlockBytes),
+            sysStat: port.sysStat.bytes, persistentBytes: port.inUse.persistentBytes)
+        return s
+    }
+
+    /// Per level, the index ranges of the summary array whose pages are
+    /// Ready, looked for over the block-aligned summary windows of every
+    /// grown range (the whole reservation is too large to walk; the exact
+    /// Ready-byte accounting covers mappings elsewhere).
+    func mappedSummaryRanges() -> [[Range<Int>]] {
+        let g = port.geometry
+        let page = g.physPageSize
+        return (0..<port.levels).map { l in
+            let base = port.summaryBase(level: l)
+            let cap = g.entries(level: l)
+            var runs: [Range<Int>] = []
+            for r in port.inUse.ranges {
+                let (lo0, hi0) = g.space.addrsToSummaryRange(g.levelShift[l], r.base.a, r.limit.a)
+                let (lo, hi) = blockAlignSummaryRange(g.levelBits[l], lo0, hi0)
+                // Walk whole OS pages from the page holding entry lo.
+                var a = (base + UInt64(lo) * 8) & ~(page - 1)
+                let end = base + UInt64(Swift.min(hi, cap)) * 8
+                while a < end {
+                    if port.mem.state(at: a) == .ready {
+                        let i0 = a <= base ? 0 : Int((a - base) / 8)
+                        let i1 = Swift.min(cap, Int((a + page - base) / 8))
+                        if let last = runs.last, last.upperBound >= i0 {
+                            runs[runs.count - 1] = last.lowerBound..<Swift.max(last.upperBound, i1)
+                        } else {
+                            runs.append(i0..<i1)
+                        }
+                    }
+                    a += page
+                }
+            }
+            runs.sort { $0.lowerBound < $1.lowerBound }
+            var merged: [Range<Int>] = []
+            for r in runs {
+                if let last = merged.last, last.upperBound >= r.lowerBound {
+                    merged[merged.count - 1] = last.lowerBound..<Swift.max(last.upperBound, r.upperBound)
+                } else { merged.append(r) }
+            }
+            return merged
+        }
+    }
+}

