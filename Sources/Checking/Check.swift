@@ -92,23 +92,32 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
     var config = options.config(run.seed)
     if run.invariantsOff { config.checking = .none }
     var shrinker = Shrinker(config: config, signature: f.kind.signature, budget: options.shrinkBudget)
-    let ops = shrinker.shrink(run.ops)
-    let (_, results, finding) = try runOps(ops, config)!
+    var ops = shrinker.shrink(run.ops)
+    var rerun = try runOps(ops, config)
+    if rerun?.finding == nil {
+        // The shrunk list did not fail again: keep the original run's operations.
+        ops = run.ops
+        rerun = try runOps(ops, config)
+    }
+    guard let (_, results, found) = rerun, let finding = Optional(found ?? f) else {
+        preconditionFailure("a run's own operations are invalid on replay")
+    }
+    let reproduced = found != nil
     let header = [
         "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(ops.count)), geometry \(config.geometry.name), target \(config.targetName)"
             + (run.invariantsOff ? ", invariants off (what the target does after the invariant broke)" : ""),
-        "failure: \(finding!.kind.signature)",
-        "  \(finding!.description.replacingOccurrences(of: "\n", with: "\n#   "))",
+        "failure: \(finding.kind.signature)" + (reproduced ? "" : " (NOT reproduced when re-run: flaky)"),
+        "  \(finding.description.replacingOccurrences(of: "\n", with: "\n#   "))",
         "replay: swift run verify replay FILE\(config.targetOptions)",
     ]
     var s = ShrunkFinding(seed: run.seed, geometry: config.geometry, variant: config.variant, original: f, originalLength: run.ops.count,
-                          ops: ops, results: results, finding: finding!, shrinkRuns: shrinker.runs, passStats: shrinker.stats,
+                          ops: ops, results: results, finding: finding, shrinkRuns: shrinker.runs, passStats: shrinker.stats,
                           path: nil, text: traceText(geometry: config.geometry, ops: ops, results: results, header: header))
     s.targetName = config.targetName
     s.targetOptions = config.targetOptions
     if let dir = options.outDir {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let sig = finding!.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        let sig = finding.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let who = config.go.map { String($0.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }) } ?? config.variant.rawValue
         let path = "\(dir)/\(config.geometry.name)-\(String(who))-seed\(run.seed)-\(String(sig)).trace"
         let tmp = path + ".tmp"

@@ -141,6 +141,10 @@ public struct TargetCrash: Equatable, Sendable, CustomStringConvertible {
             let msg = String(fatal.dropFirst("fatal error: ".count))
             return sig.map { "crash:\($0):\(msg)" } ?? "throw:\(msg)"
         }
+        // A fault on the system stack: "SIGSEGV: segmentation violation".
+        if let l = lines.first(where: { $0.hasPrefix("SIG") && $0.contains(": ") }) {
+            return "crash:" + l.prefix { $0 != ":" }
+        }
         if let p = lines.first(where: { $0.hasPrefix("panic: ") }) {
             return "panic:" + p.dropFirst(7).split(separator: " ").prefix(3).joined(separator: " ")
         }

@@ -118,8 +118,10 @@ func printSummary(_ s: CheckSummary, _ options: Checking.CheckOptions) {
     print("total       " + pad(String(s.seedsRun), 9) + pad(String(s.opsRun), 10) + pad(String(s.failures.count), 10)
           + pad(String(format: "%.0f", Double(s.opsRun) / max(s.elapsed, 1e-9)), 11) + String(format: "  (%.1f s, %d jobs; checked: every invariant on)", s.elapsed, options.jobs))
     let hit = CoverageMark.allCases.filter { s.coverage[$0] > 0 }.count
-    print("coverage marks hit: \(hit)/\(CoverageMark.allCases.count)" + (hit < CoverageMark.allCases.count
-        ? " (missing: \(CoverageMark.allCases.filter { s.coverage[$0] == 0 }.map(\.name).joined(separator: ", ")))" : ""))
+    if options.go != nil && !options.usePort {
+        print("coverage marks: not applicable (the go target has no coverage marks)")
+    } else { print("coverage marks hit: \(hit)/\(CoverageMark.allCases.count)" + (hit < CoverageMark.allCases.count
+        ? " (missing: \(CoverageMark.allCases.filter { s.coverage[$0] == 0 }.map(\.name).joined(separator: ", ")))" : "")) }
     for f in s.shrunk {
         print("")
         print("FINDING \(f.finding.kind.signature): seed \(f.seed) (\(f.geometry.name)), shrunk \(f.originalLength) -> \(f.ops.count) operations")

@@ -78,7 +78,7 @@ struct GoTargetTests {
         let v = try #require(GoToolchains.installed.first)
         let t = try GoDriverPool.shared.take(GoTargetSpec(version: v))
         let r = Runner(targets: [t], checking: .full)
-        for op: Operation in [.grow(base: 0xc0_0000_0000, bytes: 2 * Geometry.pallocChunkBytes), .grow(base: 0xc1_0000_0000, bytes: Geometry.pallocChunkBytes),
+        for op: Checking.Operation in [.grow(base: 0xc0_0000_0000, bytes: 2 * Geometry.pallocChunkBytes), .grow(base: 0xc1_0000_0000, bytes: Geometry.pallocChunkBytes),
                               .alloc(npages: 3), .alloc(npages: 700)] {
             guard case .applied = r.apply(op) else { Issue.record("healthy Go run failed at \(op)"); return }
         }

@@ -65,10 +65,15 @@ public final class GoTarget: AllocatorUnderTest {
     /// Set when the child died or hung: it serves no further run.
     public private(set) var dead = false
     private var words: [UInt64] = []
+    /// The operations applied since the last reset: a crash in the middle of
+    /// a batch is located by replaying them in a fresh child.
+    private var history: [Operation] = []
+    let binary: String
 
     /// Starts a driver child from `binary` and reads its hello.
     init(spec: GoTargetSpec, binary: String) throws {
         self.spec = spec
+        self.binary = binary
         var argv = [binary, "-test.run=^TestAllocVerifyDriver$", "-test.count=1"]
         if let emu = GoDriverFiles.emulator(for: spec.goarch) {
             guard let path = GoTarget.which(emu) else {
@@ -117,6 +122,7 @@ public final class GoTarget: AllocatorUnderTest {
 
     /// Starts a new run on this child: a fresh pageAlloc.
     func reset() -> Bool {
+        history.removeAll(keepingCapacity: true)
         var failed = false
         run([TargetOp(.alloc(npages: 0), snapshot: .none)], kind: 5) { _, s in
             if case .failed = s { failed = true }
@@ -165,6 +171,8 @@ public final class GoTarget: AllocatorUnderTest {
                 _ = each(start, failure(whileSending: true))
                 return
             }
+            let before = history.count
+            if override == nil { history.append(contentsOf: ops[start..<end].map(\.op)) }
             for i in start..<end {
                 do {
                     let r0 = try child.readWord(timeout: GoTarget.timeout)
@@ -192,13 +200,43 @@ public final class GoTarget: AllocatorUnderTest {
                     }
                     if !each(i, .applied(result, state)) { stop = true }
                 } catch {
-                    _ = each(i, failure(whileSending: false, timedOut: error == .timeout))
+                    let step = failure(whileSending: false, timedOut: error == .timeout)
+                    // Answers are flushed per batch, so a death mid-batch says
+                    // only that one of ops i..<end failed: find which.
+                    if override == nil, end - i > 1, case .failed = step,
+                       let steps = locate(prefix: Array(history[..<(before + i - start)]), batch: Array(ops[i..<end])) {
+                        for (j, s) in steps.enumerated() { if !each(i + j, s) { return } }
+                    } else {
+                        _ = each(i, step)
+                    }
                     return
                 }
             }
             if stop { return }
             start = end
         }
+    }
+
+    /// Replays `prefix` in a fresh child, then `batch` one operation per
+    /// round trip; returns the steps up to and including the one that fails.
+    private func locate(prefix: [Operation], batch: [TargetOp]) -> [TargetStep]? {
+        guard let t = try? GoTarget(spec: spec, binary: binary) else { return nil }
+        defer { t.child.kill() }
+        var ok = true
+        t.run(prefix.map { TargetOp($0, snapshot: .none) }) { _, s in
+            if case .failed = s { ok = false }
+            return true
+        }
+        guard ok else { return nil }
+        var steps: [TargetStep] = []
+        for op in batch {
+            var got: TargetStep?
+            t.run([op]) { _, s in got = s; return true }
+            guard let got else { return nil }
+            steps.append(got)
+            if case .failed = got { return steps }
+        }
+        return nil
     }
 
     /// The child died or hung: the finding, with Go's message.
@@ -223,7 +261,8 @@ public final class GoTarget: AllocatorUnderTest {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var message: [String] = []
         for l in lines where l.hasPrefix("fatal error: ") || l.hasPrefix("panic: ") || l.hasPrefix("[signal ")
-            || l.hasPrefix("unexpected fault address") || l.hasPrefix("runtime: ") {
+            || l.hasPrefix("unexpected fault address") || l.hasPrefix("runtime: ") || l.hasPrefix("PC=")
+            || (l.hasPrefix("SIG") && l.contains(": ")) {
             if message.count < 8 { message.append(l) }
         }
         var stack: [String] = []
