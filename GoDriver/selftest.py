@@ -96,6 +96,7 @@ def decode_snapshot(d, w):
         alloc = [nxt() for _ in range(8)]
         scav = [nxt() for _ in range(8)]
         s["chunks"].append((ci, present, alloc, scav))
+    s["searchAddrLeafMapped"] = nxt()
     rest = list(it)
     if rest:
         raise SystemExit("snapshot has %d trailing words" % len(rest))

@@ -74,6 +74,8 @@ type avDriver struct {
 	in      *bufio.Reader
 	out     *bufio.Writer
 	regions []avRegion // cached rw mappings; nil means re-read
+	snap    []uint64   // the snapshot buffer, reused
+	ob      []byte     // the encoded answer, reused
 	buf     [8]byte
 }
 
@@ -205,12 +207,19 @@ func (d *avDriver) do(op [4]uint64) bool {
 	if mode := (flags >> 8) & 3; mode == avSnapTouched || mode == avSnapFull {
 		snap = d.snapshot(mode, kind == avOpGrow, tBase, tLen)
 	}
-	d.word(r0)
-	d.word(r1)
-	d.word(uint64(len(snap)))
-	for _, w := range snap {
-		d.word(w)
+	// One write per answer: r0 r1 nsnap, then the snapshot words.
+	need := (3 + len(snap)) * 8
+	if cap(d.ob) < need {
+		d.ob = make([]byte, need)
 	}
+	enc := d.ob[:need]
+	binary.LittleEndian.PutUint64(enc[0:], r0)
+	binary.LittleEndian.PutUint64(enc[8:], r1)
+	binary.LittleEndian.PutUint64(enc[16:], uint64(len(snap)))
+	for i, w := range snap {
+		binary.LittleEndian.PutUint64(enc[24+8*i:], w)
+	}
+	d.out.Write(enc)
 	return quit
 }
 
@@ -236,12 +245,13 @@ func avLog2(x uint64) uint64 {
 //     indexWord has bit 63 set (and value 0) if the summary is not mapped rw;
 //  3. [nLevels] (summaryLevels after a grow or in full mode, else 0), then per
 //     level [nRanges] and [lo hi) index ranges of mapped rw summary memory;
-//  4. [nChunks] then per chunk: index present pallocBits[8] scavenged[8].
+//  4. [nChunks] then per chunk: index present pallocBits[8] scavenged[8];
+//  5. one word: 1 if searchAddr's leaf summary is mapped rw, else 0.
 func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint64 {
 	g := d.g
 	st := d.pa.State()
-	w := []uint64{st.SearchAddr, st.Start, st.End, st.InUseTotalBytes, st.SummaryMappedReady,
-		uint64(len(st.InUse) / 2)}
+	w := append(d.snap[:0], st.SearchAddr, st.Start, st.End, st.InUseTotalBytes, st.SummaryMappedReady,
+		uint64(len(st.InUse)/2))
 	w = append(w, st.InUse...)
 
 	// Reported chunks, ascending chunk index (inUse is sorted in offset order).
@@ -275,30 +285,32 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 	levels := int(g.SummaryLevels)
 	leaf := levels - 1
 	logChunkBytes := g.LogPallocChunkPages + avLog2(g.PageSize)
-	sets := make([]map[uint64]bool, levels)
-	for l := range sets {
-		sets[l] = map[uint64]bool{}
-	}
-	for _, c := range chunks {
-		sets[leaf][c] = true
-		for l := 0; l < leaf; l++ {
-			anc := c >> (g.LevelShift[l] - logChunkBytes)
-			sets[l][anc] = true
-			cb := g.LevelBits[l+1]
-			for k := anc << cb; k < (anc+1)<<cb; k++ {
-				sets[l+1][k] = true
+	// Index lists per level, built ascending from the ascending chunk list:
+	// the leaves, each ancestor, and each ancestor's block of children.
+	idx := make([][]uint64, levels)
+	idx[leaf] = chunks
+	for l := leaf - 1; l >= 0; l-- {
+		shift := g.LevelShift[l] - logChunkBytes
+		var anc []uint64
+		for _, c := range chunks {
+			if a := c >> shift; len(anc) == 0 || anc[len(anc)-1] != a {
+				anc = append(anc, a)
 			}
 		}
+		idx[l] = avMergeSorted(idx[l], anc)
+		cb := g.LevelBits[l+1]
+		block := make([]uint64, 0, len(anc)<<cb)
+		for _, a := range anc {
+			for k := a << cb; k < (a+1)<<cb; k++ {
+				block = append(block, k)
+			}
+		}
+		idx[l+1] = avMergeSorted(idx[l+1], block)
 	}
 	for l := 0; l < levels; l++ {
-		idx := make([]uint64, 0, len(sets[l]))
-		for k := range sets[l] {
-			idx = append(idx, k)
-		}
-		sort.Slice(idx, func(i, j int) bool { return idx[i] < idx[j] })
 		base := uint64(d.pa.SummaryBase(l))
-		w = append(w, uint64(len(idx)))
-		for _, k := range idx {
+		w = append(w, uint64(len(idx[l])))
+		for _, k := range idx[l] {
 			addr := base + 8*k
 			if avMapped(regions, addr, 8) {
 				w = append(w, k, runtime.AllocVerifyReadWord(uintptr(addr)))
@@ -367,7 +379,34 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 	} else {
 		w = append(w, 0)
 	}
+	d.snap = w
 	return w
+}
+
+// avMergeSorted merges two ascending lists into one without duplicates.
+func avMergeSorted(a, b []uint64) []uint64 {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]uint64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		var v uint64
+		if j >= len(b) || (i < len(a) && a[i] <= b[j]) {
+			v = a[i]
+			i++
+		} else {
+			v = b[j]
+			j++
+		}
+		if len(out) == 0 || out[len(out)-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // avMapped reports whether [addr, addr+n) lies in one rw region.

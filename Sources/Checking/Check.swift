@@ -64,6 +64,8 @@ public struct ShrunkFinding: Sendable {
     /// The targets it ran on, and the options that select them again.
     public var targetName = "port"
     public var targetOptions = ""
+    /// The configuration it was shrunk under (what its report replays).
+    public var config: RunConfig
 }
 
 /// Per-geometry totals.
@@ -112,7 +114,7 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
     ]
     var s = ShrunkFinding(seed: run.seed, geometry: config.geometry, variant: config.variant, original: f, originalLength: run.ops.count,
                           ops: ops, results: results, finding: finding, shrinkRuns: shrinker.runs, passStats: shrinker.stats,
-                          path: nil, text: traceText(geometry: config.geometry, ops: ops, results: results, header: header))
+                          path: nil, text: traceText(geometry: config.geometry, ops: ops, results: results, header: header), config: config)
     s.targetName = config.targetName
     s.targetOptions = config.targetOptions
     if let dir = options.outDir {

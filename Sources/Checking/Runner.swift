@@ -42,7 +42,8 @@ public final class Runner {
     private var ahead: ReferenceAllocator?
     /// Staged operations: the op, its expected result, trace line, and the
     /// reference's result when it was computed at staging time.
-    private var queue: [(op: Operation, expected: OpResult?, line: Int, ref: OpResult?)] = []
+    private var queue: [Staged] = []
+    typealias Staged = (op: Operation, expected: OpResult?, line: Int, ref: OpResult?)
     /// Steps applied so far (refused steps do not count).
     public private(set) var stepsApplied = 0
     /// Set once a target has failed in a way that leaves it unusable.
@@ -133,7 +134,21 @@ public final class Runner {
         ahead = nil
         let first = stepsApplied
         let tops = staged.enumerated().map { k, s in TargetOp(s.op, snapshot: snapshotMode(step: first + k)) }
-        // Each target runs the whole batch (stopping at its own failure).
+        var out: [StepOutcome] = []
+        out.reserveCapacity(staged.count)
+        if targets.count == 1 {
+            // One target: judge each step as it comes, so the snapshot is
+            // released before the next is made.
+            streamStaged = staged
+            streamOut = out
+            targets[0].run(tops) { [unowned self] k, step in self.judgeStreamed(k, step) }
+            out = streamOut
+            streamOut = []
+            streamStaged = []
+            if out.count < staged.count && !broken { out.append(judgeStaged(staged[out.count], [nil])) }
+            return out
+        }
+        // Several targets: each runs the whole batch (stopping at its own failure).
         var steps: [[TargetStep]] = []
         for t in targets {
             var got: [TargetStep] = []
@@ -141,13 +156,8 @@ public final class Runner {
             t.run(tops) { _, step in got.append(step); return true }
             steps.append(got)
         }
-        var out: [StepOutcome] = []
-        for (k, s) in staged.enumerated() {
-            let refResult = s.ref ?? (try! Runner.applyReference(&reference, s.op))
-            let index = stepsApplied
-            stepsApplied += 1
-            let outcome = judge(k, s.op, s.expected, s.line, refResult, index, steps)
-            out.append(outcome)
+        for k in staged.indices {
+            out.append(judgeStaged(staged[k], steps.map { k < $0.count ? $0[k] : nil }))
             if broken { break }
         }
         return out
@@ -171,37 +181,52 @@ public final class Runner {
         }
     }
 
-    /// Judges step k of a batch on every target.
-    private func judge(_ k: Int, _ op: Operation, _ expected: OpResult?, _ line: Int, _ refResult: OpResult,
-                       _ index: Int, _ steps: [[TargetStep]]) -> StepOutcome {
+    /// The batch being judged step by step, and its outcomes so far.
+    private var streamStaged: [Staged] = []
+    private var streamOut: [StepOutcome] = []
+
+    private func judgeStreamed(_ k: Int, _ step: TargetStep) -> Bool {
+        streamOut.append(judgeStaged(streamStaged[k], [step]))
+        return !broken
+    }
+
+    /// Judges the next staged operation, with the reference brought to it.
+    private func judgeStaged(_ s: Staged, _ steps: [TargetStep?]) -> StepOutcome {
+        let refResult = s.ref ?? (try! Runner.applyReference(&reference, s.op))
+        let index = stepsApplied
+        stepsApplied += 1
+        return judge(s.op, s.expected, s.line, refResult, index, steps)
+    }
+
+    /// Judges one operation from each target's step (nil: the target gave none).
+    private func judge(_ op: Operation, _ expected: OpResult?, _ line: Int, _ refResult: OpResult,
+                       _ index: Int, _ steps: [TargetStep?]) -> StepOutcome {
         func finding(_ kind: FindingKind, _ r: OpResult?, target: Int) -> StepOutcome {
             .finding(Finding(kind: kind, stepIndex: index, op: op, line: line,
                              target: targets.count > 1 ? targets[target].name : nil), r)
         }
-        var results: [OpResult] = []
-        var states: [HeapState?] = []
-        for (t, got) in steps.enumerated() {
-            guard k < got.count else {
+        // Failures first, in target order; then the first target's result.
+        var result: OpResult = .none
+        for (t, step) in steps.enumerated() {
+            switch step {
+            case nil:
                 // The target stopped earlier in the batch: nothing to judge here.
                 broken = true
                 return finding(.protocolError("no result for this operation"), nil, target: t)
-            }
-            switch got[k] {
-            case let .failed(kind):
+            case let .failed(kind)?:
                 broken = true
                 return finding(kind, nil, target: t)
-            case let .applied(r, s):
-                results.append(r)
-                states.append(s)
+            case let .applied(r, _)?:
+                if t == 0 { result = r }
             }
         }
-        let result = results[0]
         if let expected, expected != result {
             return finding(.expectedMismatch(expected: expected, actual: result), result, target: 0)
         }
-        for t in 1..<results.count where results[t] != result {
+        for (t, step) in steps.enumerated() {
+            guard t > 0, case let .applied(r, _)? = step, r != result else { continue }
             return .finding(Finding(kind: .targetsDisagree(first: targets[0].name, firstResult: result,
-                                                          second: targets[t].name, secondResult: results[t]),
+                                                          second: targets[t].name, secondResult: r),
                                     stepIndex: index, op: op, line: line), result)
         }
         if result != refResult {
@@ -209,8 +234,8 @@ public final class Runner {
         }
         var grew = false
         if case .grow = op { grew = true }
-        for (t, state) in states.enumerated() {
-            guard let state else { continue }
+        for (t, step) in steps.enumerated() {
+            guard case let .applied(_, state?)? = step else { continue }
             if let bad = checkCoverage(state, op: op, result: result) {
                 broken = true
                 return finding(.protocolError(bad), result, target: t)

@@ -142,6 +142,18 @@ public struct PageView: @unchecked Sendable {
         return bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)]
     }
 
+    /// The word at byte offset `offset` if its page is Ready, nil otherwise:
+    /// a read for observers (snapshots), which must not fault.
+    @inlinable @inline(__always)
+    public func peek64(_ offset: UInt64) -> UInt64? {
+        guard offset & 7 == 0 && offset < nbytes else { return nil }
+        let byte = regionOffset + offset
+        let word = pages[Int(byte >> pageShift)]
+        guard word & 3 == PageView.readyTag else { return nil }
+        guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return 0 }
+        return bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)]
+    }
+
     /// Stores the 8-byte word at byte offset `offset` (8-byte aligned).
     @inlinable @inline(__always)
     public func store64(_ offset: UInt64, _ value: UInt64, context: @autoclosure () -> String) throws {

@@ -191,6 +191,12 @@ extension PageAlloc {
     public func summaryBase(level l: Int) -> UInt64 { summary[l].view.baseAddress }
     /// Reads `summary[l][i]` as the allocator would (may throw a Fault).
     public func readSummary(level l: Int, index i: Int) throws -> PallocSum { try summary[l].inSlice(i) }
+    /// The raw `summary[l][i]` when its memory is Ready, nil when it is not
+    /// (or lies outside the reservation): for snapshots, never faulting.
+    public func peekSummary(level l: Int, index i: Int) -> UInt64? {
+        guard i >= 0 && i < summary[l].cap else { return nil }
+        return summary[l].view.peek64(UInt64(i) &* 8)
+    }
     /// Overwrites `summary[l][i]`: for negative-control tests only.
     public func corruptSummary(level l: Int, index i: Int, _ v: PallocSum) throws { try summary[l].set(i, v) }
     /// Overwrites searchAddr: for negative-control tests only.

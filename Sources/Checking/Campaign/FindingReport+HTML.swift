@@ -22,55 +22,41 @@ struct HeapSnapshot {
     var summaries: [[(index: Int, text: String)]] = []
 }
 
-/// The heap's state in `port`, for drawing.
-func snapshot(_ port: PageAlloc, maxRows: Int = 48) -> HeapSnapshot {
-    let g = port.geometry
+/// The heap as a target reported it in a full snapshot, for drawing (the
+/// same picture for the port and for a Go runtime).
+func snapshot(_ state: HeapState, geometry g: Geometry, maxRows: Int = 48) -> HeapSnapshot {
     let sp = g.space
     var s = HeapSnapshot()
-    s.grown = port.inUse.ranges.map { ($0.base.a, $0.limit.a) }
-    s.searchAddr = port.searchAddr.a
-    s.searchAddrIsMax = port.searchAddr == sp.maxSearchAddr
-    s.searchAddrInUse = port.inUse.ranges.contains { sp.contains($0, port.searchAddr.a) }
-    for r in port.inUse.ranges {
-        let c0 = sp.chunkIndex(r.base.a).v
-        let c1 = sp.linear(r.limit.a) / Geometry.pallocChunkBytes  // exclusive
-        for c in c0..<c1 {
-            if s.rows.count >= maxRows { s.hiddenRows += 1; continue }
-            var runs: [Range<Int>] = []
-            var readable = false
-            if let d = port.tryChunkOf(ChunkIdx(c)) {
-                readable = true
-                var i = 0
-                let n = Int(Geometry.pallocChunkPages)
-                while i < n {
-                    if d.palloc.bits.get(UInt64(i)) == 1 {
-                        let j0 = i
-                        while i < n && d.palloc.bits.get(UInt64(i)) == 1 { i += 1 }
-                        runs.append(j0..<i)
-                    } else { i += 1 }
-                }
-            }
-            s.rows.append(.init(chunk: c, base: sp.chunkBase(ChunkIdx(c)), allocatedRuns: runs, readable: readable))
+    s.grown = state.inUse
+    s.searchAddr = state.searchAddr
+    s.searchAddrIsMax = state.searchAddr == sp.maxSearchAddr.a
+    s.searchAddrInUse = CheckerMath.contains(state.inUse, state.searchAddr, g)
+    for c in state.chunks {
+        if s.rows.count >= maxRows { s.hiddenRows += 1; continue }
+        var runs: [Range<Int>] = []
+        let n = Int(Geometry.pallocChunkPages)
+        func allocated(_ i: Int) -> Bool { (c.alloc(i / 64) >> UInt64(i % 64)) & 1 == 1 }
+        var i = 0
+        while c.present && i < n {
+            if allocated(i) {
+                let j0 = i
+                while i < n && allocated(i) { i += 1 }
+                runs.append(j0..<i)
+            } else { i += 1 }
         }
+        s.rows.append(.init(chunk: c.chunk, base: sp.unlinear(c.chunk &* Geometry.pallocChunkBytes), allocatedRuns: runs, readable: c.present))
     }
-    let sums = port.sumLayout
-    for l in 0..<port.levels {
-        var entries: [(Int, String)] = []
-        var seen = Set<Int>()
-        for r in port.inUse.ranges {
-            let lo = sp.offAddrToLevelIndex(g.levelShift[l], r.base)
-            let hi = sp.offAddrToLevelIndex(g.levelShift[l], OffAddr(r.limit.a &- 1))
-            for i in lo...min(hi, lo + 15) where !seen.contains(i) && entries.count < 32 {
-                seen.insert(i)
-                if let v = try? port.readSummary(level: l, index: i) {
-                    let (a, m, b) = sums.unpack(v)
-                    entries.append((i, "\(a)/\(m)/\(b)"))
-                } else {
-                    entries.append((i, "unmapped"))
-                }
+    for l in 0..<g.summaryLevels {
+        var entries: [(index: Int, text: String)] = []
+        for r in state.inUse {
+            let lo = Int(sp.linear(r.base) >> UInt64(g.levelShift[l]))
+            let hi = Int(sp.linear(r.limit &- 1) >> UInt64(g.levelShift[l]))
+            for i in lo...min(hi, lo + 15) where entries.count < 32 && !entries.contains(where: { $0.index == i }) {
+                guard let e = state.summary(level: l, index: i) else { continue }
+                entries.append((i, e.mapped ? CheckerMath.unpack(e.raw, g).slashed : "unmapped"))
             }
         }
-        s.summaries.append(entries.sorted { $0.0 < $1.0 })
+        s.summaries.append(entries.sorted { $0.index < $1.index })
     }
     return s
 }
@@ -119,14 +105,21 @@ func heapSVG(_ s: HeapSnapshot, geometry g: Geometry, touched: Range<UInt64>?) -
 
 /// The report of a campaign finding.
 func findingHTML(_ f: CampaignFinding) throws -> String {
-    try findingHTML(ops: f.shrunk.ops, geometry: f.shrunk.geometry, variant: f.shrunk.variant,
-                    title: "\(f.signature) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.variant.rawValue))",
+    try findingHTML(ops: f.shrunk.ops, config: f.shrunk.config,
+                    title: "\(f.signature) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.targetName))",
                     traceText: f.text)
 }
 
-/// Replays `ops` on a fresh runner of `variant` and draws every step.
+/// Replays `ops` on a fresh runner of `variant` (the port) and draws every step.
 public func findingHTML(ops: [Operation], geometry g: Geometry, variant: Variant, title: String, traceText: String) throws -> String {
-    let runner = try Runner(geometry: g, variant: variant)
+    try findingHTML(ops: ops, config: RunConfig(geometry: g, variant: variant), title: title, traceText: traceText)
+}
+
+/// Replays `ops` on fresh targets of `config` and draws every step from the
+/// last target's full snapshot (a Go runtime's own state when one runs).
+public func findingHTML(ops: [Operation], config: RunConfig, title: String, traceText: String) throws -> String {
+    let g = config.geometry
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
     var steps = ""
     var failing: Finding?
     for (i, op) in ops.enumerated() {
@@ -139,7 +132,12 @@ public func findingHTML(ops: [Operation], geometry g: Geometry, variant: Variant
         case let .finding(f, r): result = r; failing = f; isFailing = true
         }
         if !isFailing, i == ops.count - 1, let f = runner.finish() { failing = f; isFailing = true }
-        let s = snapshot(runner.port)
+        guard case let .applied(_, state?) = runner.targets[runner.targets.count - 1].snapshot(.full) else {
+            steps += "<div class='step failing' id='step\(i + 1)'><h3>step \(i + 1): <code>\(htmlEscape(traceLine(op, result)))</code></h3>"
+            steps += "<p class='inv'>✗ \(htmlEscape(failing?.kind.signature ?? "")): \(htmlEscape(failing?.kind.description ?? "the target gave no state"))</p></div>\n"
+            break
+        }
+        let s = snapshot(state, geometry: g)
         var touched: Range<UInt64>?
         switch (op, result) {
         case let (.alloc(n), .alloc(addr, _)?) where addr != 0: touched = pageRange(g, addr, n)

@@ -10,6 +10,8 @@ import PageAlloc
 struct Sum3: Equatable, CustomStringConvertible {
     var start: UInt64, max: UInt64, end: UInt64
     var description: String { "(\(start), \(max), \(end))" }
+    /// `start/max/end`, as the HTML report writes it.
+    var slashed: String { "\(start)/\(max)/\(end)" }
 }
 
 enum CheckerMath {
@@ -31,19 +33,30 @@ enum CheckerMath {
         return Sum3(start: raw & mask, max: (raw >> bits) & mask, end: (raw >> (2 * bits)) & mask)
     }
 
-    /// The summary of a 512-page bitmap (1 = allocated), page by page.
+    /// The summary of a 512-page bitmap (1 = allocated), word by word: a
+    /// word of all-free pages extends a run by 64; otherwise its low zero
+    /// bits end the run, its high zero bits start the next, and its longest
+    /// inner run of zeros is found by repeated shift-and.
     static func summarize(_ alloc: (Int) -> UInt64) -> Sum3 {
-        let n = Int(Geometry.pallocChunkPages)
-        func free(_ i: Int) -> Bool { (alloc(i / 64) >> UInt64(i % 64)) & 1 == 0 }
-        var start = 0
-        while start < n && free(start) { start += 1 }
-        var end = 0
-        while end < n && free(n - 1 - end) { end += 1 }
-        var best = 0, run = 0
-        for i in 0..<n {
-            if free(i) { run += 1; best = Swift.max(best, run) } else { run = 0 }
+        var start: UInt64 = 0, startOpen = true
+        var best: UInt64 = 0, run: UInt64 = 0
+        for w in 0..<8 {
+            let a = alloc(w)
+            if a == 0 {
+                run += 64
+                if startOpen { start += 64 }
+                continue
+            }
+            let low = UInt64(a.trailingZeroBitCount)
+            if startOpen { start += low; startOpen = false }
+            best = Swift.max(best, run + low)
+            var free = ~a, inner: UInt64 = 0
+            while free != 0 { free &= free >> 1; inner += 1 }
+            best = Swift.max(best, inner)
+            run = UInt64(a.leadingZeroBitCount)
         }
-        return Sum3(start: UInt64(start), max: UInt64(best), end: UInt64(end))
+        best = Swift.max(best, run)
+        return Sum3(start: start, max: best, end: run)
     }
 
     /// The summary of children laid end to end, each covering `childPages`

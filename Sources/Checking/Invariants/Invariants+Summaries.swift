@@ -57,12 +57,12 @@ extension Invariant {
         statement: "every summary above the leaves, at mapped indices, equals the merge of its children (mpagealloc.go, update)"
     ) { ctx in
         let g = ctx.geometry
+        var kids: [Sum3] = []
         for l in stride(from: g.summaryLevels - 2, through: 0, by: -1) {
             let perBlock = 1 << g.levelBits[l + 1]
             let childPages = UInt64(1) << UInt64(g.levelLogPages[l + 1])
             for i in ancestorIndices(ctx, level: l) {
-                var kids: [Sum3] = []
-                kids.reserveCapacity(perBlock)
+                kids.removeAll(keepingCapacity: true)
                 for j in 0..<perBlock {
                     switch readSum(ctx, l + 1, i * perBlock + j) {
                     case let .failure(e): return .broken(e)

@@ -16,22 +16,28 @@ public struct SummaryEntry: Equatable, Sendable {
     }
 }
 
-/// The alloc and scavenged bitmaps of one chunk (Go's `pallocData`).
+/// The alloc and scavenged bitmaps of one chunk (Go's `pallocData`), held
+/// inline so that a snapshot does not allocate per chunk.
 public struct ChunkBits: Equatable, Sendable {
     /// The chunk index (Go's `chunkIdx`, offset address space).
     public var chunk: UInt64
     /// False when the target has no bitmap for the chunk (a missing L2 block).
     public var present: Bool
     /// 8 words of pallocBits, then 8 words of scavenged bits.
-    public var words: [UInt64]
-    public init(chunk: UInt64, present: Bool, words: [UInt64]) {
-        precondition(words.count == 16, "a chunk is 8 alloc words and 8 scavenged words")
+    public var words: InlineArray<16, UInt64>
+    public init(chunk: UInt64, present: Bool, words: InlineArray<16, UInt64> = InlineArray(repeating: 0)) {
         self.chunk = chunk
         self.present = present
         self.words = words
     }
     public func alloc(_ w: Int) -> UInt64 { words[w] }
     public func scavenged(_ w: Int) -> UInt64 { words[8 + w] }
+
+    public static func == (a: ChunkBits, b: ChunkBits) -> Bool {
+        guard a.chunk == b.chunk && a.present == b.present else { return false }
+        for i in 0..<16 where a.words[i] != b.words[i] { return false }
+        return true
+    }
 }
 
 /// Accounting only the simulated OS memory can state exactly (port only).
@@ -120,40 +126,25 @@ public struct HeapState: Equatable, Sendable {
     }
 }
 
-/// Which summaries a snapshot over `chunks` must hold, level by level: the
-/// leaves of the chunks, and above them each ancestor with its block of
-/// children. Both producers and the coverage check use this one definition.
+/// Which summaries a snapshot over `chunks` (ascending) must hold, level by
+/// level: the root-level ancestors of the chunks, and below the root each
+/// ancestor's whole block of children, which holds the chunks' own leaves
+/// and their ancestors at that level. Both producers report this set.
 public func summaryIndicesToReport(chunks: [UInt64], levelBits: [Int], levelShift: [Int], logChunkBytes: Int) -> [[Int]] {
     let levels = levelBits.count
+    guard levels > 1 else { return [chunks.map { Int($0) }] }
     var out = [[Int]](repeating: [], count: levels)
-    out[levels - 1] = chunks.map { Int($0) }
-    for l in stride(from: levels - 2, through: 0, by: -1) {
-        let shift = levelShift[l] - logChunkBytes
+    for l in 0..<(levels - 1) {
+        let shift = UInt64(levelShift[l] - logChunkBytes)
         let per = 1 << levelBits[l + 1]
-        var ancestors: [Int] = []
+        var last = -1
         for c in chunks {
-            let i = Int(c >> UInt64(shift))
-            if ancestors.last != i { ancestors.append(i) }
+            let i = Int(c >> shift)
+            if i == last { continue }
+            last = i
+            if l == 0 { out[0].append(i) }
+            out[l + 1].append(contentsOf: (i * per)..<((i + 1) * per))
         }
-        out[l] = mergeSorted(out[l], ancestors)
-        var block: [Int] = []
-        for i in ancestors { block.append(contentsOf: (i * per)..<((i + 1) * per)) }
-        out[l + 1] = mergeSorted(out[l + 1], block)
-    }
-    return out
-}
-
-/// Merges two ascending lists into one ascending list without duplicates.
-func mergeSorted(_ a: [Int], _ b: [Int]) -> [Int] {
-    if a.isEmpty { return b }
-    if b.isEmpty { return a }
-    var out: [Int] = []
-    out.reserveCapacity(a.count + b.count)
-    var i = 0, j = 0
-    while i < a.count || j < b.count {
-        let v: Int
-        if j >= b.count || (i < a.count && a[i] <= b[j]) { v = a[i]; i += 1 } else { v = b[j]; j += 1 }
-        if out.last != v { out.append(v) }
     }
     return out
 }

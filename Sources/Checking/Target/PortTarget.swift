@@ -13,6 +13,8 @@ public final class PortTarget: AllocatorUnderTest {
     public let name: String
     public var coverage: CoverageCounts? { port.coverage }
     public var preferredBatch: Int { 1 }
+    /// The buffers of the last snapshot, reused by the next.
+    private var scratch = HeapState()
 
     public init(geometry: Geometry, variant: Variant = .faithful) throws {
         port = try PageAlloc(geometry: geometry, variant: variant)
@@ -66,15 +68,20 @@ public final class PortTarget: AllocatorUnderTest {
     public func makeState(_ mode: SnapshotMode, touched: ClosedRange<UInt64>?, grew: Bool) -> HeapState {
         let g = port.geometry
         let sp = g.space
-        var s = HeapState()
+        // The last snapshot's buffers are reused: once the runner has judged
+        // it, nothing else holds them, so filling them allocates nothing.
+        var s = scratch
+        scratch = HeapState()
         s.searchAddr = port.searchAddr.a
         s.start = port.start.v
         s.end = port.end.v
-        s.inUse = port.inUse.ranges.map { ($0.base.a, $0.limit.a) }
+        s.inUse.removeAll(keepingCapacity: true)
+        for r in port.inUse.ranges { s.inUse.append((r.base.a, r.limit.a)) }
         s.inUseTotalBytes = port.inUse.totalBytes
         s.summaryMappedReady = port.summaryMappedReady
         s.full = mode == .full
-        var chunkList: [UInt64] = []
+        s.mappedSummaryRanges = nil
+        s.chunks.removeAll(keepingCapacity: true)
         if mode == .full || touched != nil {
             for r in port.inUse.ranges {
                 var c = sp.chunkIndex(r.base.a).v
@@ -83,40 +90,54 @@ public final class PortTarget: AllocatorUnderTest {
                     c = Swift.max(c, t.lowerBound)
                     e = Swift.min(e, t.upperBound + 1)
                 }
-                while c < e { chunkList.append(c); c += 1 }
-            }
-        }
-        for c in chunkList {
-            guard let d = port.tryChunkOf(ChunkIdx(c)) else {
-                s.chunks.append(ChunkBits(chunk: c, present: false, words: [UInt64](repeating: 0, count: 16)))
-                continue
-            }
-            var w = [UInt64](repeating: 0, count: 16)
-            for k in 0..<8 {
-                w[k] = d.palloc.bits.block64(UInt64(k * 64))
-                w[8 + k] = d.scavenged.block64(UInt64(k * 64))
-            }
-            s.chunks.append(ChunkBits(chunk: c, present: true, words: w))
-        }
-        let wanted = summaryIndicesToReport(chunks: chunkList, levelBits: g.levelBits, levelShift: g.levelShift,
-                                            logChunkBytes: Int(Geometry.logPallocChunkBytes))
-        s.summaries = wanted.enumerated().map { l, idx in
-            idx.map { i in
-                guard port.mem.state(at: port.summaryBase(level: l) &+ UInt64(i) &* 8) == .ready,
-                      let v = try? port.readSummary(level: l, index: i) else {
-                    return SummaryEntry(index: i, mapped: false, raw: 0)
+                while c < e {
+                    if let d = port.tryChunkOf(ChunkIdx(c)) {
+                        var w = InlineArray<16, UInt64>(repeating: 0)
+                        for k in 0..<8 {
+                            w[k] = d.palloc.bits.block64(UInt64(k * 64))
+                            w[8 + k] = d.scavenged.block64(UInt64(k * 64))
+                        }
+                        s.chunks.append(ChunkBits(chunk: c, present: true, words: w))
+                    } else {
+                        s.chunks.append(ChunkBits(chunk: c, present: false))
+                    }
+                    c += 1
                 }
-                return SummaryEntry(index: i, mapped: true, raw: v.raw)
+            }
+        }
+        // The summaries summaryIndicesToReport names, written in place.
+        let levels = g.summaryLevels
+        if s.summaries.count != levels { s.summaries = [[SummaryEntry]](repeating: [], count: levels) }
+        for l in 0..<levels { s.summaries[l].removeAll(keepingCapacity: true) }
+        func add(_ l: Int, _ i: Int) {
+            let v = port.peekSummary(level: l, index: i)
+            s.summaries[l].append(SummaryEntry(index: i, mapped: v != nil, raw: v ?? 0))
+        }
+        if levels == 1 {
+            for c in s.chunks { add(0, Int(c.chunk)) }
+        } else {
+            for l in 0..<(levels - 1) {
+                let shift = UInt64(g.levelShift[l] - Int(Geometry.logPallocChunkBytes))
+                let per = 1 << g.levelBits[l + 1]
+                var last = -1
+                for c in s.chunks {
+                    let i = Int(c.chunk >> shift)
+                    if i == last { continue }
+                    last = i
+                    if l == 0 { add(0, i) }
+                    for j in (i * per)..<((i + 1) * per) { add(l + 1, j) }
+                }
             }
         }
         if grew || mode == .full { s.mappedSummaryRanges = mappedSummaryRanges() }
         let saLeaf = sp.offAddrToLevelIndex(g.levelShift[g.summaryLevels - 1], port.searchAddr)
-        s.searchAddrLeafMapped = port.mem.state(at: port.summaryBase(level: g.summaryLevels - 1) &+ UInt64(saLeaf) &* 8) == .ready
+        s.searchAddrLeafMapped = port.peekSummary(level: g.summaryLevels - 1, index: saLeaf) != nil
         let m = port.mem
         s.simulatedMemory = SimulatedMemoryFacts(
             mappedReady: m.mappedReady, readyBytes: m.readyBytes,
             chunkL2Bytes: UInt64(port.chunkBlockCount) * UInt64(port.l2BlockBytes),
             sysStat: port.sysStat.bytes, persistentBytes: port.inUse.persistentBytes)
+        scratch = s
         return s
     }
 

@@ -325,7 +325,9 @@ public final class GoTarget: AllocatorUnderTest {
         guard let nc = next(), nc < 1 << 24 else { return nil }
         for _ in 0..<nc {
             guard let c = next(), let present = next(), p + 16 <= w.count else { return nil }
-            s.chunks.append(ChunkBits(chunk: c, present: present != 0, words: Array(w[p..<(p + 16)])))
+            var bits = InlineArray<16, UInt64>(repeating: 0)
+            for k in 0..<16 { bits[k] = w[p + k] }
+            s.chunks.append(ChunkBits(chunk: c, present: present != 0, words: bits))
             p += 16
         }
         guard let saMapped = next(), p == w.count else { return nil }
