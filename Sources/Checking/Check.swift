@@ -122,8 +122,6 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
         let sig = finding.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let who = config.go.map { String($0.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }) } ?? config.variant.rawValue
         let path = "\(dir)/\(config.geometry.name)-\(String(who))-seed\(run.seed)-\(String(sig)).trace"
-        let tmp = path + ".tmp"
-        _ = tmp
         try writeFileAtomically(path, s.text)
         s.path = path
     }

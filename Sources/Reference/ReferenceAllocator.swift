@@ -55,7 +55,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
             throw InvalidOperation("grow base and size must be multiples of the 4 MiB chunk size")
         }
         let first = page(base)
-        guard size / Self.pageSize <= heapPages - first else {
+        guard first < heapPages, size / Self.pageSize <= heapPages - first else {
             throw InvalidOperation("grow range leaves the \(geometry.heapAddrBits)-bit heap address space")
         }
         let r = first..<(first + size / Self.pageSize)

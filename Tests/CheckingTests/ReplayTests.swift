@@ -51,6 +51,15 @@ struct ReplayTests {
         #expect(r.invalid?.reason.contains(why) == true, "\(r.invalid?.reason ?? "")")
     }
 
+    @Test("a grow beyond the geometry's heap (an amd64 address on arm64) is refused with its line, not a trap")
+    func growBeyondHeap() throws {
+        let t = try Trace.parse("pagealloc-trace 1\ngeometry arm64\ngrow 0xffff800000400000 0x400000\n")
+        let r = try replay(t)
+        #expect(r.exitStatus == 2)
+        #expect(r.invalid?.line == 3)
+        #expect(r.invalid?.reason.contains("leaves the 48-bit heap") == true, "\(r.invalid?.reason ?? "")")
+    }
+
     @Test("malformed traces are errors naming the line", arguments: [
         ("grow 0x1\n", 2, "usage: grow"),
         ("alloc x\n", 2, "not a number"),

@@ -105,6 +105,31 @@ struct GoTargetTests {
         #expect(r.notApplicable["accounting"] != nil)
     }
 
+    @Test("negative controls: a Go that throws and a Go that hangs are findings at the right step; the next run gets a fresh child")
+    func throwAndHang() throws {
+        let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
+        let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/controls/alloc-throws-or-hangs.diff"])
+        let config = RunConfig(geometry: .amd64, usePort: false, go: spec)
+        let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
+        // A throw in the middle of a batch: located by replay, Go's message kept.
+        let r1 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 777), .alloc(npages: 2)], config))
+        #expect(r1.finding?.kind.signature == "throw:allocverify control: alloc of 777 pages", "\(r1.finding.map(\.description) ?? "")")
+        #expect(r1.finding?.stepIndex == 2)
+        guard case let .crashed(c)? = r1.finding?.kind else { Issue.record("not a crash: \(String(describing: r1.finding))"); return }
+        #expect(c.stackTop.contains { $0.contains("pageAlloc).alloc") }, "\(c.stackTop)")
+        // A hang: a finding after the timeout, not a hung checker.
+        let old = GoTarget.timeout
+        GoTarget.timeout = 3
+        defer { GoTarget.timeout = old }
+        let r2 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 778)], config))
+        #expect(r2.finding?.kind.signature == "hang")
+        #expect(r2.finding?.stepIndex == 2)
+        // The checker and the pool go on: the next run is clean.
+        let r3 = try #require(try runOps([grow, .alloc(npages: 3)], config))
+        #expect(r3.finding == nil)
+        GoDriverPool.shared.drain()
+    }
+
     @Test("golang/go#40191 put back into real Go: found as the searchAddr invariant and as Go's own crash, shrunk, replayable",
           arguments: GoToolchains.installed.filter { $0 == "1.19" || $0 == GoToolchains.newest })
     func issue40191(version: String) throws {

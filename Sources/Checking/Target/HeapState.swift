@@ -64,9 +64,11 @@ public struct SimulatedMemoryFacts: Equatable, Sendable {
 /// A snapshot of the allocator's state after one operation.
 ///
 /// `chunks` lists the grown chunks the snapshot covers (all of them when
-/// `full`, else those the operation touched), ascending; `summaries[l]`
-/// holds, ascending, the leaf summaries of those chunks and, at every level
-/// above, their ancestors and each ancestor's whole block of children.
+/// `full`, else those the operation touched), ascending. `summaries[l]`
+/// holds, ascending: at the root level the chunks' ancestors; below it, each
+/// ancestor's whole block of children, which holds the chunks' own leaves
+/// and their ancestors at that level. Both producers report this set; an
+/// invariant that needs a summary the target left out reports it missing.
 public struct HeapState: Equatable, Sendable {
     /// `p.searchAddr` (a raw address).
     public var searchAddr: UInt64 = 0
@@ -124,27 +126,4 @@ public struct HeapState: Equatable, Sendable {
         }
         return lo < chunks.count && chunks[lo].chunk == c ? chunks[lo] : nil
     }
-}
-
-/// Which summaries a snapshot over `chunks` (ascending) must hold, level by
-/// level: the root-level ancestors of the chunks, and below the root each
-/// ancestor's whole block of children, which holds the chunks' own leaves
-/// and their ancestors at that level. Both producers report this set.
-public func summaryIndicesToReport(chunks: [UInt64], levelBits: [Int], levelShift: [Int], logChunkBytes: Int) -> [[Int]] {
-    let levels = levelBits.count
-    guard levels > 1 else { return [chunks.map { Int($0) }] }
-    var out = [[Int]](repeating: [], count: levels)
-    for l in 0..<(levels - 1) {
-        let shift = UInt64(levelShift[l] - logChunkBytes)
-        let per = 1 << levelBits[l + 1]
-        var last = -1
-        for c in chunks {
-            let i = Int(c >> shift)
-            if i == last { continue }
-            last = i
-            if l == 0 { out[0].append(i) }
-            out[l + 1].append(contentsOf: (i * per)..<((i + 1) * per))
-        }
-    }
-    return out
 }

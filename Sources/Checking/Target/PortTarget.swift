@@ -105,7 +105,8 @@ public final class PortTarget: AllocatorUnderTest {
                 }
             }
         }
-        // The summaries summaryIndicesToReport names, written in place.
+        // The summaries HeapState's comment names, written in place: the
+        // root-level ancestors, and below the root each ancestor's block.
         let levels = g.summaryLevels
         if s.summaries.count != levels { s.summaries = [[SummaryEntry]](repeating: [], count: levels) }
         for l in 0..<levels { s.summaries[l].removeAll(keepingCapacity: true) }

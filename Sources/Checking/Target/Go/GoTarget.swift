@@ -265,14 +265,19 @@ public final class GoTarget: AllocatorUnderTest {
             || (l.hasPrefix("SIG") && l.contains(": ")) {
             if message.count < 8 { message.append(l) }
         }
+        // The failing stack: "runtime stack:" (a throw or fault on the system
+        // stack, where the allocator runs) if Go printed one, else the first
+        // running goroutine.
         var stack: [String] = []
-        if let g = lines.firstIndex(where: { $0.hasPrefix("goroutine ") && $0.hasSuffix(":") }) {
+        let start = lines.firstIndex(of: "runtime stack:")
+            ?? lines.firstIndex(where: { $0.hasPrefix("goroutine ") && $0.hasSuffix(":") })
+        if let g = start {
             var k = g + 1
             while k < lines.count, stack.count < 8, !lines[k].isEmpty {
                 let l = lines[k]
                 if !l.hasPrefix("\t") {
                     // Function lines only; arguments and addresses are noise.
-                    stack.append(l.replacingOccurrences(of: #"\(0x[0-9a-f, .{}]*\)$"#, with: "(...)", options: .regularExpression))
+                    stack.append(l.replacingOccurrences(of: #"\([^()]*\)$"#, with: "(...)", options: .regularExpression))
                 }
                 k += 1
             }
