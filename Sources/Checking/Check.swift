@@ -83,6 +83,9 @@ public struct CheckSummary: Sendable {
     public var failures: [(seed: UInt64, geometry: String, signature: String)] = []
     public var shrunk: [ShrunkFinding] = []
     public var coverage = CoverageCounts(levels: 8)
+    /// Invariant evaluations that were not applicable to a target, by
+    /// invariant: how many, and why (never counted as passes).
+    public var notApplicable: [String: (count: Int, reason: String)] = [:]
     public var elapsed = 0.0
     public var seedsRun: Int { totals.values.reduce(0) { $0 + $1.seeds } }
     public var opsRun: Int { totals.values.reduce(0) { $0 + $1.ops } }
@@ -174,6 +177,9 @@ final class CheckState: @unchecked Sendable {
         summary.totals[name, default: GeometryTotals()].ops += run.ops.count
         summary.totals[name, default: GeometryTotals()].seconds += dt
         summary.coverage.merge(run.coverage)
+        for (name, na) in run.notApplicable {
+            summary.notApplicable[name, default: (0, na.reason)].count += na.count
+        }
         if let f = run.finding {
             summary.totals[name, default: GeometryTotals()].failures += 1
             summary.failures.append((run.seed, name, f.kind.signature))

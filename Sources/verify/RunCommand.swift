@@ -89,7 +89,9 @@ struct RunCommand: ParsableCommand {
         let t0 = Date()
         let run = try runSeed(seed, options.config(seed))
         guard let f = run.finding else {
-            print(String(format: "pass: %d operations, every invariant held, results equal the reference (%.2f s)", run.ops.count, Date().timeIntervalSince(t0)))
+            let na = Invariant.all.map(\.name).filter { run.notApplicable[$0] != nil }
+            let held = na.isEmpty ? "every invariant held" : "every applicable invariant held (not applicable on this target: \(na.joined(separator: ", ")))"
+            print("pass: \(run.ops.count) operations, \(held), results equal the reference" + String(format: " (%.2f s)", Date().timeIntervalSince(t0)))
             return
         }
         print("FINDING at \(f.description)")
@@ -120,8 +122,15 @@ func printSummary(_ s: CheckSummary, _ options: Checking.CheckOptions) {
     let hit = CoverageMark.allCases.filter { s.coverage[$0] > 0 }.count
     if options.go != nil && !options.usePort {
         print("coverage marks: not applicable (the go target has no coverage marks)")
-    } else { print("coverage marks hit: \(hit)/\(CoverageMark.allCases.count)" + (hit < CoverageMark.allCases.count
-        ? " (missing: \(CoverageMark.allCases.filter { s.coverage[$0] == 0 }.map(\.name).joined(separator: ", ")))" : "")) }
+    } else {
+        print("coverage marks hit: \(hit)/\(CoverageMark.allCases.count)" + (hit < CoverageMark.allCases.count
+            ? " (missing: \(CoverageMark.allCases.filter { s.coverage[$0] == 0 }.map(\.name).joined(separator: ", ")))" : ""))
+    }
+    // What could not be judged on this target is said, never counted as held.
+    for inv in Invariant.all {
+        guard let na = s.notApplicable[inv.name] else { continue }
+        print("invariant \(inv.name): not applicable \(na.count) times (\(na.reason))")
+    }
     for f in s.shrunk {
         print("")
         print("FINDING \(f.finding.kind.signature): seed \(f.seed) (\(f.geometry.name)), shrunk \(f.originalLength) -> \(f.ops.count) operations")
