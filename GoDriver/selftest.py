@@ -90,12 +90,15 @@ def decode_snapshot(d, w):
         s["summaries"].append(ents)
     nl = nxt()
     s["mapped"] = [[(nxt(), nxt()) for _ in range(nxt())] for _ in range(nl)]
+    if nl:
+        s["metadataMappedBytes"] = nxt()
     s["chunks"] = []
     for _ in range(nxt()):
         ci, present = nxt(), nxt()
         alloc = [nxt() for _ in range(8)]
         scav = [nxt() for _ in range(8)]
-        s["chunks"].append((ci, present, alloc, scav))
+        index = nxt()
+        s["chunks"].append((ci, present, alloc, scav, index))
     s["searchAddrLeafMapped"] = nxt()
     rest = list(it)
     if rest:
@@ -139,7 +142,7 @@ def show(d, op, r, verbose=True):
                 l, len(ents), sum(1 for e in ents if e[1]), " ".join(shown[:12]) + (" ..." if len(shown) > 12 else "")))
         for l, rs in enumerate(s["mapped"]):
             print("   mapped L%d: %s" % (l, " ".join("[%d,%d)" % x for x in rs[:6]) + (" ..." if len(rs) > 6 else "")))
-        for ci, present, alloc, scav in s["chunks"][:8]:
+        for ci, present, alloc, scav, _index in s["chunks"][:8]:
             print("   chunk %d present=%d alloc=%d pages scav=%d pages" % (ci, present, popcount(alloc), popcount(scav)))
         if len(s["chunks"]) > 8:
             print("   ... %d chunks" % len(s["chunks"]))

@@ -17,7 +17,8 @@
 // ptrSize bigEndian maxSearchAddr features len(version) version-bytes
 // (zero-padded to a multiple of 8), where version = runtime.Version()+"/"+GOARCH
 // and features bit0 = pageAlloc.summaryMappedReady exists, bit1 = free takes
-// a scavenged argument.
+// a scavenged argument, bit2 = the scavenge index is a chunk bitmap (Go 1.19,
+// 1.20), bit3 = it holds a packed scavChunkData per chunk (Go 1.21+).
 //
 // Request batch: [n] then n ops of 4 words [kind a b flags]:
 // 1 grow(a, b), 2 alloc(a), 3 free(a, b, flags&1), 4 allocRange(a, b),
@@ -244,8 +245,14 @@ func avLog2(x uint64) uint64 {
 //     level, and at level l+1 the whole child block of each level-l ancestor;
 //     indexWord has bit 63 set (and value 0) if the summary is not mapped rw;
 //  3. [nLevels] (summaryLevels after a grow or in full mode, else 0), then per
-//     level [nRanges] and [lo hi) index ranges of mapped rw summary memory;
-//  4. [nChunks] then per chunk: index present pallocBits[8] scavenged[8];
+//     level [nRanges] and [lo hi) index ranges of mapped rw summary memory,
+//     then (only when nLevels > 0) one word: the rw bytes the OS has mapped
+//     in the summary arrays (each level's array rounded out to physical
+//     pages, overlaps counted once) plus, if summaryMappedReady counts it,
+//     in the scavenge index's backing store;
+//  4. [nChunks] then per chunk: index present pallocBits[8] scavenged[8]
+//     scavIndexEntry (bit 63 set if the entry's memory is not mapped rw or
+//     the chunk is beyond the index);
 //  5. one word: 1 if searchAddr's leaf summary is mapped rw, else 0.
 func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint64 {
 	g := d.g
@@ -355,6 +362,7 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 				w = append(w, r[0], r[1])
 			}
 		}
+		w = append(w, d.metadataBytes(regions))
 	} else {
 		w = append(w, 0)
 	}
@@ -369,6 +377,11 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 		w = append(w, c, p)
 		w = append(w, alloc[:]...)
 		w = append(w, scav[:]...)
+		if addr, size := d.pa.ScavIndexEntry(c); size != 0 && avMapped(regions, uint64(addr), uint64(size)) {
+			w = append(w, d.pa.ScavIndexRead(c))
+		} else {
+			w = append(w, avUnmappedBit)
+		}
 	}
 	// Last word: whether searchAddr's leaf summary is mapped (1) or not (0),
 	// so that a searchAddr outside inUse can be told apart: pointing into
@@ -381,6 +394,48 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 	}
 	d.snap = w
 	return w
+}
+
+// metadataBytes measures, from /proc/self/maps, the bytes summaryMappedReady
+// should account for: rw memory inside the summary arrays (each level's
+// array [base, base+8*entries) rounded out to physical pages; on 32-bit
+// platforms the levels share one reservation, so overlaps are counted once)
+// and, when the version counts it, inside the scavenge index's store.
+func (d *avDriver) metadataBytes(regions []avRegion) uint64 {
+	g := d.g
+	var ext []avRegion
+	for l := 0; l < int(g.SummaryLevels); l++ {
+		base := uint64(d.pa.SummaryBase(l))
+		end := base + 8*(uint64(1)<<(g.HeapAddrBits-g.LevelShift[l]))
+		ext = append(ext, avRegion{base &^ (g.PhysPageSize - 1), (end + g.PhysPageSize - 1) &^ (g.PhysPageSize - 1)})
+	}
+	if base, n, counted := d.pa.ScavIndexMem(); counted && n > 0 {
+		ext = append(ext, avRegion{uint64(base), uint64(base) + uint64(n)})
+	}
+	sort.Slice(ext, func(i, j int) bool { return ext[i].lo < ext[j].lo })
+	var total, covered uint64
+	for _, e := range ext {
+		if e.lo < covered {
+			e.lo = covered
+		}
+		if e.lo >= e.hi {
+			continue
+		}
+		covered = e.hi
+		for _, r := range regions {
+			lo, hi := r.lo, r.hi
+			if lo < e.lo {
+				lo = e.lo
+			}
+			if hi > e.hi {
+				hi = e.hi
+			}
+			if lo < hi {
+				total += hi - lo
+			}
+		}
+	}
+	return total
 }
 
 // avMergeSorted merges two ascending lists into one without duplicates.

@@ -43,6 +43,10 @@ type AllocVerifyGeometry struct {
 const (
 	AllocVerifyFeatureSummaryMappedReady = 1 << 0
 	AllocVerifyFeatureFreeScavenged      = 1 << 1
+	// The scavenge index is a bitmap of chunks (Go 1.19, 1.20).
+	AllocVerifyFeatureScavIndexBitmap = 1 << 2
+	// The scavenge index holds a packed scavChunkData per chunk (Go 1.21+).
+	AllocVerifyFeatureScavIndexChunkData = 1 << 3
 )
 
 func allocVerifyBigEndian() uint64 {
@@ -75,6 +79,7 @@ func AllocVerifyGetGeometry() AllocVerifyGeometry {
 	if allocVerifyFreeHasScavenged {
 		g.Features |= AllocVerifyFeatureFreeScavenged
 	}
+	g.Features |= allocVerifyScavIndexFeature
 	for l := 0; l < summaryLevels; l++ {
 		g.LevelBits = append(g.LevelBits, uint64(levelBits[l]))
 		g.LevelShift = append(g.LevelShift, uint64(levelShift[l]))
@@ -201,3 +206,23 @@ func (a *AllocVerifyPageAlloc) Chunk(ci uint64) (present bool, alloc, scav [8]ui
 	}
 	return true, alloc, scav
 }
+
+// ScavIndexEntry returns the address and size of chunk ci's scavenge index
+// entry (size 0 if ci is beyond the index); the driver checks that the
+// memory is mapped before it calls ScavIndexRead.
+func (a *AllocVerifyPageAlloc) ScavIndexEntry(ci uint64) (addr, size uintptr) {
+	return allocVerifyScavIndexEntry(a.pa(), ci)
+}
+
+// ScavIndexRead returns chunk ci's scavenge index entry as stored: its bit
+// (Go 1.19, 1.20) or its packed scavChunkData word (Go 1.21+).
+func (a *AllocVerifyPageAlloc) ScavIndexRead(ci uint64) uint64 {
+	return allocVerifyScavIndexRead(a.pa(), ci)
+}
+
+// ScavIndexMem returns the scavenge index's backing store [base,
+// base+nbytes) and whether summaryMappedReady counts its mapped bytes.
+func (a *AllocVerifyPageAlloc) ScavIndexMem() (base, nbytes uintptr, counted bool) {
+	return allocVerifyScavIndexMem(a.pa())
+}
+

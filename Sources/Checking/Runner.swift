@@ -95,8 +95,8 @@ public final class Runner {
         case let .alloc(n):
             let (a, s) = try r.alloc(n)
             return .alloc(addr: a, scav: s)
-        case let .free(base, n, _):
-            try r.free(base, n)
+        case let .free(base, n, claimed):
+            try r.free(base, n, scavenged: claimed)
             return .none
         case let .allocRange(base, n):
             return .allocRange(scav: try r.allocRange(base, n))

@@ -72,6 +72,13 @@ public final class AddressSpace: @unchecked Sendable {
         return n
     }
 
+    /// Bytes in the Ready state in the live region holding `address` (nil
+    /// outside every region).
+    public func readyBytes(inRegionContaining address: UInt64) -> UInt64? {
+        guard let i = regionIndex(containing: address) else { return nil }
+        return UInt64(regions[i].readyPages) << pageShift
+    }
+
     /// Pages holding bytes (touched while Ready): the simulation's own memory use.
     public var touchedPages: Int { regions.reduce(0) { $0 + $1.touchedPages } }
 
@@ -157,9 +164,10 @@ public final class AddressSpace: @unchecked Sendable {
 
     /// Changes the state of pages of `r`, keeping `readyBytes` exact.
     func setState(_ r: Region, firstPage: Int, count: Int, to state: MemState) {
-        let wasReady = UInt64(r.count(firstPage: firstPage, count: count, in: .ready)) << pageShift
+        let wasReadyPages = r.count(firstPage: firstPage, count: count, in: .ready)
         r.setState(firstPage: firstPage, count: count, to: state)
-        readyBytes = readyBytes - wasReady + (state == .ready ? UInt64(count) << pageShift : 0)
+        r.readyPages += (state == .ready ? count : 0) - wasReadyPages
+        readyBytes = readyBytes - UInt64(wasReadyPages) << pageShift + (state == .ready ? UInt64(count) << pageShift : 0)
     }
     func noteHint(huge: Bool) { if huge { hugePageHints += 1 } else { noHugePageHints += 1 } }
 

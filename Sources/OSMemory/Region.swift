@@ -35,6 +35,8 @@ public final class Region: @unchecked Sendable {
     let pages: UnsafeMutablePointer<UInt>
     /// False once the region has been returned to the OS.
     public internal(set) var isLive = true
+    /// Pages in the Ready state (kept by AddressSpace.setState).
+    public internal(set) var readyPages = 0
 
     static let stateMask: UInt = 3
 
@@ -50,6 +52,7 @@ public final class Region: @unchecked Sendable {
         guard let raw = calloc(n, MemoryLayout<UInt>.stride) else { preconditionFailure("host out of memory") }
         self.pages = raw.bindMemory(to: UInt.self, capacity: n)
         if state != .reserved { pages.update(repeating: UInt(state.rawValue), count: n) }
+        if state == .ready { readyPages = npages }
     }
 
     deinit {

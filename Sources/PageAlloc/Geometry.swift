@@ -140,13 +140,28 @@ extension Geometry {
     public static let smallOffset = try! Geometry(name: "small-offset", heapAddrBits: 31, summaryLevels: 3, pallocChunksL1Bits: 4,
                                                   arenaBaseOffset: 0xffff_ffff_c000_0000, physPageSize: 64, layout: .sparse64)
 
-    /// Every named geometry, in a fixed order.
+    /// linux/loong64 as Go reports it (under qemu-user): arm64's constants
+    /// with the 16 KiB physical pages its kernels are built with, so that
+    /// summary memory is mapped 16 KiB at a time.
+    public static let loong64 = try! Geometry(name: "loong64", heapAddrBits: 48, summaryLevels: 5, pallocChunksL1Bits: 13,
+                                              physPageSize: 16384, layout: .sparse64)
+
+    /// The named geometries that seeds rotate over, in a fixed order (a
+    /// seed's geometry is `all[seed % all.count]`: never reorder or extend
+    /// it, or every recorded seed changes meaning).
     public static let all: [Geometry] = [.amd64, .arm64, .i386, .iosArm64, .wasm, .mips, .small, .smallOffset]
+
+    /// Named geometries outside the seed rotation: chosen with --geometry,
+    /// and matched by the Go target to what a real runtime reports.
+    public static let extra: [Geometry] = [.loong64]
+
+    /// Every named geometry.
+    public static let catalog: [Geometry] = all + extra
 
     /// Looks a geometry up by name.
     public static func named(_ name: String) throws(GeometryError) -> Geometry {
-        guard let g = all.first(where: { $0.name == name }) else {
-            throw GeometryError(geometry: name, reason: "unknown geometry; known: \(all.map(\.name).joined(separator: ", "))")
+        guard let g = catalog.first(where: { $0.name == name }) else {
+            throw GeometryError(geometry: name, reason: "unknown geometry; known: \(catalog.map(\.name).joined(separator: ", "))")
         }
         return g
     }

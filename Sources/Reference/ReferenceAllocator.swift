@@ -27,6 +27,11 @@ public struct ReferenceAllocator: Hashable, Sendable {
     /// allocated since they were grown (allocation clears the mark; a free
     /// does not set it).
     public private(set) var scavenged = IntervalSet()
+    /// Free pages whose free said they were scavenged (Go 1.19's
+    /// `free(..., scavenged: true)`). Go's bitmap does not record that
+    /// claim, and the runtime itself always passes false; the scavenge
+    /// index invariant needs to know which free pages carry it.
+    public private(set) var freedAsScavenged = IntervalSet()
 
     public init(geometry: Geometry) { self.geometry = geometry }
 
@@ -88,6 +93,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
         let scav = scavenged.count(in: r)
         free.remove(r)
         scavenged.remove(r)
+        freedAsScavenged.remove(r)
         return (address(k), scav * Self.pageSize)
     }
 
@@ -109,13 +115,15 @@ public struct ReferenceAllocator: Hashable, Sendable {
         let scav = scavenged.count(in: r)
         free.remove(r)
         scavenged.remove(r)
+        freedAsScavenged.remove(r)
         return scav * Self.pageSize
     }
 
     /// free: the pages must be grown and allocated.
-    public mutating func free(_ base: UInt64, _ npages: UInt64) throws(InvalidOperation) {
+    public mutating func free(_ base: UInt64, _ npages: UInt64, scavenged claimed: Bool = false) throws(InvalidOperation) {
         let r = try pages("free", base, npages)
         guard !free.intersects(r) else { throw InvalidOperation("free of pages that are not allocated") }
         free.insert(r)
+        if claimed { freedAsScavenged.insert(r) }
     }
 }

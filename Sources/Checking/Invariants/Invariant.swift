@@ -69,7 +69,8 @@ public struct Invariant: Sendable {
 extension Invariant {
     /// Every invariant, in the order they are checked and reported.
     public static let all: [Invariant] = [
-        .searchAddr, .pruning, .inUseShape, .memory, .accounting, .leaves, .merge, .wellFormed, .scavengedFree, .allocatedPages,
+        .searchAddr, .pruning, .inUseShape, .memory, .summaryReady, .accounting, .leaves, .merge, .wellFormed, .scavengedFree,
+        .allocatedPages, .scavIndex,
     ]
 
     /// Looks an invariant up by name.

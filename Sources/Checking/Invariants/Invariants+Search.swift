@@ -112,6 +112,28 @@ extension Invariant {
         return .holds
     }
 
+    /// From mpagealloc.go's `summaryMappedReady` ("bytes mapped in the Ready
+    /// state by the summary structure", to which sysGrow adds what it maps,
+    /// and, in versions that count it, the scavenge index's store): the
+    /// allocator's own count equals what the OS holds mapped there, as the
+    /// target measured it (the port's simulated OS; Go's /proc/self/maps).
+    public static let summaryReady = Invariant(
+        name: "summaryReady",
+        statement: "summaryMappedReady == bytes the OS holds Ready in the summary arrays, plus the scavenge index's store where the version counts it (mpagealloc.go, sysGrow)"
+    ) { ctx in
+        let s = ctx.state
+        guard let smr = s.summaryMappedReady else { return .notApplicable("the target has no summaryMappedReady") }
+        // The OS side changes only when the heap grows; the target reports it then.
+        guard let mapped = s.metadataMappedBytes else {
+            return ctx.grew ? .notApplicable("the target reported no mapped metadata bytes") : .holds
+        }
+        if smr != mapped {
+            let what = s.scavIndexKind == .none ? "the summary arrays" : "the summary arrays and the scavenge index"
+            return .broken("summaryMappedReady \(smr) != \(mapped) bytes the OS holds Ready in \(what)")
+        }
+        return .holds
+    }
+
     /// From mem.go's accounting, where the OS is simulated and its Ready
     /// bytes are known exactly (the port only; not applicable to real Go):
     /// mappedReady, summaryMappedReady and sysStat add up to them.

@@ -25,19 +25,38 @@ public struct ChunkBits: Equatable, Sendable {
     public var present: Bool
     /// 8 words of pallocBits, then 8 words of scavenged bits.
     public var words: InlineArray<16, UInt64>
-    public init(chunk: UInt64, present: Bool, words: InlineArray<16, UInt64> = InlineArray(repeating: 0)) {
+    /// The chunk's scavenge index entry as the target stores it (see
+    /// `ScavIndexKind`); nil when the target has no index or the entry's
+    /// memory is not mapped.
+    public var scavIndex: UInt64?
+    public init(chunk: UInt64, present: Bool, words: InlineArray<16, UInt64> = InlineArray(repeating: 0), scavIndex: UInt64? = nil) {
         self.chunk = chunk
         self.present = present
         self.words = words
+        self.scavIndex = scavIndex
     }
     public func alloc(_ w: Int) -> UInt64 { words[w] }
     public func scavenged(_ w: Int) -> UInt64 { words[8 + w] }
 
     public static func == (a: ChunkBits, b: ChunkBits) -> Bool {
-        guard a.chunk == b.chunk && a.present == b.present else { return false }
+        guard a.chunk == b.chunk && a.present == b.present && a.scavIndex == b.scavIndex else { return false }
         for i in 0..<16 where a.words[i] != b.words[i] { return false }
         return true
     }
+}
+
+/// How the target keeps its scavenge index (mgcscavenge.go,
+/// `scavengeIndex`), which decides how `ChunkBits.scavIndex` reads.
+public enum ScavIndexKind: Equatable, Sendable {
+    /// The target has none (the port, frozen before the index).
+    case none
+    /// Go 1.19, 1.20: one bit per chunk, set when the chunk may hold free
+    /// pages that are not scavenged.
+    case chunkBitmap
+    /// Go 1.21+: a packed `scavChunkData` per chunk: bits 0-15 the count of
+    /// allocated pages, the flags (bit 0 `scavChunkHasFree`) at bit
+    /// 16 + logPallocChunkPages + 1, the generation in bits 32-63.
+    case chunkData
 }
 
 /// Accounting only the simulated OS memory can state exactly (port only).
@@ -94,6 +113,13 @@ public struct HeapState: Equatable, Sendable {
     public var searchAddrLeafMapped: Bool?
     /// The simulated OS's exact accounting (the port only).
     public var simulatedMemory: SimulatedMemoryFacts?
+    /// How `ChunkBits.scavIndex` is to be read.
+    public var scavIndexKind: ScavIndexKind = .none
+    /// Bytes the OS (not the allocator's own accounting) has mapped Ready in
+    /// the summary arrays, plus in the scavenge index's store where the
+    /// target counts it in summaryMappedReady. Reported with the mapped
+    /// summary ranges (after a grow, in full snapshots).
+    public var metadataMappedBytes: UInt64?
 
     public init() {}
 
@@ -103,6 +129,7 @@ public struct HeapState: Equatable, Sendable {
             && a.inUseTotalBytes == b.inUseTotalBytes && a.summaryMappedReady == b.summaryMappedReady
             && a.full == b.full && a.summaries == b.summaries && a.mappedSummaryRanges == b.mappedSummaryRanges
             && a.chunks == b.chunks && a.searchAddrLeafMapped == b.searchAddrLeafMapped && a.simulatedMemory == b.simulatedMemory
+            && a.scavIndexKind == b.scavIndexKind && a.metadataMappedBytes == b.metadataMappedBytes
     }
 
     /// The reported summary `l`/`i`, found by binary search.

@@ -130,7 +130,11 @@ public final class PortTarget: AllocatorUnderTest {
                 }
             }
         }
-        if grew || mode == .full { s.mappedSummaryRanges = mappedSummaryRanges() }
+        s.metadataMappedBytes = nil
+        if grew || mode == .full {
+            s.mappedSummaryRanges = mappedSummaryRanges()
+            s.metadataMappedBytes = summaryReadyBytes()
+        }
         let saLeaf = sp.offAddrToLevelIndex(g.levelShift[g.summaryLevels - 1], port.searchAddr)
         s.searchAddrLeafMapped = port.peekSummary(level: g.summaryLevels - 1, index: saLeaf) != nil
         let m = port.mem
@@ -140,6 +144,22 @@ public final class PortTarget: AllocatorUnderTest {
             sysStat: port.sysStat.bytes, persistentBytes: port.inUse.persistentBytes)
         scratch = s
         return s
+    }
+
+    /// Ready bytes of the reservations holding the summary arrays, each
+    /// counted once, from the simulated OS (the port has no scavenge index).
+    func summaryReadyBytes() -> UInt64 {
+        var seen: [UInt64] = []
+        var total: UInt64 = 0
+        for l in 0..<port.levels {
+            let base = port.summaryBase(level: l)
+            guard let i = port.mem.regionIndex(containing: base) else { continue }
+            let rb = port.mem.regions[i].base
+            if seen.contains(rb) { continue }
+            seen.append(rb)
+            total += port.mem.readyBytes(inRegionContaining: base) ?? 0
+        }
+        return total
     }
 
     /// Per level, the index ranges of the summary array whose pages are

@@ -32,7 +32,7 @@ public struct GoRuntimeInfo: Sendable, Equatable {
         }
         // A named geometry with the same constants keeps its name, so that a
         // finding's trace names a geometry every command knows.
-        if let named = Geometry.all.first(where: {
+        if let named = Geometry.catalog.first(where: {
             $0.heapAddrBits == heapAddrBits && $0.summaryLevels == summaryLevels && $0.arenaBaseOffset == arenaBaseOffset
                 && $0.ptrBits == ptrSize * 8 && $0.physPageSize == physPageSize && $0.summaryL0Bits == summaryL0Bits
         }) { return named }
@@ -292,6 +292,7 @@ public final class GoTarget: AllocatorUnderTest {
         func next() -> UInt64? { guard p < w.count else { return nil }; defer { p += 1 }; return w[p] }
         let none = UInt64.max
         var s = HeapState()
+        s.scavIndexKind = info.features & 8 != 0 ? .chunkData : info.features & 4 != 0 ? .chunkBitmap : .none
         guard let sa = next(), let st = next(), let en = next(), let tb = next(), let smr = next(), let nr = next(),
               nr < 1 << 20 else { return nil }
         s.searchAddr = sa; s.start = st; s.end = en
@@ -326,14 +327,18 @@ public final class GoTarget: AllocatorUnderTest {
                 all.append(rs)
             }
             s.mappedSummaryRanges = all
+            guard let mb = next() else { return nil }
+            s.metadataMappedBytes = mb
         }
         guard let nc = next(), nc < 1 << 24 else { return nil }
         for _ in 0..<nc {
-            guard let c = next(), let present = next(), p + 16 <= w.count else { return nil }
+            guard let c = next(), let present = next(), p + 17 <= w.count else { return nil }
             var bits = InlineArray<16, UInt64>(repeating: 0)
             for k in 0..<16 { bits[k] = w[p + k] }
-            s.chunks.append(ChunkBits(chunk: c, present: present != 0, words: bits))
-            p += 16
+            let ix = w[p + 16]
+            s.chunks.append(ChunkBits(chunk: c, present: present != 0, words: bits,
+                                      scavIndex: ix >> 63 != 0 ? nil : ix))
+            p += 17
         }
         guard let saMapped = next(), p == w.count else { return nil }
         s.searchAddrLeafMapped = saMapped != 0
