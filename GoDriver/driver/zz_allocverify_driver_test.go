@@ -76,6 +76,10 @@ type avDriver struct {
 	out     *bufio.Writer
 	regions []avRegion // cached rw mappings; nil means re-read
 	snap    []uint64   // the snapshot buffer, reused
+	chunks  []uint64   // snapshot scratch: reported chunk indices
+	idx     [][]uint64 // snapshot scratch: per level, summary indices
+	anc     []uint64   // snapshot scratch: ancestors at one level
+	ancs    [][]uint64 // snapshot scratch: per level, views of anc
 	ob      []byte     // the encoded answer, reused
 	buf     [8]byte
 }
@@ -262,7 +266,7 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 	w = append(w, st.InUse...)
 
 	// Reported chunks, ascending chunk index (inUse is sorted in offset order).
-	var chunks []uint64
+	chunks := d.chunks[:0]
 	var spanLo, spanHi uint64 // inclusive chunk index span for mode touched
 	haveSpan := false
 	if mode == avSnapTouched && tLen != 0 {
@@ -294,25 +298,59 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 	logChunkBytes := g.LogPallocChunkPages + avLog2(g.PageSize)
 	// Index lists per level, built ascending from the ascending chunk list:
 	// the leaves, each ancestor, and each ancestor's block of children.
-	idx := make([][]uint64, levels)
-	idx[leaf] = chunks
-	for l := leaf - 1; l >= 0; l-- {
+	// Level l's list is its ancestors of the chunks merged with the blocks
+	// of children of level l-1's ancestors; both are ascending, and the
+	// merge writes into that level's reused buffer.
+	d.chunks = chunks
+	if len(d.idx) != levels {
+		d.idx = make([][]uint64, levels)
+	}
+	idx := d.idx
+	if len(d.ancs) != levels {
+		d.ancs = make([][]uint64, levels)
+	}
+	anc := d.ancs // ancestors per level (views into one buffer)
+	all := d.anc[:0]
+	for l := 0; l < leaf; l++ {
 		shift := g.LevelShift[l] - logChunkBytes
-		var anc []uint64
+		start := len(all)
 		for _, c := range chunks {
-			if a := c >> shift; len(anc) == 0 || anc[len(anc)-1] != a {
-				anc = append(anc, a)
+			if a := c >> shift; len(all) == start || all[len(all)-1] != a {
+				all = append(all, a)
 			}
 		}
-		idx[l] = avMergeSorted(idx[l], anc)
-		cb := g.LevelBits[l+1]
-		block := make([]uint64, 0, len(anc)<<cb)
-		for _, a := range anc {
-			for k := a << cb; k < (a+1)<<cb; k++ {
-				block = append(block, k)
-			}
+		anc[l] = all[start:len(all):len(all)]
+	}
+	d.anc = all
+	for l := 0; l < levels; l++ {
+		out := idx[l][:0]
+		var own []uint64 // this level's own ancestors (the chunks at the leaf)
+		if l == leaf {
+			own = chunks
+		} else {
+			own = anc[l]
 		}
-		idx[l+1] = avMergeSorted(idx[l+1], block)
+		if l == 0 {
+			out = append(out, own...)
+		} else {
+			// Children blocks of the parent's ancestors, merged with own.
+			cb := g.LevelBits[l]
+			i := 0
+			for _, a := range anc[l-1] {
+				for k := a << cb; k < (a+1)<<cb; k++ {
+					for i < len(own) && own[i] < k {
+						out = append(out, own[i])
+						i++
+					}
+					if i < len(own) && own[i] == k {
+						i++
+					}
+					out = append(out, k)
+				}
+			}
+			out = append(out, own[i:]...)
+		}
+		idx[l] = out
 	}
 	for l := 0; l < levels; l++ {
 		base := uint64(d.pa.SummaryBase(l))
@@ -436,32 +474,6 @@ func (d *avDriver) metadataBytes(regions []avRegion) uint64 {
 		}
 	}
 	return total
-}
-
-// avMergeSorted merges two ascending lists into one without duplicates.
-func avMergeSorted(a, b []uint64) []uint64 {
-	if len(a) == 0 {
-		return b
-	}
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]uint64, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		var v uint64
-		if j >= len(b) || (i < len(a) && a[i] <= b[j]) {
-			v = a[i]
-			i++
-		} else {
-			v = b[j]
-			j++
-		}
-		if len(out) == 0 || out[len(out)-1] != v {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // avMapped reports whether [addr, addr+n) lies in one rw region.

@@ -17,7 +17,8 @@ import "unsafe"
 
 // AllocVerifyPageAlloc wraps one test pageAlloc.
 type AllocVerifyPageAlloc struct {
-	p *PageAlloc
+	p     *PageAlloc
+	inUse []uint64 // State's buffer for InUse, reused
 }
 
 // AllocVerifyGeometry describes the page allocator of this binary's GOARCH.
@@ -164,10 +165,12 @@ func (a *AllocVerifyPageAlloc) State() AllocVerifyState {
 		End:                uint64(p.end),
 		InUseTotalBytes:    allocVerifyInUseTotalBytes(p),
 		SummaryMappedReady: allocVerifySummaryMappedReady(p),
+		InUse:              a.inUse[:0],
 	}
 	for _, r := range p.inUse.ranges {
 		s.InUse = append(s.InUse, uint64(r.base.addr()), uint64(r.limit.addr()))
 	}
+	a.inUse = s.InUse // valid until the next State call
 	return s
 }
 

@@ -63,6 +63,8 @@ public struct ShrunkFinding: Sendable {
     public let text: String
     /// The targets it ran on, and the options that select them again.
     public var targetName = "port"
+    /// The shrinker ended at a fixed point of every pass (1-minimal).
+    public var certified = false
     public var targetOptions = ""
     /// The configuration it was shrunk under (what its report replays).
     public var config: RunConfig
@@ -112,6 +114,9 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
         "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(ops.count)), geometry \(config.geometry.name), target \(config.targetName)"
             + (run.invariantsOff ? ", invariants off (what the target does after the invariant broke)" : ""),
         "failure: \(finding.kind.signature)" + (reproduced ? "" : " (NOT reproduced when re-run: flaky)"),
+        shrinker.certified
+            ? "certified 1-minimal: no single deletion and no lowering by any shrink pass keeps this failure (\(shrinker.runs) evaluations)"
+            : "not certified minimal: the shrink budget of \(shrinker.budget) evaluations ran out",
         "  \(finding.description.replacingOccurrences(of: "\n", with: "\n#   "))",
         "replay: swift run verify replay FILE\(config.targetOptions)",
     ]
@@ -120,6 +125,7 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
                           path: nil, text: traceText(geometry: config.geometry, ops: ops, results: results, header: header), config: config)
     s.targetName = config.targetName
     s.targetOptions = config.targetOptions
+    s.certified = shrinker.certified && reproduced
     if let dir = options.outDir {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let sig = finding.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }

@@ -2,12 +2,24 @@
 // a budget, keeping only candidates that fail the same way and are simpler.
 
 import PageAlloc
+import Reference
 
 /// One named way of making a failing operation list smaller.
 public struct ShrinkPass: Sendable {
     public let name: String
-    /// Candidate lists derived from `ops` (the shrinker tries them in order).
-    let candidates: @Sendable ([Operation]) -> [[Operation]]
+    /// Candidate lists derived from `ops` on a geometry (the shrinker tries
+    /// them in order).
+    let candidates: @Sendable ([Operation], Geometry) -> [[Operation]]
+
+    init(name: String, candidates: @escaping @Sendable ([Operation], Geometry) -> [[Operation]]) {
+        self.name = name
+        self.candidates = candidates
+    }
+
+    /// A pass that does not need the geometry.
+    init(name: String, _ candidates: @escaping @Sendable ([Operation]) -> [[Operation]]) {
+        self.init(name: name, candidates: { ops, _ in candidates(ops) })
+    }
 }
 
 /// Per-pass counters.
@@ -42,6 +54,15 @@ public struct Shrinker {
     public private(set) var runs = 0
     public private(set) var stats: [String: PassStats] = [:]
     public let passes: [ShrinkPass]
+    /// True when the last shrink ended at a fixed point: one whole sweep of
+    /// every pass tried every candidate and none failed the same way. With
+    /// single-operation deletion and the lowering passes among them, the
+    /// result is 1-minimal with respect to them.
+    public private(set) var certified = false
+    /// True when the budget stopped the last shrink (some candidate untried).
+    public private(set) var budgetSpent = false
+    /// Called after every candidate run: runs so far, the best length, the pass.
+    public var onProgress: ((Int, Int, String) -> Void)?
 
     public init(config: RunConfig, signature: String, budget: Int = 3000, passes: [ShrinkPass] = ShrinkPass.all) {
         self.config = config
@@ -60,20 +81,28 @@ public struct Shrinker {
         return r.ops
     }
 
-    /// Shrinks a failing list; returns the smallest found.
+    /// Shrinks a failing list; returns the smallest found. Passes run in
+    /// order; after any improvement the pass starts again on the new best,
+    /// and sweeps over all passes repeat until one sweep improves nothing
+    /// (then the result is certified) or the budget of runs is spent.
     public mutating func shrink(_ start: [Operation]) -> [Operation] {
         var best = start
         var progress = true
-        while progress && runs < budget {
+        certified = false
+        budgetSpent = false
+        sweeps: while progress {
             progress = false
             for pass in passes {
                 var improved = true
-                while improved && runs < budget {
+                while improved {
                     improved = false
-                    for cand in pass.candidates(best) where runs < budget {
+                    for cand in pass.candidates(best, config.geometry) {
                         guard simpler(cand, than: best) else { continue }
+                        guard runs < budget else { budgetSpent = true; break sweeps }
                         stats[pass.name]!.tried += 1
-                        if let applied = failsTheSameWay(cand), simpler(applied, than: best) {
+                        let applied = failsTheSameWay(cand)
+                        onProgress?(runs, best.count, pass.name)
+                        if let applied, simpler(applied, than: best) {
                             stats[pass.name]!.accepted += 1
                             best = applied
                             improved = true
@@ -84,13 +113,40 @@ public struct Shrinker {
                 }
             }
         }
+        certified = !budgetSpent
         return best
     }
 }
 
 extension ShrinkPass {
     /// The passes, in the order they run.
-    public static let all: [ShrinkPass] = [.deleteBlocks, .mergeAllocs, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
+    public static let all: [ShrinkPass] = [.deleteBlocks, .rebuildPrefix, .mergeAllocs, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
+
+    /// Replaces a prefix of the operations by the shortest list that leaves
+    /// the same pages grown and allocated: one grow per grown range, one
+    /// alloc-range per allocated run (the reference computes the state).
+    /// The history that built a fragmented heap (allocs, frees, re-allocs)
+    /// collapses to its outcome; searchAddr and the scavenged bits differ,
+    /// so the candidate survives only if the failure did not depend on them.
+    /// Longest prefixes first.
+    public static let rebuildPrefix = ShrinkPass(name: "rebuildPrefix", candidates: { ops, g in
+        var ref = ReferenceAllocator(geometry: g)
+        var out: [[Operation]] = []
+        for k in 0..<Swift.max(0, ops.count - 1) {
+            do {
+                switch ops[k] {
+                case let .grow(b, n): try ref.grow(b, n)
+                case let .alloc(n): _ = try ref.alloc(n)
+                case let .free(b, n, s): try ref.free(b, n, scavenged: s)
+                case let .allocRange(b, n): _ = try ref.allocRange(b, n)
+                }
+            } catch { break }
+            var rebuilt: [Operation] = ref.grown.intervals.map { .grow(base: ref.address($0.lowerBound), bytes: UInt64($0.count) * Geometry.pageSize) }
+            for r in ref.allocated.intervals { rebuilt.append(.allocRange(base: ref.address(r.lowerBound), npages: UInt64(r.count))) }
+            if rebuilt.count < k + 1 { out.append(rebuilt + ops[(k + 1)...]) }
+        }
+        return out.reversed()
+    })
 
     /// Deletes blocks of consecutive operations, halving the block size.
     public static let deleteBlocks = ShrinkPass(name: "deleteBlocks") { ops in

@@ -117,7 +117,9 @@ extension Trace {
         var steps: [TraceStep] = []
         var lineNo = 0
         func fail(_ m: String) -> TraceSyntaxError { TraceSyntaxError(file: file, line: lineNo, message: m) }
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines end in LF, CRLF or CR: Swift reads "\r\n" as one Character,
+        // so split on every newline Character, not on "\n" alone.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNo += 1
             var line = Substring(raw)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }

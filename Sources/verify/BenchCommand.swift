@@ -24,6 +24,7 @@ struct BenchCommand: ParsableCommand {
     var checking = false
 
     func run() throws {
+        warnIfDebugBuild()
         #if DEBUG
         printError("warning: debug build; figures mean little (swift run -c release verify bench)")
         #endif

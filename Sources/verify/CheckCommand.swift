@@ -24,6 +24,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var checking: CheckingOptions
 
     func run() throws {
+        warnIfDebugBuild()
         let parts = seeds.components(separatedBy: "..")
         guard parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]), a < b else {
             throw ValidationError("--seeds must be A..B with A < B, got '\(seeds)'")

@@ -72,6 +72,7 @@ struct FuzzCommand: ParsableCommand {
     }
 
     func run() throws {
+        warnIfDebugBuild()
         if let promote { return try runPromote(promote) }
         if let decode {
             guard let data = FileManager.default.contents(atPath: decode) else {

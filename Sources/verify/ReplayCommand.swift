@@ -18,34 +18,7 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var allocator: AllocatorOptions
 
     func run() throws {
-        let text: String
-        if file == "-" {
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        } else {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                printError("\(file): cannot read the file")
-                throw ExitCode(2)
-            }
-            text = String(decoding: data, as: UTF8.self)
-        }
-        let trace: Trace
-        do {
-            trace = try Trace.parse(text, file: file == "-" ? "<stdin>" : file, geometryOverride: try allocator.resolvedGeometry())
-        } catch let e as TraceSyntaxError {
-            printError("error: \(e.description)")
-            throw ExitCode(2)
-        }
-        let (usePort, go) = try allocator.resolvedTargets()
-        var trace2 = trace
-        if let go {
-            let g = try allocator.goGeometry(go)
-            guard sameConstants(trace.geometry, g) else {
-                printError("error: \(file): the trace's geometry \(trace.geometry.name) does not match the Go target's (GOARCH \(go.goarch))")
-                throw ExitCode(2)
-            }
-            trace2.geometry = g
-        }
-        let config = RunConfig(geometry: trace2.geometry, variant: try allocator.resolvedVariant(), usePort: usePort, go: go)
+        let (trace2, config) = try loadTrace(file, allocator)
         let report = try replay(trace2, config: config)
         GoDriverPool.shared.drain()
         for line in report.lines { print(line) }
@@ -55,4 +28,37 @@ struct ReplayCommand: ParsableCommand {
         for f in report.findings { printError("finding: \(file):\(f.description)") }
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
+}
+
+/// Reads and parses a trace file (or - for standard input) and builds the
+/// run configuration the allocator options ask for; exit 2 with the file
+/// and line on anything malformed.
+func loadTrace(_ file: String, _ allocator: AllocatorOptions) throws -> (Trace, RunConfig) {
+    let text: String
+    if file == "-" {
+        text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    } else {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            printError("\(file): cannot read the file")
+            throw ExitCode(2)
+        }
+        text = String(decoding: data, as: UTF8.self)
+    }
+    var trace: Trace
+    do {
+        trace = try Trace.parse(text, file: file == "-" ? "<stdin>" : file, geometryOverride: try allocator.resolvedGeometry())
+    } catch let e as TraceSyntaxError {
+        printError("error: \(e.description)")
+        throw ExitCode(2)
+    }
+    let (usePort, go) = try allocator.resolvedTargets()
+    if let go {
+        let g = try allocator.goGeometry(go)
+        guard sameConstants(trace.geometry, g) else {
+            printError("error: \(file): the trace's geometry \(trace.geometry.name) does not match the Go target's (GOARCH \(go.goarch))")
+            throw ExitCode(2)
+        }
+        trace.geometry = g
+    }
+    return (trace, RunConfig(geometry: trace.geometry, variant: try allocator.resolvedVariant(), usePort: usePort, go: go))
 }

@@ -50,11 +50,19 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "List the invariants and exit.")
     var listInvariants = false
 
+    @Option(help: ArgumentHelp("With --seed: write the seed's generated trace (operations and results) to this file, pass or fail.", valueName: "file"))
+    var emitTrace: String?
+
+    func validate() throws {
+        if emitTrace != nil && seed == nil { throw ValidationError("--emit-trace needs --seed N") }
+    }
+
     func run() throws {
         if listInvariants {
             for inv in Invariant.all { print("\(inv.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(inv.statement)") }
             return
         }
+        warnIfDebugBuild()
         let variant = try allocator.resolvedVariant()
         if let seed {
             try runOneSeed(seed, variant: variant)
@@ -88,6 +96,18 @@ struct RunCommand: ParsableCommand {
         print("seed \(seed) (geometry \(g.name), target \(options.config(seed).targetName), \(checking.ops) operations)")
         let t0 = Date()
         let run = try runSeed(seed, options.config(seed))
+        if let emitTrace {
+            let header = ["seed \(seed), geometry \(g.name), target \(options.config(seed).targetName), \(run.ops.count) operations, "
+                          + (run.finding.map { "fails: \($0.kind.signature)" } ?? "passes"),
+                          "replay: swift run verify replay \(emitTrace)\(options.config(seed).targetOptions)"]
+            let text = traceText(geometry: g, ops: run.ops, results: run.results, header: header)
+            do {
+                try text.write(toFile: emitTrace, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot write --emit-trace \(emitTrace): \(error.localizedDescription)")
+            }
+            print("trace written to \(emitTrace)")
+        }
         guard let f = run.finding else {
             let na = Invariant.all.map(\.name).filter { run.notApplicable[$0] != nil }
             let held = na.isEmpty ? "every invariant held" : "every applicable invariant held (not applicable on this target: \(na.joined(separator: ", ")))"

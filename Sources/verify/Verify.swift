@@ -10,7 +10,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verification suite for Go's runtime page allocator (a faithful Swift port).",
-        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ShrinkCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -111,4 +111,13 @@ func sameConstants(_ a: Geometry, _ b: Geometry) -> Bool {
 /// Writes a line to standard error.
 func printError(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// Says plainly, at the start of a long run, when this is a debug build:
+/// the checker is then about 40 times slower (22k against 870k checked
+/// operations/s on one core), and a campaign's figures mean little.
+func warnIfDebugBuild() {
+    #if DEBUG
+    printError("note: this is a debug build, about 40x slower than release; for full speed type: swift run -c release verify \(CommandLine.arguments.dropFirst().joined(separator: " "))")
+    #endif
 }

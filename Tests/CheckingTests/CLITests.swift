@@ -11,6 +11,47 @@ struct CLITests {
         #expect(out == "pagealloc-trace 1\ngeometry amd64\ngrow 0xc000000000 0x400000\nalloc 3 -> 0xc000000000 0x6000\n")
     }
 
+    @Test("replay reads CRLF line ends, and a malformed CRLF line is still named by its number")
+    func replayCRLF() throws {
+        let (status, out, _) = try runVerify(["replay", "-"], stdin: "pagealloc-trace 1\r\ngrow 0xc000000000 0x400000\r\nalloc 3 -> 0xc000000000 0x6000\r\n")
+        #expect(status == 0)
+        #expect(out == "pagealloc-trace 1\ngeometry amd64\ngrow 0xc000000000 0x400000\nalloc 3 -> 0xc000000000 0x6000\n")
+        let (bad, _, err) = try runVerify(["replay", "-"], stdin: "pagealloc-trace 1\r\n\r\nalloc\r\n")
+        #expect(bad == 2)
+        #expect(err == "error: <stdin>:3: usage: alloc NPAGES\n")
+    }
+
+    @Test("verify --seed N --emit-trace FILE writes the seed's trace, which replays clean")
+    func emitTrace() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emit-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("seed7.trace").path
+        let (status, out, _) = try runVerify(["--seed", "7", "--ops", "120", "--emit-trace", file])
+        #expect(status == 0 && out.contains("trace written to \(file)"), "\(out)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let t = try Trace.parse(text)
+        #expect(t.steps.count == 120)
+        #expect(t.steps.contains { $0.expected != nil })
+        #expect(try replay(t).exitStatus == 0)
+        let (usage, _, err) = try runVerify(["--emit-trace", file])
+        #expect(usage == 64 && err.contains("--emit-trace needs --seed"))
+    }
+
+    @Test("verify shrink: a failing trace to a certified minimum; a small budget says it is not certified; a passing trace is refused")
+    func shrinkCommand() throws {
+        let (status, out, err) = try runVerify(["shrink", "-", "--variant", "preFix40191"], stdin: fortyOneNinetyOne)
+        #expect(status == 0, "\(err)")
+        let t = try Trace.parse(out)
+        #expect(t.steps.count <= 7 && t.steps.count >= 1)
+        #expect(out.contains("# certified 1-minimal") && err.contains("certified 1-minimal"))
+        #expect(err.contains("evaluations"))
+        let (s2, _, e2) = try runVerify(["shrink", "-", "--variant", "preFix40191", "--budget", "2"], stdin: fortyOneNinetyOne)
+        #expect(s2 == 1 && e2.contains("NOT certified"))
+        let (s3, _, e3) = try runVerify(["shrink", "-"], stdin: "pagealloc-trace 1\ngrow 0xc000000000 0x400000\nalloc 3\n")
+        #expect(s3 == 2 && e3.contains("does not fail"))
+    }
+
     @Test("replay exits 2 on a malformed file, naming file and line")
     func replayMalformed() throws {
         let (status, out, err) = try runVerify(["replay", "-"], stdin: "pagealloc-trace 1\nalloc\n")

@@ -171,5 +171,33 @@ struct ShrinkerTests {
         #expect(out.count <= base.count)
         #expect(s.stats.values.reduce(0) { $0 + $1.accepted } > 0)
         #expect(try runOps(out, config)?.finding?.kind.signature == sig)
+        #expect(s.certified && !s.budgetSpent)
+        // Certified means it: no single deletion of the result fails the same way.
+        for i in out.indices {
+            var c = out
+            c.remove(at: i)
+            #expect(try runOps(c, config, skipInvalid: true)?.finding?.kind.signature != sig, "deleting \(out[i]) keeps the failure")
+        }
+        // A budget too small to finish a sweep is said, never certified.
+        var small = Shrinker(config: config, signature: sig, budget: 5)
+        _ = small.shrink([.grow(base: 0xd0_0000_0000, bytes: 8 << 20)] + base + [.alloc(npages: 1)])
+        #expect(!small.certified && small.budgetSpent && small.runs == 5)
+    }
+
+    @Test("rebuildPrefix collapses the history that fragmented a heap into grows and alloc-ranges")
+    func rebuildPrefix() throws {
+        // The 10-operation unmapped form a 10-second check used to write.
+        let ten: [Operation] = [
+            .grow(base: 0xcb_25c0_0000, bytes: 0x80_0000), .grow(base: 0xc4_e400_0000, bytes: 0x40_0000), .alloc(npages: 64),
+            .free(base: 0xc4_e406_e000, npages: 7, scavenged: false), .grow(base: 0xcc_3300_0000, bytes: 0x40_0000),
+            .free(base: 0xc4_e407_c000, npages: 2, scavenged: false), .alloc(npages: 456), .alloc(npages: 514), .alloc(npages: 1), .alloc(npages: 511),
+        ]
+        let sig = try #require(try runOps(ten, config)?.finding).kind.signature
+        #expect(sig == "invariant:searchAddr:unmapped")
+        var s = Shrinker(config: config, signature: sig, budget: 2000)
+        let out = s.shrink(ten)
+        #expect(out.count <= 7, "\(out)")
+        #expect(s.certified)
+        #expect(s.stats["rebuildPrefix"]!.accepted >= 1)
     }
 }

@@ -28,15 +28,11 @@ extension Invariant {
                 return .broken("chunk \(c.chunk) is grown but its scavenge index entry is not mapped")
             }
             let firstPage = c.chunk * Geometry.pallocChunkPages
-            let claimed = ctx.reference.freedAsScavenged.bits(from: firstPage, words: 8)
             var allocated = 0
-            var unscavengedFree: UInt64? = nil
+            var anyUnscavengedFree = false
             for w in 0..<8 {
                 allocated += c.alloc(w).nonzeroBitCount
-                let m = ~c.alloc(w) & ~c.scavenged(w) & ~claimed[w]
-                if m != 0 && unscavengedFree == nil {
-                    unscavengedFree = firstPage + UInt64(w * 64 + m.trailingZeroBitCount)
-                }
+                if ~c.alloc(w) & ~c.scavenged(w) != 0 { anyUnscavengedFree = true }
             }
             let marked: Bool
             switch kind {
@@ -51,9 +47,15 @@ extension Invariant {
             case .none:
                 marked = true
             }
-            if let p = unscavengedFree, !marked {
-                let addr = ctx.geometry.space.unlinear(p * Geometry.pageSize)
-                return .broken("chunk \(c.chunk) holds free unscavenged page \(h(addr)) but its scavenge index entry \(h(e)) does not mark it")
+            guard anyUnscavengedFree && !marked else { continue }
+            // Only now (rarely) look at the pages freed as "scavenged".
+            let claimed = ctx.reference.freedAsScavenged.bits(from: firstPage, words: 8)
+            for w in 0..<8 {
+                let m = ~c.alloc(w) & ~c.scavenged(w) & ~claimed[w]
+                if m != 0 {
+                    let addr = ctx.geometry.space.unlinear((firstPage + UInt64(w * 64 + m.trailingZeroBitCount)) * Geometry.pageSize)
+                    return .broken("chunk \(c.chunk) holds free unscavenged page \(h(addr)) but its scavenge index entry \(h(e)) does not mark it")
+                }
             }
         }
         return .holds
