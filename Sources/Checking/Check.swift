@@ -4,6 +4,7 @@
 
 import Foundation
 import PageAlloc
+import Reference
 
 /// What to check.
 public struct CheckOptions: Sendable {
@@ -23,6 +24,10 @@ public struct CheckOptions: Sendable {
     public var usePort = true
     /// Run a real Go runtime too, or instead.
     public var go: GoTargetSpec?
+    /// Run each seed, and each shrink candidate, in a supervised worker
+    /// process (`verify worker`): a trap or hang of the code under test is
+    /// then a finding and the campaign goes on.
+    public var isolate = false
 
     public init(seeds: Range<UInt64> = 0..<UInt64.max, seconds: Double? = nil, jobs: Int = 2, geometry: Geometry? = nil,
                 variant: Variant = .faithful, ops: Int = 300, fullEvery: Int = 64, outDir: String? = "findings", shrinkBudget: Int = 3000) {
@@ -99,7 +104,32 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
     var config = options.config(run.seed)
     if run.invariantsOff { config.checking = .none }
     var shrinker = Shrinker(config: config, signature: f.kind.signature, budget: options.shrinkBudget)
-    var ops = shrinker.shrink(run.ops)
+    let worker = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.shrinkTimeout) : nil
+    if let worker { shrinker.evaluate = { ops, skip in try worker.runOps(ops, config, skipInvalid: skip) } }
+    var killedWorker = false
+    switch f.kind { case .crashed, .hung: killedWorker = worker != nil; default: break }
+    // A worker's death that does not happen again (a SIGKILL from outside,
+    // say) is kept as it was found, not shrunk.
+    var start = run.ops
+    var again = true
+    if killedWorker {
+        // Cut the operations after the one that kills the worker first:
+        // every candidate keeping them would die too (a hang at the price of
+        // a timeout each).
+        if let (k, kind) = try supervisedCrashPoint(run.ops, config, worker!), kind.signature == f.kind.signature {
+            start = Array(run.ops[...k])
+        } else {
+            again = false
+        }
+    }
+    var ops = again ? shrinker.shrink(start) : run.ops
+    if let worker, case .crashed = f.kind {
+        // A crash: its trace, results and step come from the worker.
+        return try isolatedCrashFinding(run, ops: ops, config: config, worker: worker, shrinker: shrinker, options: options)
+    }
+    if let worker, case .hung = f.kind {
+        return try isolatedCrashFinding(run, ops: ops, config: config, worker: worker, shrinker: shrinker, options: options)
+    }
     var rerun = try runOps(ops, config)
     if rerun?.finding == nil {
         // The shrunk list did not fail again: keep the original run's operations.
@@ -131,6 +161,116 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
         let sig = finding.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let who = config.go.map { String($0.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }) } ?? config.variant.rawValue
         let path = "\(dir)/\(config.geometry.name)-\(String(who))-seed\(run.seed)-\(String(sig)).trace"
+        try writeFileAtomically(path, s.text)
+        s.path = path
+    }
+    return s
+}
+
+/// The operations the generator draws for a seed: drawn from the
+/// reference alone, so the same whatever the target does. Taken on the
+/// faithful port with checks off, which runs all of them; used when the
+/// target died before it could say what it ran.
+public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operation] {
+    var c = config
+    c.variant = .faithful
+    c.usePort = true
+    c.go = nil
+    c.checking = .none
+    return try runSeed(seed, c).ops
+}
+
+/// A seed whose worker died: its generated operations, failing with the crash
+/// or hang at the last (where exactly is found after shrinking).
+public func diedOutcome(_ seed: UInt64, _ config: RunConfig, _ kind: FindingKind) throws -> RunOutcome {
+    let ops = try generatedOps(seed, config)
+    var run = RunOutcome(seed: seed, geometry: config.geometry, coverage: CoverageCounts(levels: config.geometry.summaryLevels))
+    run.ops = ops
+    run.results = Array(repeating: nil, count: ops.count)
+    run.finding = Finding(kind: kind, stepIndex: ops.count - 1, op: ops.last, line: ops.count, target: config.targetName)
+    return run
+}
+
+/// One seed under supervision: the outcome when the worker died on it, nil
+/// when it did not (the seed is then safe to run in this process: runs are
+/// deterministic).
+public func supervisedDeath(_ seed: UInt64, _ config: RunConfig, _ worker: IsolatedWorker) throws -> RunOutcome? {
+    guard case let .died(kind) = try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) else {
+        return nil
+    }
+    return try diedOutcome(seed, config, kind)
+}
+
+/// Where a list of operations kills a worker: the index of the operation
+/// (the shortest failing prefix, by binary search) and the failure, or nil
+/// when it runs to the end in the worker.
+public func supervisedCrashPoint(_ ops: [Operation], _ config: RunConfig, _ worker: IsolatedWorker) throws -> (index: Int, kind: FindingKind)? {
+    let whole = try worker.runOps(ops, config, skipInvalid: false)
+    guard var kind = whole.kind else { return nil }
+    var lo = 1, hi = ops.count
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        let r = try worker.runOps(Array(ops[..<mid]), config, skipInvalid: false)
+        if r.signature == kind.signature { hi = mid; if let k = r.kind { kind = k } } else { lo = mid + 1 }
+    }
+    return (hi - 1, kind)
+}
+
+/// What the reference allocator returns for each operation (the checker's
+/// own code: it cannot trap on what kills a worker).
+public func referenceResults(_ ops: [Operation], _ g: Geometry) -> [OpResult?] {
+    var r = ReferenceAllocator(geometry: g)
+    return ops.map { op in
+        do {
+            switch op {
+            case let .grow(b, n): try r.grow(b, n); return OpResult.none
+            case let .alloc(n): let (a, s) = try r.alloc(n); return .alloc(addr: a, scav: s)
+            case let .free(b, n, c): try r.free(b, n, scavenged: c); return OpResult.none
+            case let .allocRange(b, n): return .allocRange(scav: try r.allocRange(b, n))
+            }
+        } catch { return nil }
+    }
+}
+
+/// A worker's crash or hang, shrunk: the shortest failing prefix of the
+/// shrunk operations (binary search, in the worker) is the trace, its last
+/// operation the one that killed the worker.
+func isolatedCrashFinding(_ run: RunOutcome, ops: [Operation], config: RunConfig, worker: IsolatedWorker,
+                          shrinker: Shrinker, options: CheckOptions) throws -> ShrunkFinding {
+    let f = run.finding!
+    let sig = f.kind.signature
+    var kind = f.kind
+    var lo = 1, hi = ops.count
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        let r = try worker.runOps(Array(ops[..<mid]), config, skipInvalid: false)
+        if r.signature == sig { hi = mid; if let k = r.kind { kind = k } } else { lo = mid + 1 }
+    }
+    let trace = Array(ops[..<hi])
+    let last = try worker.runOps(trace, config, skipInvalid: false)
+    let reproduced = last.signature == sig
+    if let k = last.kind { kind = k }
+    let finding = Finding(kind: kind, stepIndex: trace.count - 1, op: trace.last, line: trace.count, target: config.targetName)
+    let results = referenceResults(Array(trace.dropLast()), config.geometry) + [nil]
+    let header = [
+        "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(trace.count)), geometry \(config.geometry.name), target \(config.targetName), in a supervised worker",
+        "failure: \(sig)" + (reproduced ? "" : " (NOT reproduced when re-run: flaky)"),
+        shrinker.certified
+            ? "certified 1-minimal: no single deletion and no lowering by any shrink pass keeps this failure (\(shrinker.runs) evaluations)"
+            : "not certified minimal: the shrink budget of \(shrinker.budget) evaluations ran out",
+        "  \(finding.description.replacingOccurrences(of: "\n", with: "\n#   "))",
+        "replay: swift run verify replay FILE\(config.targetOptions)",
+    ]
+    var s = ShrunkFinding(seed: run.seed, geometry: config.geometry, variant: config.variant, original: f, originalLength: run.ops.count,
+                          ops: trace, results: results, finding: finding, shrinkRuns: shrinker.runs, passStats: shrinker.stats,
+                          path: nil, text: traceText(geometry: config.geometry, ops: trace, results: results, header: header), config: config)
+    s.targetName = config.targetName
+    s.targetOptions = config.targetOptions
+    s.certified = shrinker.certified && reproduced
+    if let dir = options.outDir {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let name = sig.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(60)
+        let path = "\(dir)/\(config.geometry.name)-\(config.variant.rawValue)-seed\(run.seed)-\(String(name)).trace"
         try writeFileAtomically(path, s.text)
         s.path = path
     }
@@ -169,7 +309,7 @@ final class CheckState: @unchecked Sendable {
         return next - 1
     }
 
-    func record(_ run: RunOutcome, seconds dt: Double, extra: Bool = false) {
+    func record(_ run: RunOutcome, seconds dt: Double, extra: Bool = false, opsCount: Int? = nil) {
         lock.lock()
         defer { lock.unlock() }
         let name = run.geometry.name
@@ -180,7 +320,7 @@ final class CheckState: @unchecked Sendable {
             return
         }
         summary.totals[name, default: GeometryTotals()].seeds += 1
-        summary.totals[name, default: GeometryTotals()].ops += run.ops.count
+        summary.totals[name, default: GeometryTotals()].ops += opsCount ?? run.ops.count
         summary.totals[name, default: GeometryTotals()].seconds += dt
         summary.coverage.merge(run.coverage)
         for (name, na) in run.notApplicable {
@@ -207,16 +347,50 @@ final class CheckState: @unchecked Sendable {
     }
 
     func work() {
+        let worker = options.isolate ? IsolatedWorker() : nil
         while let seed = take() {
             let t0 = Date()
             do {
-                let run = try runSeed(seed, options.config(seed))
+                let config = options.config(seed)
+                if let worker {
+                    try runIsolated(seed, config, worker, t0)
+                    continue
+                }
+                let run = try runSeed(seed, config)
                 record(run, seconds: Date().timeIntervalSince(t0))
-                if let c = try consequenceRun(run, options.config(seed)) { record(c, seconds: 0, extra: true) }
+                if let c = try consequenceRun(run, config) { record(c, seconds: 0, extra: true) }
             } catch {
                 fail(error)
                 return
             }
+        }
+    }
+
+    /// One seed in the worker. A seed that passes is counted from the
+    /// worker's answer; one that fails without killing it is run again here
+    /// for its full outcome (it did not trap there, and runs are
+    /// deterministic); one that kills or stalls the worker is a crash or
+    /// hang finding on the seed's generated operations.
+    func runIsolated(_ seed: UInt64, _ config: RunConfig, _ worker: IsolatedWorker, _ t0: Date) throws {
+        switch try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) {
+        case let .answered(r):
+            if r.signature == nil {
+                var run = RunOutcome(seed: seed, geometry: config.geometry, coverage: CoverageCounts(levels: config.geometry.summaryLevels))
+                if let c = r.coverage, c.count == run.coverage.counts.count { run.coverage.counts = c }
+                if let d = r.descended, d.count == run.coverage.findDescendedTo.count { run.coverage.findDescendedTo = d }
+                if let st = r.straddle, st.count == run.coverage.findStraddleAt.count { run.coverage.findStraddleAt = st }
+                for (k, n) in (r.notApplicableNames ?? []).enumerated() {
+                    run.notApplicable[n] = (r.notApplicableCounts?[k] ?? 0, r.notApplicableReasons?[k] ?? "")
+                }
+                run.fragmentedFailures = r.fragmented
+                record(run, seconds: Date().timeIntervalSince(t0), opsCount: r.opsApplied)
+                return
+            }
+            let run = try runSeed(seed, config)
+            record(run, seconds: Date().timeIntervalSince(t0))
+            if let c = try consequenceRun(run, config) { record(c, seconds: 0, extra: true) }
+        case let .died(kind):
+            record(try diedOutcome(seed, config, kind), seconds: Date().timeIntervalSince(t0))
         }
     }
 }

@@ -148,6 +148,12 @@ public struct TargetCrash: Equatable, Sendable, CustomStringConvertible {
         if let p = lines.first(where: { $0.hasPrefix("panic: ") }) {
             return "panic:" + p.dropFirst(7).split(separator: " ").prefix(3).joined(separator: " ")
         }
+        // A Swift runtime trap in a supervised worker: "FILE:LINE: Fatal error: MSG".
+        if let f = lines.first(where: { $0.contains("Fatal error: ") }) {
+            let msg = f.components(separatedBy: "Fatal error: ").last ?? ""
+            return "crash:\(sig ?? signal.map { "signal \($0)" } ?? "exit \(exitStatus ?? -1)"):\(msg)"
+        }
+        if let sig { return "crash:\(sig)" }
         if let s = signal { return "crash:signal \(s)" }
         return "crash:exit \(exitStatus ?? -1)"
     }

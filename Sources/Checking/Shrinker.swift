@@ -63,6 +63,10 @@ public struct Shrinker {
     public private(set) var budgetSpent = false
     /// Called after every candidate run: runs so far, the best length, the pass.
     public var onProgress: ((Int, Int, String) -> Void)?
+    /// Runs a candidate somewhere else (a supervised worker process):
+    /// operations and skip-invalid in; signature and operations applied out.
+    /// Nil runs candidates in this process.
+    public var evaluate: (([Operation], Bool) throws -> (signature: String?, applied: [Operation], kind: FindingKind?))?
 
     public init(config: RunConfig, signature: String, budget: Int = 3000, passes: [ShrinkPass] = ShrinkPass.all) {
         self.config = config
@@ -77,6 +81,10 @@ public struct Shrinker {
     /// the failure; returns what was applied if it fails the same way.
     mutating func failsTheSameWay(_ ops: [Operation]) -> [Operation]? {
         runs += 1
+        if let evaluate {
+            guard let r = try? evaluate(ops, true), r.signature == signature else { return nil }
+            return r.applied
+        }
         guard let r = try? runOps(ops, config, skipInvalid: true), let f = r.finding, f.kind.signature == signature else { return nil }
         return r.ops
     }

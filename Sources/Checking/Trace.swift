@@ -110,6 +110,19 @@ extension Trace {
 
     /// Parses trace format v1. `geometryOverride` replaces the file's
     /// geometry line (the `--geometry` flag).
+    /// Parses one operation line ("alloc 3", no result), as a trace holds it.
+    public static func parseOperation(_ line: String, syntax: [OperationSyntax] = OperationSyntax.v1) throws -> Operation {
+        let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let keyword = tokens.first, let syn = syntax.first(where: { $0.keyword == keyword }) else {
+            throw TraceSyntaxError(file: "<worker>", line: 1, message: "unknown operation '\(line)'")
+        }
+        do throws(TraceParseFailure) {
+            return try syn.parse(Array(tokens.dropFirst()), Trace.number)
+        } catch {
+            throw TraceSyntaxError(file: "<worker>", line: 1, message: error.message)
+        }
+    }
+
     public static func parse(_ text: String, file: String = "<trace>", geometryOverride: Geometry? = nil,
                              syntax: [OperationSyntax] = OperationSyntax.v1) throws(TraceSyntaxError) -> Trace {
         var sawHeader = false

@@ -41,7 +41,7 @@ public enum CoverageMark: Int, CaseIterable, Sendable {
 }
 
 /// Counts of coverage marks, plus per-level counts for find.
-public struct CoverageCounts: Sendable, Equatable {
+public struct CoverageCounts: Sendable, Equatable, Codable {
     public var counts: [Int] = Array(repeating: 0, count: CoverageMark.allCases.count)
     /// find descended from an entry of level l into the level below it (or,
     /// from the leaf level, into a chunk bitmap).

@@ -55,6 +55,7 @@ extension PageAlloc {
                 if sum == .zero {
                     // Fully allocated: any run is broken.
                     size = 0
+                    if variant == .loopInFind && l == summary.count - 1 && j > j0 { j -= 1 }
                     continue
                 }
                 try firstFree.found(space.levelIndexToOffAddr(levelShift[l], i + j), (1 << logMaxPages) * Geometry.pageSize)
@@ -87,6 +88,7 @@ extension PageAlloc {
             if size >= npages {
                 // A run straddling entries of this level.
                 coverage.findStraddleAt[l] &+= 1
+                if variant == .trapInFind && levelBits[l + 1] < 0 { return (0, space.maxSearchAddr) }
                 let addr = space.add(space.levelIndexToOffAddr(levelShift[l], i), base * Geometry.pageSize).a
                 return (addr, try candidateSearchAddr(firstFree.base))
             }
@@ -138,6 +140,8 @@ extension PageAlloc {
             return mapped
         case .preFix40191:
             return firstFreeBase
+        case .trapInFind, .loopInFind:
+            return try findMappedAddr(firstFreeBase)
         }
     }
 }

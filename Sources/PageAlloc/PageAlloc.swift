@@ -16,6 +16,15 @@ public enum Variant: String, CaseIterable, Sendable {
     /// find returns `firstFree.base` as the new searchAddr without
     /// `findMappedAddr`: the code before the fix of golang/go#40191.
     case preFix40191
+    /// Negative control for the checker's crash isolation (no Go bug): when
+    /// a run straddles entries, find also reads the next level's fan-out,
+    /// `levelBits[l + 1]`, which at the leaf level is out of range: a Swift
+    /// runtime trap (the process dies by a signal).
+    case trapInFind
+    /// Negative control for hang detection (no Go bug): find's block scan
+    /// does not step past a fully allocated leaf entry, so a search that
+    /// meets one at the leaf level of a straddle never ends.
+    case loopInFind
 }
 
 /// One level of the radix tree: Go's `[]pallocSum` whose backing array is a

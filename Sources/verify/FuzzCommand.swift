@@ -98,6 +98,7 @@ struct FuzzCommand: ParsableCommand {
         let (usePort, go) = try allocator.resolvedTargets()
         o.usePort = usePort
         o.go = go
+        o.isolate = try allocator.isolate()
         if let go { o.geometry = try allocator.goGeometry(go) }
         print("fuzz: shard \(o.shard), seed base \(o.seedBase), \(time), \(jobs) jobs, geometry \(o.geometry?.name ?? "all in rotation"), variant \(o.variant.rawValue), target \(o.config(o.geometry ?? .amd64).targetName), commit \(o.commit)")
         let campaign = Campaign(o)

@@ -19,6 +19,24 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let (trace2, config) = try loadTrace(file, allocator)
+        // Under supervision first: a trace that kills the worker is reported
+        // with the line of the operation that did it; one that does not is
+        // safe to replay here.
+        if try allocator.isolate() {
+            let worker = IsolatedWorker()
+            let ops = trace2.steps.map(\.op)
+            if let (k, kind) = try supervisedCrashPoint(ops, config, worker) {
+                let line = trace2.steps[k].line
+                print("pagealloc-trace 1")
+                print("geometry \(trace2.geometry.name)")
+                for step in trace2.steps[..<k] { print(step.op.traceText) }
+                print(ops[k].traceText)
+                let f = Finding(kind: kind, stepIndex: k, op: ops[k], line: line, target: config.targetName)
+                print("# FINDING at line \(line): \(kind.signature)")
+                printError("finding: \(file):\(f.description)")
+                throw ExitCode(1)
+            }
+        }
         let report = try replay(trace2, config: config)
         GoDriverPool.shared.drain()
         for line in report.lines { print(line) }

@@ -95,7 +95,10 @@ struct RunCommand: ParsableCommand {
         let g = options.geometry(for: seed)
         print("seed \(seed) (geometry \(g.name), target \(options.config(seed).targetName), \(checking.ops) operations)")
         let t0 = Date()
-        let run = try runSeed(seed, options.config(seed))
+        // Under supervision first: a seed that kills the worker is a crash
+        // finding; one that does not is safe to run here.
+        let worker = options.isolate ? IsolatedWorker() : nil
+        let run = try worker.flatMap { try supervisedDeath(seed, options.config(seed), $0) } ?? runSeed(seed, options.config(seed))
         if let emitTrace {
             let header = ["seed \(seed), geometry \(g.name), target \(options.config(seed).targetName), \(run.ops.count) operations, "
                           + (run.finding.map { "fails: \($0.kind.signature)" } ?? "passes"),

@@ -39,17 +39,32 @@ struct ShrinkCommand: ParsableCommand {
         defer { GoDriverPool.shared.drain() }
         let config = config0
         let ops = trace.steps.map(\.op)
-        guard var first = try runOps(ops, config, skipInvalid: true) else {
-            printError("error: \(file): the trace holds no valid operation")
-            throw ExitCode(2)
+        // Candidates run in a supervised worker, so that one that traps or
+        // hangs is judged (a crash is a failure like any other), not fatal.
+        let worker = try allocator.isolate() ? IsolatedWorker(timeout: IsolatedWorker.shrinkTimeout) : nil
+        var startOps = ops
+        let signature: String
+        var crashKind: FindingKind?
+        if let worker, let (k, kind) = try supervisedCrashPoint(ops, config, worker) {
+            startOps = Array(ops[...k])
+            signature = kind.signature
+            crashKind = kind
+            printError("shrink: \(ops.count) operations, the worker dies at operation \(k + 1) with \(signature) on \(config.targetName)")
+        } else {
+            guard let first = try runOps(ops, config, skipInvalid: true) else {
+                printError("error: \(file): the trace holds no valid operation")
+                throw ExitCode(2)
+            }
+            guard let finding = first.finding else {
+                printError("error: \(file): the trace does not fail on \(config.targetName): nothing to shrink")
+                throw ExitCode(2)
+            }
+            startOps = first.ops
+            signature = finding.kind.signature
+            printError("shrink: \(ops.count) operations, failing with \(signature) at operation \(finding.stepIndex + 1) on \(config.targetName)")
         }
-        guard var finding = first.finding else {
-            printError("error: \(file): the trace does not fail on \(config.targetName): nothing to shrink")
-            throw ExitCode(2)
-        }
-        let signature = finding.kind.signature
-        printError("shrink: \(ops.count) operations, failing with \(signature) at operation \(finding.stepIndex + 1) on \(config.targetName)")
         var shrinker = Shrinker(config: config, signature: signature, budget: budget)
+        if let worker { shrinker.evaluate = { ops, skip in try worker.runOps(ops, config, skipInvalid: skip) } }
         var last = Date.distantPast
         let t0 = Date()
         shrinker.onProgress = { runs, best, pass in
@@ -58,13 +73,25 @@ struct ShrinkCommand: ParsableCommand {
             last = now
             printError(String(format: "shrink: %d/%d evaluations, %d operations, pass %@, %.0f s", runs, budget, best, pass, now.timeIntervalSince(t0)))
         }
-        let best = shrinker.shrink(first.ops)
-        guard let again = try runOps(best, config), let f = again.finding, f.kind.signature == signature else {
-            printError("error: the shrunk trace did not fail again with \(signature): the failure is flaky")
-            throw ExitCode(1)
+        var best = shrinker.shrink(startOps)
+        let finding: Finding
+        let results: [OpResult?]
+        if let worker, crashKind != nil {
+            guard let (k, kind) = try supervisedCrashPoint(best, config, worker), kind.signature == signature else {
+                printError("error: the shrunk trace did not fail again with \(signature): the failure is flaky")
+                throw ExitCode(1)
+            }
+            best = Array(best[...k])
+            finding = Finding(kind: kind, stepIndex: k, op: best[k], line: k + 1, target: config.targetName)
+            results = referenceResults(Array(best.dropLast()), config.geometry) + [nil]
+        } else {
+            guard let again = try runOps(best, config), let f = again.finding, f.kind.signature == signature else {
+                printError("error: the shrunk trace did not fail again with \(signature): the failure is flaky")
+                throw ExitCode(1)
+            }
+            finding = f
+            results = again.results
         }
-        first = again
-        finding = f
         let verdict = shrinker.certified
             ? "certified 1-minimal: no single deletion and no lowering by any shrink pass keeps this failure (\(shrinker.runs) evaluations)"
             : "NOT certified minimal: the budget of \(budget) evaluations ran out before a sweep of every pass came back empty (--budget raises it)"
@@ -75,7 +102,7 @@ struct ShrinkCommand: ParsableCommand {
             verdict,
             "replay: swift run verify replay FILE\(config.targetOptions)",
         ]
-        let text = traceText(geometry: config.geometry, ops: best, results: first.results, header: header)
+        let text = traceText(geometry: config.geometry, ops: best, results: results, header: header)
         if let out {
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
                 printError("error: cannot write \(out): \(error.localizedDescription)")

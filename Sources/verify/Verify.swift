@@ -10,7 +10,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verification suite for Go's runtime page allocator (a faithful Swift port).",
-        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ShrinkCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ShrinkCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self, WorkerCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -80,8 +80,15 @@ struct AllocatorOptions: ParsableArguments {
     }
 
     /// Sets the targets of a check; a Go target fixes the geometry to Go's.
+    @Flag(help: "Run the port in this process, not in a supervised worker process (a trap in the code under test then kills verify).")
+    var noIsolate = false
+
+    /// Whether runs go through a supervised worker: whenever the port runs.
+    func isolate() throws -> Bool { try !noIsolate && resolvedTargets().usePort }
+
     func applyTargets(_ options: inout Checking.CheckOptions) throws {
         let (usePort, go) = try resolvedTargets()
+        options.isolate = !noIsolate && usePort
         options.usePort = usePort
         options.go = go
         if let go { options.geometry = try goGeometry(go) }

@@ -15,11 +15,12 @@ func scenarioNames() -> [String] {
 }
 
 /// Runs the built `verify` executable; returns (exit status, stdout, stderr).
-func runVerify(_ args: [String], stdin: String? = nil) throws -> (Int32, String, String) {
+func runVerify(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> (Int32, String, String) {
     let exe = packageRoot.appendingPathComponent(".build/debug/verify")
     let p = Process()
     p.executableURL = exe
     p.arguments = args
+    if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 } }
     let out = Pipe(), err = Pipe(), inp = Pipe()
     p.standardOutput = out
     p.standardError = err

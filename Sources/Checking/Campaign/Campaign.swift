@@ -55,6 +55,8 @@ public struct CampaignOptions: Sendable {
     public var usePort = true
     /// Run a real Go runtime too, or instead.
     public var go: GoTargetSpec?
+    /// Seeds and shrink candidates in supervised worker processes (see CheckOptions.isolate).
+    public var isolate = false
 
     public init() {}
 
@@ -190,11 +192,32 @@ public final class Campaign: @unchecked Sendable {
     }
 
     func work() {
+        let worker = options.isolate ? IsolatedWorker() : nil
         while let k = take() {
             let seed = options.seed(k)
             let g = options.geometry(k)
             let t0 = DispatchTime.now().uptimeNanoseconds
             do {
+                if let worker {
+                    // Under supervision: a seed that passes is counted from
+                    // the worker's answer, one that kills it is a crash or
+                    // hang finding; one that fails otherwise is run again here
+                    // (it did not trap there) for its full outcome.
+                    let config = options.config(g)
+                    switch try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) {
+                    case let .answered(r) where r.signature == nil:
+                        recordPassed(geometry: g.name, ops: r.opsApplied, buckets: r.buckets,
+                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                        continue
+                    case .answered:
+                        break
+                    case let .died(kind):
+                        let run = try diedOutcome(seed, config, kind)
+                        record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                        try handleFailure(run)
+                        continue
+                    }
+                }
                 let run = try runSeed(seed, options.config(g))
                 record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
                 if run.finding != nil {
@@ -208,6 +231,18 @@ public final class Campaign: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// A seed that passed in a worker: its counts and buckets.
+    func recordPassed(geometry: String, ops: Int, buckets: StateBuckets?, seconds: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        summary.seeds += 1
+        summary.ops += ops
+        summary.totals[geometry, default: GeometryTotals()].seeds += 1
+        summary.totals[geometry, default: GeometryTotals()].ops += ops
+        summary.totals[geometry, default: GeometryTotals()].seconds += seconds
+        if let buckets { summary.buckets.merge(buckets) }
     }
 
     func record(_ run: RunOutcome, seconds: Double) {
@@ -243,6 +278,7 @@ public final class Campaign: @unchecked Sendable {
                                         fullEvery: options.fullEvery, outDir: nil, shrinkBudget: options.shrinkBudget)
         checkOptions.usePort = options.usePort
         checkOptions.go = options.go
+        checkOptions.isolate = options.isolate
         let s = try shrinkFinding(run, checkOptions)
         let shrunkClass = "\(s.finding.kind.signature)|\(s.finding.opKeyword)"
         let body = traceText(geometry: s.geometry, ops: s.ops, results: s.results, header: [])

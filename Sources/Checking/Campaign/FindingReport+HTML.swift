@@ -105,9 +105,15 @@ func heapSVG(_ s: HeapSnapshot, geometry g: Geometry, touched: Range<UInt64>?) -
 
 /// The report of a campaign finding.
 func findingHTML(_ f: CampaignFinding) throws -> String {
-    try findingHTML(ops: f.shrunk.ops, config: f.shrunk.config,
-                    title: "\(f.signature) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.targetName))",
-                    traceText: f.text)
+    // A worker killed by the last operation: that one is not run here.
+    var killer: Finding?
+    switch f.shrunk.finding.kind {
+    case .crashed, .hung: if f.shrunk.config.usePort { killer = f.shrunk.finding }
+    default: break
+    }
+    return try findingHTML(ops: f.shrunk.ops, config: f.shrunk.config,
+                           title: "\(f.signature) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.targetName))",
+                           traceText: f.text, killedBy: killer)
 }
 
 /// Replays `ops` on a fresh runner of `variant` (the port) and draws every step.
@@ -117,12 +123,20 @@ public func findingHTML(ops: [Operation], geometry g: Geometry, variant: Variant
 
 /// Replays `ops` on fresh targets of `config` and draws every step from the
 /// last target's full snapshot (a Go runtime's own state when one runs).
-public func findingHTML(ops: [Operation], config: RunConfig, title: String, traceText: String) throws -> String {
+/// `killedBy`: the last operation killed (or stalled) the supervised worker;
+/// it is shown, not run in this process.
+public func findingHTML(ops: [Operation], config: RunConfig, title: String, traceText: String, killedBy: Finding? = nil) throws -> String {
     let g = config.geometry
     let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
     var steps = ""
     var failing: Finding?
     for (i, op) in ops.enumerated() {
+        if let k = killedBy, i == ops.count - 1 {
+            failing = k
+            steps += "<div class='step failing' id='step\(i + 1)'><h3>step \(i + 1): <code>\(htmlEscape(op.traceText))</code></h3>"
+            steps += "<p class='inv'>✗ \(htmlEscape(k.kind.signature)): \(htmlEscape(k.kind.description)) (in the supervised worker; not run here)</p></div>\n"
+            break
+        }
         let outcome = runner.apply(op)
         var result: OpResult?
         var isFailing = false

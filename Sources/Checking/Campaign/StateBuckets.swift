@@ -10,7 +10,7 @@ public let maxSummaryLevels = Geometry.all.map(\.summaryLevels).max() ?? 5
 
 /// Counts per named bucket, in a fixed order (never a Dictionary walk, so
 /// reports are stable).
-public struct StateBuckets: Sendable, Equatable {
+public struct StateBuckets: Sendable, Equatable, Codable {
     /// Marks and per-level find counts, merged over runs.
     public var marks = CoverageCounts(levels: maxSummaryLevels)
     /// Allocations (alloc or alloc-range) whose pages span two chunks.
