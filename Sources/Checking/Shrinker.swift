@@ -89,11 +89,29 @@ public struct Shrinker {
         return r.ops
     }
 
-    /// Shrinks a failing list; returns the smallest found. Passes run in
-    /// order; after any improvement the pass starts again on the new best,
-    /// and sweeps over all passes repeat until one sweep improves nothing
-    /// (then the result is certified) or the budget of runs is spent.
+    /// Shrinks a failing list; returns the smallest found. A fixed point
+    /// depends on the order the passes run in, so when budget remains the
+    /// shrink restarts from `start` with the first two passes swapped
+    /// (collapsing the heap's history first, or deleting first) and keeps
+    /// the simpler of the two results; each is certified on its own.
     public mutating func shrink(_ start: [Operation]) -> [Operation] {
+        let first = shrinkOnce(start, passes)
+        guard certified, passes.count >= 2 else { return first }
+        var swapped = passes
+        swapped.swapAt(0, 1)
+        let second = shrinkOnce(start, swapped)
+        if certified && simpler(second, than: first) { return second }
+        // The first result stands; it was certified.
+        certified = true
+        budgetSpent = false
+        return first
+    }
+
+    /// One shrink to a fixed point of `passes`, in that order: after any
+    /// improvement the pass starts again on the new best, and sweeps over
+    /// all passes repeat until one sweep improves nothing (then the result
+    /// is certified) or the budget of runs is spent.
+    mutating func shrinkOnce(_ start: [Operation], _ passes: [ShrinkPass]) -> [Operation] {
         var best = start
         var progress = true
         certified = false
@@ -128,7 +146,7 @@ public struct Shrinker {
 
 extension ShrinkPass {
     /// The passes, in the order they run.
-    public static let all: [ShrinkPass] = [.deleteBlocks, .rebuildPrefix, .mergeAllocs, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
+    public static let all: [ShrinkPass] = [.rebuildPrefix, .deleteBlocks, .mergeAllocs, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
 
     /// Replaces a prefix of the operations by the shortest list that leaves
     /// the same pages grown and allocated: one grow per grown range, one
@@ -256,7 +274,13 @@ extension ShrinkPass {
             case let .alloc(x), let .free(_, x, _), let .allocRange(_, x): n = x
             default: continue
             }
-            for m in Set([1, n / 2, n - 1]).sorted() where m >= 1 && m < n {
+            // 1, half, and n minus each power of two: a count far above the
+            // least that fails comes down in a few steps, one just above it
+            // in a few more (not one page per accepted candidate).
+            var ms: Set<UInt64> = [1, n / 2]
+            var d: UInt64 = 1
+            while d < n { ms.insert(n - d); d <<= 1 }
+            for m in ms.sorted() where m >= 1 && m < n {
                 var c = ops
                 switch ops[i] {
                 case .alloc: c[i] = .alloc(npages: m)

@@ -47,12 +47,12 @@ struct DifferentialTests {
         #expect(gapsOver2GiB > 20 && contiguous > 20)
     }
 
-    @Test("preFix40191: the check fails with the searchAddr invariant, shrunk to at most 8 operations; one more alloc faults")
+    @Test("preFix40191: the check fails with the searchAddr invariant, shrunk to at most 7 operations; one more alloc faults")
     func preFix() throws {
         let s = try check(CheckOptions(seeds: 0..<400, jobs: 2, geometry: .amd64, variant: .preFix40191, ops: 300, outDir: nil))
         #expect(!s.failures.isEmpty)
         let unmapped = try #require(s.shrunk.first { $0.finding.kind.signature == "invariant:searchAddr:unmapped" })
-        #expect(unmapped.ops.count <= 8)
+        #expect(unmapped.ops.count <= 7)
         // The shrunk trace replays to the same invariant...
         let trace = try Trace.parse(unmapped.text, file: "shrunk")
         let r = try replay(trace, variant: .preFix40191)
