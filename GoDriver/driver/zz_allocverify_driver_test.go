@@ -47,6 +47,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -539,4 +540,51 @@ func avReadMaps() ([]avRegion, error) {
 		merged = []avRegion{}
 	}
 	return merged, nil
+}
+
+// TestAllocVerifyYardstick runs BENCH.md's yardstick on this Go when
+// ALLOCVERIFY_YARDSTICK=PAIRS,MIXED is set, and prints one line of
+// key=value figures and check values for `verify bench --go`.
+func TestAllocVerifyYardstick(t *testing.T) {
+	spec := os.Getenv("ALLOCVERIFY_YARDSTICK")
+	if spec == "" {
+		t.Skip("ALLOCVERIFY_YARDSTICK not set")
+	}
+	parts := strings.Split(spec, ",")
+	pairs, _ := strconv.Atoi(parts[0])
+	mixed := 0
+	if len(parts) > 1 {
+		mixed, _ = strconv.Atoi(parts[1])
+	}
+	pa := runtime.NewAllocVerifyPageAlloc()
+	live, allocs, pages, failed, hash, used, sa := pa.AllocVerifyYardstickPrefill()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t0 := time.Now()
+	wrong := pa.AllocVerifyYardstickPairs(pairs)
+	pairNs := float64(time.Since(t0).Nanoseconds()) / float64(pairs)
+	pa.Destroy()
+	pb := runtime.NewAllocVerifyPageAlloc()
+	live2, _, _, _, _, used2, _ := pb.AllocVerifyYardstickPrefill()
+	_ = live
+	t1 := time.Now()
+	ma, mf, mh, ml, mu, msa := pb.AllocVerifyYardstickMixed(live2, used2, mixed)
+	mixedNs := float64(time.Since(t1).Nanoseconds()) / float64(mixed)
+	pb.Destroy()
+	os.Stdout.WriteString("ALLOCVERIFY-YARDSTICK" +
+		" version=" + runtime.Version() +
+		" pairNs=" + strconv.FormatFloat(pairNs, 'f', 2, 64) +
+		" mixedNs=" + strconv.FormatFloat(mixedNs, 'f', 2, 64) +
+		" prefillAllocs=" + strconv.Itoa(allocs) +
+		" prefillPages=" + strconv.FormatUint(pages, 10) +
+		" failed=" + strconv.FormatUint(failed, 10) +
+		" prefillHash=" + strconv.FormatUint(hash, 16) +
+		" used=" + strconv.FormatUint(used, 10) +
+		" live=" + strconv.Itoa(len(live)) +
+		" searchAddr=" + strconv.FormatUint(sa, 16) +
+		" wrong=" + strconv.Itoa(wrong) +
+		" mixedAllocs=" + strconv.Itoa(ma) + " mixedFrees=" + strconv.Itoa(mf) +
+		" mixedHash=" + strconv.FormatUint(mh, 16) + " mixedLive=" + strconv.Itoa(ml) +
+		" mixedUsed=" + strconv.FormatUint(mu, 10) + " mixedSearchAddr=" + strconv.FormatUint(msa, 16) +
+		" sys=" + strconv.FormatUint(ms.Sys, 10) + "\n")
 }

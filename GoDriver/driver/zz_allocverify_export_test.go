@@ -229,3 +229,120 @@ func (a *AllocVerifyPageAlloc) ScavIndexMem() (base, nbytes uintptr, counted boo
 	return allocVerifyScavIndexMem(a.pa())
 }
 
+
+// The speed yardstick of BENCH.md (allocverify's ../shared/BENCH.md): the
+// same heap, splitmix64 streams, prefill and workloads as the Swift side,
+// run in batches of 4096 operations per systemstack call with mheapLock
+// held once per batch, so that only the allocator is timed.
+
+type allocVerifySplitMix struct{ s uint64 }
+
+func (r *allocVerifySplitMix) next() uint64 {
+	r.s += 0x9e3779b97f4a7c15
+	z := r.s
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// AllocVerifyRun is one live allocation of the yardstick.
+type AllocVerifyRun struct{ Addr, N uintptr }
+
+// AllocVerifyYardstickPrefill grows the heap and prefills it; it returns the
+// live runs and the prefill's check values: allocations, pages, the failing
+// request, FNV-1a of the addresses, used pages after the frees, searchAddr.
+func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPrefill() (live []AllocVerifyRun, allocs int, pages, failed, hash, used, searchAddr uint64) {
+	p := a.pa()
+	for i := uintptr(0); i < 16; i++ {
+		a.Grow(0xc000000000+i*0x200000000, 0x100000000)
+	}
+	rng := allocVerifySplitMix{1}
+	var all []AllocVerifyRun
+	hash = 0xcbf29ce484222325
+	systemstack(func() {
+		lock(p.mheapLock)
+		for {
+			n := uintptr(1 + rng.next()%600)
+			addr, _ := p.alloc(n)
+			if addr == 0 {
+				failed = uint64(n)
+				break
+			}
+			all = append(all, AllocVerifyRun{addr, n})
+			pages += uint64(n)
+			hash = (hash ^ uint64(addr)) * 0x100000001b3
+		}
+		for i := 0; i < len(all); i += 2 {
+			allocVerifyFree(p, all[i].Addr, all[i].N, false)
+		}
+		unlock(p.mheapLock)
+	})
+	for i := 1; i < len(all); i += 2 {
+		live = append(live, all[i])
+		used += uint64(all[i].N)
+	}
+	return live, len(all), pages, failed, hash, used, uint64(p.searchAddr.addr())
+}
+
+// AllocVerifyYardstickPairs runs n alloc(1)+free(1) pairs; it returns how
+// many allocs did not return 0xc000000000.
+func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPairs(n int) (wrong int) {
+	a.inBatches(n, func(p *pageAlloc) {
+		addr, _ := p.alloc(1)
+		if addr != 0xc000000000 {
+			wrong++
+		}
+		allocVerifyFree(p, addr, 1, false)
+	})
+	return wrong
+}
+
+// inBatches calls step n times, 4096 calls per systemstack switch with
+// p.mheapLock held once per batch (as Go's side of BENCH.md is timed).
+func (a *AllocVerifyPageAlloc) inBatches(n int, step func(p *pageAlloc)) {
+	p := a.pa()
+	for done := 0; done < n; {
+		batch := n - done
+		if batch > 4096 {
+			batch = 4096
+		}
+		systemstack(func() {
+			lock(p.mheapLock)
+			for k := 0; k < batch; k++ {
+				step(p)
+			}
+			unlock(p.mheapLock)
+		})
+		done += batch
+	}
+}
+
+// AllocVerifyYardstickMixed runs the mixed workload for n operations and
+// returns its check values: allocs, frees, FNV-1a of the alloc addresses,
+// live runs, used pages, searchAddr.
+func (a *AllocVerifyPageAlloc) AllocVerifyYardstickMixed(live []AllocVerifyRun, used uint64, n int) (allocs, frees int, hash uint64, nlive int, usedOut, searchAddr uint64) {
+	rng := allocVerifySplitMix{2}
+	hash = 0xcbf29ce484222325
+	const target = 4194304
+	a.inBatches(n, func(p *pageAlloc) {
+		r := rng.next()
+		if used < target {
+			m := uintptr(1 + r%600)
+			addr, _ := p.alloc(m)
+			live = append(live, AllocVerifyRun{addr, m})
+			used += uint64(m)
+			hash = (hash ^ uint64(addr)) * 0x100000001b3
+			allocs++
+		} else {
+			i := int(r % uint64(len(live)))
+			run := live[i]
+			allocVerifyFree(p, run.Addr, run.N, false)
+			live[i] = live[len(live)-1]
+			live = live[:len(live)-1]
+			used -= uint64(run.N)
+			frees++
+		}
+	})
+	p := a.pa()
+	return allocs, frees, hash, len(live), used, uint64(p.searchAddr.addr())
+}

@@ -29,62 +29,6 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-/// The benchmark heap of the port issue: 64 GiB as 16 pieces of 4 GiB with
-/// 4 GiB gaps from 0xc000000000, pre-filled to about half by a fixed-seed
-/// run of 1...600-page allocations with every other one freed.
-public func makeBenchHeap(geometry: Geometry = .amd64) throws -> (PageAlloc, [(UInt64, UInt64)]) {
-    let p = try PageAlloc(geometry: geometry)
-    let piece: UInt64 = 4 << 30
-    for k in 0..<UInt64(16) { try p.grow(0xc0_0000_0000 + 2 * k * piece, piece) }
-    var rng = SplitMix64(seed: 1)
-    let heapPages = 16 * piece / Geometry.pageSize
-    var live: [(UInt64, UInt64)] = []
-    var allocatedPages: UInt64 = 0
-    var odd = false
-    while allocatedPages < heapPages / 2 {
-        let n = rng.int(in: 1...600)
-        let (a, _) = try p.alloc(n)
-        precondition(a != 0, "bench heap filled up unexpectedly")
-        if odd {
-            try p.free(a, n)
-        } else {
-            live.append((a, n))
-            allocatedPages += n
-        }
-        odd.toggle()
-    }
-    return (p, live)
-}
-
-/// (a) alloc(1)+free(1) pairs on the half-full heap.
-public func benchAllocFreePairs(_ p: PageAlloc, pairs: Int) throws -> BenchResult {
-    let t0 = now()
-    for _ in 0..<pairs {
-        let (a, _) = try p.alloc(1)
-        try p.free(a, 1)
-    }
-    return BenchResult(name: "alloc(1)+free(1) pair", operations: pairs, seconds: now() - t0)
-}
-
-/// (b) a fixed-seed mix of 1...600-page allocations and frees of random
-/// live allocations, holding occupancy near 50%.
-public func benchMixed(_ p: PageAlloc, live: [(UInt64, UInt64)], operations: Int) throws -> BenchResult {
-    var live = live
-    var rng = SplitMix64(seed: 2)
-    let t0 = now()
-    for _ in 0..<(operations / 2) {
-        let n = rng.int(in: 1...600)
-        let (a, _) = try p.alloc(n)
-        if a != 0 { live.append((a, n)) }
-        let k = Int(rng.int(in: 0...UInt64(live.count - 1)))
-        let (fa, fn) = live[k]
-        live[k] = live[live.count - 1]
-        live.removeLast()
-        try p.free(fa, fn)
-    }
-    return BenchResult(name: "mixed 1..600-page alloc/free", operations: operations, seconds: now() - t0)
-}
-
 /// The cost of the simulated memory layer: summary-sized loads through a
 /// PageView against loads from a plain Swift array, same index pattern.
 public func benchMemoryLayer(loads: Int, span: Int = 1 << 20) throws -> (simulated: BenchResult, plain: BenchResult) {

@@ -139,10 +139,17 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
     guard let (_, results, found) = rerun, let finding = Optional(found ?? f) else {
         preconditionFailure("a run's own operations are invalid on replay")
     }
-    let reproduced = found != nil
+    return try writeShrunk(run, ops: ops, results: results, finding: finding, reproduced: found != nil,
+                           shrinker: shrinker, config: config, options: options)
+}
+
+/// The shrunk finding's trace text (with its header) and file.
+func writeShrunk(_ run: RunOutcome, ops: [Operation], results: [OpResult?], finding: Finding, reproduced: Bool,
+                 shrinker: Shrinker, config: RunConfig, options: CheckOptions, where note: String = "") throws -> ShrunkFinding {
+    let f = run.finding!
     let header = [
         "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(ops.count)), geometry \(config.geometry.name), target \(config.targetName)"
-            + (run.invariantsOff ? ", invariants off (what the target does after the invariant broke)" : ""),
+            + (run.invariantsOff ? ", invariants off (what the target does after the invariant broke)" : "") + note,
         "failure: \(finding.kind.signature)" + (reproduced ? "" : " (NOT reproduced when re-run: flaky)"),
         shrinker.certified
             ? "certified 1-minimal: no single deletion and no lowering by any shrink pass keeps this failure (\(shrinker.runs) evaluations)"
@@ -158,7 +165,7 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
     s.certified = shrinker.certified && reproduced
     if let dir = options.outDir {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let sig = finding.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        let sig = finding.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(80)
         let who = config.go.map { String($0.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }) } ?? config.variant.rawValue
         let path = "\(dir)/\(config.geometry.name)-\(String(who))-seed\(run.seed)-\(String(sig)).trace"
         try writeFileAtomically(path, s.text)
@@ -252,29 +259,8 @@ func isolatedCrashFinding(_ run: RunOutcome, ops: [Operation], config: RunConfig
     if let k = last.kind { kind = k }
     let finding = Finding(kind: kind, stepIndex: trace.count - 1, op: trace.last, line: trace.count, target: config.targetName)
     let results = referenceResults(Array(trace.dropLast()), config.geometry) + [nil]
-    let header = [
-        "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(trace.count)), geometry \(config.geometry.name), target \(config.targetName), in a supervised worker",
-        "failure: \(sig)" + (reproduced ? "" : " (NOT reproduced when re-run: flaky)"),
-        shrinker.certified
-            ? "certified 1-minimal: no single deletion and no lowering by any shrink pass keeps this failure (\(shrinker.runs) evaluations)"
-            : "not certified minimal: the shrink budget of \(shrinker.budget) evaluations ran out",
-        "  \(finding.description.replacingOccurrences(of: "\n", with: "\n#   "))",
-        "replay: swift run verify replay FILE\(config.targetOptions)",
-    ]
-    var s = ShrunkFinding(seed: run.seed, geometry: config.geometry, variant: config.variant, original: f, originalLength: run.ops.count,
-                          ops: trace, results: results, finding: finding, shrinkRuns: shrinker.runs, passStats: shrinker.stats,
-                          path: nil, text: traceText(geometry: config.geometry, ops: trace, results: results, header: header), config: config)
-    s.targetName = config.targetName
-    s.targetOptions = config.targetOptions
-    s.certified = shrinker.certified && reproduced
-    if let dir = options.outDir {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let name = sig.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(60)
-        let path = "\(dir)/\(config.geometry.name)-\(config.variant.rawValue)-seed\(run.seed)-\(String(name)).trace"
-        try writeFileAtomically(path, s.text)
-        s.path = path
-    }
-    return s
+    return try writeShrunk(run, ops: trace, results: results, finding: finding, reproduced: reproduced,
+                           shrinker: shrinker, config: config, options: options, where: ", in a supervised worker")
 }
 
 /// The state the worker threads share, behind one lock.

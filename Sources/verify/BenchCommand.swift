@@ -11,14 +11,17 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the port's raw throughput on the benchmark heap (use -c release)."
     )
 
-    @Option(help: "alloc(1)+free(1) pairs to time.")
-    var pairs: Int = 2_000_000
+    @Option(help: "alloc(1)+free(1) pairs to time (Go's side: 3,000,000).")
+    var pairs: Int = 3_000_000
 
-    @Option(help: "Operations of the mixed workload.")
-    var mixed: Int = 400_000
+    @Option(help: "Operations of the mixed workload (Go's side: 1,000,000; BENCH.md has check values for 1,000,000 and 300,000).")
+    var mixed: Int = 1_000_000
 
     @Option(help: "Calls of each summary function to time (proved generic code against plain code).")
     var summaryCalls: Int = 20_000_000
+
+    @Option(name: .customLong("go"), help: "Also run Go's side of the yardstick: this Go version's own page allocator on the same workload, in the driver binary (e.g. 1.19), and print the ratios.")
+    var goVersion: String?
 
     @Flag(help: "Also measure checked vs unchecked throughput and the time to find preFix40191.")
     var checking = false
@@ -28,13 +31,60 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         printError("warning: debug build; figures mean little (swift run -c release verify bench)")
         #endif
-        let t0 = Date()
-        let (p, live) = try makeBenchHeap()
-        print(String(format: "heap: 64 GiB in 16 pieces, half full (%d live runs), built in %.2f s", live.count, Date().timeIntervalSince(t0)))
-        let a = try benchAllocFreePairs(p, pairs: pairs)
-        print(String(format: "%-32@ %10.1f ns/pair  %12.0f pairs/s", a.name as NSString, a.nsPerOp, a.opsPerSecond))
-        let b = try benchMixed(p, live: live, operations: mixed)
-        print(String(format: "%-32@ %10.1f ns/op    %12.0f ops/s", b.name as NSString, b.nsPerOp, b.opsPerSecond))
+        // ../shared/BENCH.md's yardstick, exactly: heap, prefill, (a), (b).
+        var t0 = Date()
+        let (p, _, prefill) = try yardstickHeap()
+        print(String(format: "yardstick heap (BENCH.md): 64 GiB in 16 pieces, prefill %d allocations, %d live runs after the frees, built in %.2f s",
+                     prefill.allocations, prefill.live, Date().timeIntervalSince(t0)))
+        let (a, wrong) = try yardstickAllocFree(p, pairs: pairs)
+        print(String(format: "%-32@ %10.1f ns/pair  %12.0f pairs/s", "(a) AllocFree, alloc(1)+free(1)" as NSString, a.nsPerOp, a.opsPerSecond))
+        t0 = Date()
+        let (q, live, f2) = try yardstickHeap()
+        _ = t0
+        let m = try yardstickMixed(q, live: live, used: f2.used, operations: mixed)
+        print(String(format: "%-32@ %10.1f ns/op    %12.0f ops/s", "(b) Mixed" as NSString, m.seconds * 1e9 / Double(mixed), Double(mixed) / m.seconds))
+        let rows = yardstickChecks(prefill, m, mixedOps: mixed, allocFreeWrong: wrong)
+        var mismatches = 0
+        print("check values                          port                                   Go 1.19.8 (BENCH.md)")
+        for (what, ours, go) in rows {
+            let same = ours == go
+            if !same { mismatches += 1 }
+            print("  " + what.padding(toLength: 36, withPad: " ", startingAt: 0) + ours.padding(toLength: max(39, ours.count + 2), withPad: " ", startingAt: 0) + go + (same ? "" : "   MISMATCH"))
+        }
+        if let goVersion {
+            // Go's side, in the same session: the driver binary's yardstick test.
+            let bin = try GoDriverPool.shared.binary(GoTargetSpec(version: goVersion))
+            let proc = Process()
+            proc.executableURL = URL(fileURLWithPath: bin)
+            proc.arguments = ["-test.run=^TestAllocVerifyYardstick$", "-test.count=1"]
+            proc.environment = ProcessInfo.processInfo.environment.merging(["ALLOCVERIFY_YARDSTICK": "\(pairs),\(mixed)"]) { $1 }
+            let out = Pipe()
+            proc.standardOutput = out
+            try proc.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            proc.waitUntilExit()
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ALLOCVERIFY-YARDSTICK") }) else {
+                printError("error: Go's yardstick printed no result:\n\(text)")
+                throw ExitCode(1)
+            }
+            var kv: [String: String] = [:]
+            for f in line.split(separator: " ").dropFirst() {
+                let parts = f.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { kv[String(parts[0])] = String(parts[1]) }
+            }
+            let goPair = Double(kv["pairNs"] ?? "") ?? .nan, goMixed = Double(kv["mixedNs"] ?? "") ?? .nan
+            let portMixed = m.seconds * 1e9 / Double(mixed)
+            print(String(format: "Go's side (%@, same workload, same session): %.1f ns/pair, %.1f ns/op mixed", (kv["version"] ?? "?") as NSString, goPair, goMixed))
+            print(String(format: "port / Go: pair %.2fx, mixed %.2fx (below 1: the port is faster)", a.nsPerOp / goPair, portMixed / goMixed))
+            let goSame = kv["prefillHash"] == String(prefill.hash, radix: 16) && kv["mixedHash"] == String(m.hash, radix: 16)
+                && kv["mixedSearchAddr"] == String(m.searchAddr, radix: 16) && kv["searchAddr"] == String(prefill.searchAddr, radix: 16)
+                && kv["mixedLive"] == String(m.live) && kv["mixedUsed"] == String(m.used) && kv["wrong"] == "0"
+            print("Go's check values " + (goSame ? "equal the port's" : "DIFFER from the port's: \(line)"))
+            if !goSame { mismatches += 1 }
+        }
+        if YardstickGo.mixed.first(where: { $0.0 == mixed }) == nil {
+            print("  (no Go check values for \(mixed) mixed operations: BENCH.md has 1,000,000 and 300,000)")
+        }
         for (label, span) in [("random over 8 MiB", 1 << 20), ("within 4 KiB pages, hot", 4096)] {
             let (sim, plain) = try benchMemoryLayer(loads: 20_000_000, span: span)
             print(String(format: "memory layer (%@): PageView load %.2f ns, array load %.2f ns (ratio %.2fx)",
@@ -64,5 +114,9 @@ struct BenchCommand: ParsableCommand {
         }
         print(String(format: "simulated metadata pages touched: %d (%d KiB); sysStat %d bytes; mappedReady %d bytes",
                      p.mem.touchedPages, p.mem.touchedPages * Int(p.geometry.physPageSize) / 1024, p.sysStat.bytes, p.mem.mappedReady))
+        if mismatches > 0 {
+            printError("error: \(mismatches) check values differ from Go's: the port did not do the same work")
+            throw ExitCode(1)
+        }
     }
 }

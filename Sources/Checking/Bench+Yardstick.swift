@@ -1,0 +1,154 @@
+// The speed yardstick of ../shared/BENCH.md, exactly: the same heap, the
+// same splitmix64 streams, the same prefill and mixed workload as Go's side,
+// with the check values that prove the port did the same work.
+
+import Foundation
+import PageAlloc
+
+/// FNV-1a over 64-bit words (BENCH.md's checksum).
+@inline(__always) func fnv1a(_ h: UInt64, _ word: UInt64) -> UInt64 { (h ^ word) &* 0x100_0000_01b3 }
+let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+
+/// What the untimed prefill did (BENCH.md, "Prefill").
+public struct YardstickPrefill: Sendable {
+    public var allocations = 0
+    public var pages: UInt64 = 0
+    /// The request that failed, and the free pages left when it did.
+    public var failedRequest: UInt64 = 0
+    public var freeAtFailure: UInt64 = 0
+    public var first: [(UInt64, UInt64)] = []
+    public var hash = fnvOffset
+    /// After freeing the even-indexed runs.
+    public var live = 0
+    public var used: UInt64 = 0
+    public var searchAddr: UInt64 = 0
+}
+
+/// What the mixed workload did (BENCH.md, "(b) Mixed").
+public struct YardstickMixed: Sendable {
+    public var allocs = 0
+    public var frees = 0
+    public var hash = fnvOffset
+    public var live = 0
+    public var used: UInt64 = 0
+    public var searchAddr: UInt64 = 0
+    public var seconds = 0.0
+}
+
+/// The yardstick heap: 16 pieces of 4 GiB with 4 GiB gaps from
+/// 0xc000000000, prefilled until an allocation fails, every other run freed.
+public func yardstickHeap() throws -> (PageAlloc, live: [(UInt64, UInt64)], YardstickPrefill) {
+    let p = try PageAlloc(geometry: .amd64)
+    for i in 0..<UInt64(16) { try p.grow(0xc0_0000_0000 + i * 0x2_0000_0000, 0x1_0000_0000) }
+    var rng = SplitMix64(seed: 1)
+    var all: [(UInt64, UInt64)] = []
+    var f = YardstickPrefill()
+    while true {
+        let n = 1 + rng.next() % 600
+        let (a, _) = try p.alloc(n)
+        if a == 0 {
+            f.failedRequest = n
+            f.freeAtFailure = 8_388_608 - f.pages
+            break
+        }
+        all.append((a, n))
+        f.pages += n
+        f.hash = fnv1a(f.hash, a)
+    }
+    f.allocations = all.count
+    f.first = Array(all.prefix(3))
+    for i in stride(from: 0, to: all.count, by: 2) { try p.free(all[i].0, all[i].1, scavenged: false) }
+    let live = stride(from: 1, to: all.count, by: 2).map { all[$0] }
+    f.live = live.count
+    f.used = live.reduce(0) { $0 + $1.1 }
+    f.searchAddr = p.searchAddr.a
+    return (p, live, f)
+}
+
+/// (a) alloc(1)+free(1) pairs; returns the time and how many allocs did
+/// not return 0xc000000000 (BENCH.md says: none).
+public func yardstickAllocFree(_ p: PageAlloc, pairs: Int) throws -> (BenchResult, wrong: Int) {
+    var wrong = 0
+    let t0 = now()
+    for _ in 0..<pairs {
+        let (a, _) = try p.alloc(1)
+        if a != 0xc0_0000_0000 { wrong += 1 }
+        try p.free(a, 1, scavenged: false)
+    }
+    return (BenchResult(name: "AllocFree pair", operations: pairs, seconds: now() - t0), wrong)
+}
+
+/// (b) the mixed workload on a freshly prefilled heap.
+public func yardstickMixed(_ p: PageAlloc, live start: [(UInt64, UInt64)], used: UInt64, operations: Int) throws -> YardstickMixed {
+    var live = start
+    var used = used
+    var rng = SplitMix64(seed: 2)
+    var m = YardstickMixed()
+    let target: UInt64 = 4_194_304
+    let t0 = now()
+    for _ in 0..<operations {
+        let r = rng.next()
+        if used < target {
+            let n = 1 + r % 600
+            let (a, _) = try p.alloc(n)
+            live.append((a, n))
+            used += n
+            m.hash = fnv1a(m.hash, a)
+            m.allocs += 1
+        } else {
+            let i = Int(r % UInt64(live.count))
+            let (a, n) = live[i]
+            try p.free(a, n, scavenged: false)
+            live[i] = live[live.count - 1]
+            live.removeLast()
+            used -= n
+            m.frees += 1
+        }
+    }
+    m.seconds = now() - t0
+    m.live = live.count
+    m.used = used
+    m.searchAddr = p.searchAddr.a
+    return m
+}
+
+/// BENCH.md's check values, from real Go 1.19.8.
+public enum YardstickGo {
+    public static let prefillAllocations = 27_726
+    public static let prefillPages: UInt64 = 8_388_413
+    public static let failedRequest: UInt64 = 393
+    public static let freeAtFailure: UInt64 = 195
+    public static let first: [(UInt64, UInt64)] = [(0xc0_0000_0000, 66), (0xc0_0008_4000, 320), (0xc0_0030_4000, 391)]
+    public static let prefillHash: UInt64 = 0x4da6_e549_cb14_a7dd
+    public static let live = 13_863
+    public static let used: UInt64 = 4_169_198
+    public static let searchAddr: UInt64 = 0xc0_0000_0000
+    /// (operations, allocs, frees, hash, live, used, searchAddr)
+    public static let mixed: [(Int, Int, Int, UInt64, Int, UInt64, UInt64)] = [
+        (1_000_000, 500_028, 499_972, 0x8438_7172_a66d_8055, 13_919, 4_194_567, 0xc0_0002_c000),
+        (300_000, 150_038, 149_962, 0xa480_896c_19fc_807d, 13_939, 4_194_569, 0xc0_0000_a000),
+    ]
+}
+
+/// Every check value of a run against Go's: (what, ours, Go's) rows.
+public func yardstickChecks(_ f: YardstickPrefill, _ m: YardstickMixed?, mixedOps: Int, allocFreeWrong: Int?) -> [(String, String, String)] {
+    func hx(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+    var rows: [(String, String, String)] = [
+        ("prefill allocations", "\(f.allocations)", "\(YardstickGo.prefillAllocations)"),
+        ("prefill pages", "\(f.pages)", "\(YardstickGo.prefillPages)"),
+        ("failing request (free pages)", "\(f.failedRequest) (\(f.freeAtFailure))", "\(YardstickGo.failedRequest) (\(YardstickGo.freeAtFailure))"),
+        ("first three", f.first.map { "\(hx($0.0))+\($0.1)" }.joined(separator: " "),
+         YardstickGo.first.map { "\(hx($0.0))+\($0.1)" }.joined(separator: " ")),
+        ("prefill FNV-1a", hx(f.hash), hx(YardstickGo.prefillHash)),
+        ("after frees: live, used", "\(f.live), \(f.used)", "\(YardstickGo.live), \(YardstickGo.used)"),
+        ("after frees: searchAddr", hx(f.searchAddr), hx(YardstickGo.searchAddr)),
+    ]
+    if let w = allocFreeWrong { rows.append(("AllocFree: alloc(1) != 0xc000000000", "\(w)", "0")) }
+    if let m, let go = YardstickGo.mixed.first(where: { $0.0 == mixedOps }) {
+        rows.append(("mixed \(mixedOps): allocs, frees", "\(m.allocs), \(m.frees)", "\(go.1), \(go.2)"))
+        rows.append(("mixed \(mixedOps): FNV-1a", hx(m.hash), hx(go.3)))
+        rows.append(("mixed \(mixedOps): live, used", "\(m.live), \(m.used)", "\(go.4), \(go.5)"))
+        rows.append(("mixed \(mixedOps): searchAddr", hx(m.searchAddr), hx(go.6)))
+    }
+    return rows
+}

@@ -1,0 +1,25 @@
+import Testing
+@testable import Checking
+
+/// ../shared/BENCH.md's yardstick: the port must do exactly Go's work.
+@Suite("The BENCH.md yardstick workload")
+struct YardstickTests {
+    @Test("the port reproduces every check value of Go 1.19.8: prefill, AllocFree, 300,000 mixed operations, searchAddr included")
+    func checkValues() throws {
+        let (p, _, f) = try yardstickHeap()
+        let (_, wrong) = try yardstickAllocFree(p, pairs: 2000)
+        let (q, live, f2) = try yardstickHeap()
+        let m = try yardstickMixed(q, live: live, used: f2.used, operations: 300_000)
+        let rows = yardstickChecks(f, m, mixedOps: 300_000, allocFreeWrong: wrong)
+        #expect(rows.count == 12)
+        for (what, ours, go) in rows { #expect(ours == go, "\(what): port \(ours), Go \(go)") }
+        // The comparison can fail: one address more in the hash, one page
+        // more in use, and searchAddr one page on, each show as a mismatch.
+        var bad = m
+        bad.hash ^= 0x2000
+        bad.used += 1
+        bad.searchAddr += 0x2000
+        let badRows = yardstickChecks(f, bad, mixedOps: 300_000, allocFreeWrong: wrong)
+        #expect(badRows.filter { $0.1 != $0.2 }.map(\.0) == ["mixed 300000: FNV-1a", "mixed 300000: live, used", "mixed 300000: searchAddr"])
+    }
+}
