@@ -253,8 +253,11 @@ type AllocVerifyRun struct{ Addr, N uintptr }
 // request, FNV-1a of the addresses, used pages after the frees, searchAddr.
 func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPrefill() (live []AllocVerifyRun, allocs int, pages, failed, hash, used, searchAddr uint64) {
 	p := a.pa()
-	for i := uintptr(0); i < 16; i++ {
-		a.Grow(0xc000000000+i*0x200000000, 0x100000000)
+	// 64-bit addresses held in uint64 variables, so that the file still
+	// compiles for 32-bit GOARCHes (where the yardstick is skipped).
+	base, step, size := uint64(0xc000000000), uint64(0x200000000), uint64(0x100000000)
+	for i := uint64(0); i < 16; i++ {
+		a.Grow(uintptr(base+i*step), uintptr(size))
 	}
 	rng := allocVerifySplitMix{1}
 	var all []AllocVerifyRun
@@ -289,7 +292,7 @@ func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPrefill() (live []AllocVerify
 func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPairs(n int) (wrong int) {
 	a.inBatches(n, func(p *pageAlloc) {
 		addr, _ := p.alloc(1)
-		if addr != 0xc000000000 {
+		if uint64(addr) != 0xc000000000 {
 			wrong++
 		}
 		allocVerifyFree(p, addr, 1, false)
