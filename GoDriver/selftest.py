@@ -29,7 +29,7 @@ class Driver:
         self.errf = tempfile.TemporaryFile()
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errf, env=env)
         line = self.p.stdout.readline()
-        if line != b"ALLOCVERIFY-DRIVER 1\n":
+        if line != b"ALLOCVERIFY-DRIVER 2\n":
             raise SystemExit("bad magic line: %r" % line)
         n = self.word()
         hello = self.words(n)
@@ -66,7 +66,7 @@ class Driver:
         self.p.stdin.flush()
         res = []
         for op in ops:
-            r0, r1, n = self.words(3)
+            r0, r1, _r2, n = self.words(4)
             res.append((r0, r1, self.words(n)))
         return res
 

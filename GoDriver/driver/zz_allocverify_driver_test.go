@@ -7,11 +7,11 @@
 //	ALLOCVERIFY_DRIVER=1 GOTRACEBACK=system ./driver.test \
 //	    -test.run='^TestAllocVerifyDriver$' -test.count=1
 //
-// it serves the allocverify driver protocol (version 1) on stdin/stdout,
+// it serves the allocverify driver protocol (version 2) on stdin/stdout,
 // driving a REAL runtime pageAlloc. All numbers are uint64 words,
 // little-endian on every GOARCH.
 //
-// Handshake: the line "ALLOCVERIFY-DRIVER 1\n", then
+// Handshake: the line "ALLOCVERIFY-DRIVER 2\n", then
 // [nwords_following] heapAddrBits logPallocChunkPages summaryLevels
 // summaryLevelBits summaryL0Bits arenaBaseOffset pageSize physPageSize
 // ptrSize bigEndian maxSearchAddr features len(version) version-bytes
@@ -23,11 +23,15 @@
 // Request batch: [n] then n ops of 4 words [kind a b flags]:
 // 1 grow(a, b), 2 alloc(a), 3 free(a, b, flags&1), 4 allocRange(a, b),
 // 5 reset (FreePageAlloc + NewPageAlloc(nil, nil)), 6 quit (reply, then return),
-// 7 snapshot only (no operation; the end-of-run walk asks for a full one).
+// 7 snapshot only (no operation; the end-of-run walk asks for a full one),
+// 8 allocToCache into P slot a, 9 the cache of P slot b: alloc(a),
+// 10 flush of P slot a's cache (slots 0-3).
 // flags bits 8-9: snapshot mode (0 none, 1 touched, 2 full).
 //
-// Response per op: [r0 r1 nsnap] then nsnap words of snapshot; alloc ->
-// (addr, scav), allocRange -> (scav, 0), others (0, 0). Flushed per batch.
+// Response per op: [r0 r1 r2 nsnap] then nsnap words of snapshot; alloc and
+// cache alloc -> (addr, scav, 0), allocRange -> (scav, 0, 0), allocToCache
+// -> (base, cache bits, scav bits), flush -> (base or 0 if the cache was
+// empty, 0, 0), others (0, 0, 0). Flushed per batch.
 // The driver does not validate operations: an invalid one may make Go throw
 // or fault, which kills the process (stderr has Go's message).
 //
@@ -51,13 +55,16 @@ import (
 )
 
 const (
-	avOpGrow       = 1
-	avOpAlloc      = 2
-	avOpFree       = 3
-	avOpAllocRange = 4
-	avOpReset      = 5
-	avOpQuit       = 6
-	avOpSnapshot   = 7
+	avOpGrow         = 1
+	avOpAlloc        = 2
+	avOpFree         = 3
+	avOpAllocRange   = 4
+	avOpReset        = 5
+	avOpQuit         = 6
+	avOpSnapshot     = 7
+	avOpAllocToCache = 8
+	avOpCacheAlloc   = 9
+	avOpCacheFlush   = 10
 
 	avSnapNone    = 0
 	avSnapTouched = 1
@@ -122,7 +129,7 @@ func (d *avDriver) readWord() (uint64, error) {
 
 func (d *avDriver) hello() error {
 	g := d.g
-	d.out.WriteString("ALLOCVERIFY-DRIVER 1\n")
+	d.out.WriteString("ALLOCVERIFY-DRIVER 2\n")
 	ver := []byte(runtime.Version() + "/" + runtime.GOARCH)
 	padded := make([]byte, (len(ver)+7)&^7)
 	copy(padded, ver)
@@ -176,7 +183,7 @@ func (d *avDriver) serve() error {
 // do applies one op and writes its response; it reports whether it was quit.
 func (d *avDriver) do(op [4]uint64) bool {
 	kind, a, b, flags := op[0], op[1], op[2], op[3]
-	var r0, r1 uint64
+	var r0, r1, r2 uint64
 	quit := false
 	// Chunk span touched by the op, in offset space: [base, base+length).
 	var tBase, tLen uint64
@@ -197,6 +204,19 @@ func (d *avDriver) do(op [4]uint64) bool {
 	case avOpAllocRange:
 		r0 = uint64(d.pa.AllocRange(uintptr(a), uintptr(b)))
 		tBase, tLen = a, b*d.g.PageSize
+	case avOpAllocToCache:
+		r0, r1, r2 = d.pa.AllocToCache(int(a % runtime.AllocVerifyPageCaches))
+		if r1 != 0 || r0 != 0 {
+			tBase, tLen = r0, 64*d.g.PageSize
+		}
+	case avOpCacheAlloc:
+		addr, scav := d.pa.CacheAlloc(int(b%runtime.AllocVerifyPageCaches), uintptr(a))
+		r0, r1 = uint64(addr), uint64(scav)
+	case avOpCacheFlush:
+		r0 = d.pa.CacheFlush(int(a % runtime.AllocVerifyPageCaches))
+		if r0 != 0 {
+			tBase, tLen = r0, 64*d.g.PageSize
+		}
 	case avOpReset:
 		d.pa.Destroy()
 		d.pa = nil
@@ -213,17 +233,18 @@ func (d *avDriver) do(op [4]uint64) bool {
 	if mode := (flags >> 8) & 3; mode == avSnapTouched || mode == avSnapFull {
 		snap = d.snapshot(mode, kind == avOpGrow, tBase, tLen)
 	}
-	// One write per answer: r0 r1 nsnap, then the snapshot words.
-	need := (3 + len(snap)) * 8
+	// One write per answer: r0 r1 r2 nsnap, then the snapshot words.
+	need := (4 + len(snap)) * 8
 	if cap(d.ob) < need {
 		d.ob = make([]byte, need)
 	}
 	enc := d.ob[:need]
 	binary.LittleEndian.PutUint64(enc[0:], r0)
 	binary.LittleEndian.PutUint64(enc[8:], r1)
-	binary.LittleEndian.PutUint64(enc[16:], uint64(len(snap)))
+	binary.LittleEndian.PutUint64(enc[16:], r2)
+	binary.LittleEndian.PutUint64(enc[24:], uint64(len(snap)))
 	for i, w := range snap {
-		binary.LittleEndian.PutUint64(enc[24+8*i:], w)
+		binary.LittleEndian.PutUint64(enc[32+8*i:], w)
 	}
 	d.out.Write(enc)
 	return quit
@@ -421,6 +442,11 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 		} else {
 			w = append(w, avUnmappedBit)
 		}
+	}
+	// The page caches of slots 0-3: base, free bits, scavenged bits.
+	for slot := 0; slot < runtime.AllocVerifyPageCaches; slot++ {
+		base, cache, scav := d.pa.Cache(slot)
+		w = append(w, base, cache, scav)
 	}
 	// Last word: whether searchAddr's leaf summary is mapped (1) or not (0),
 	// so that a searchAddr outside inUse can be told apart: pointing into

@@ -17,9 +17,13 @@ import "unsafe"
 
 // AllocVerifyPageAlloc wraps one test pageAlloc.
 type AllocVerifyPageAlloc struct {
-	p     *PageAlloc
-	inUse []uint64 // State's buffer for InUse, reused
+	p      *PageAlloc
+	inUse  []uint64 // State's buffer for InUse, reused
+	caches [AllocVerifyPageCaches]pageCache
 }
+
+// AllocVerifyPageCaches is how many Ps' page caches a trace may name.
+const AllocVerifyPageCaches = 4
 
 // AllocVerifyGeometry describes the page allocator of this binary's GOARCH.
 type AllocVerifyGeometry struct {
@@ -146,12 +150,54 @@ func (a *AllocVerifyPageAlloc) AllocRange(base, npages uintptr) (scav uintptr) {
 	return
 }
 
+// AllocToCache calls (*pageAlloc).allocToCache() and keeps the result as
+// P slot's page cache, as mheap.allocSpan does with pp.pcache.
+func (a *AllocVerifyPageAlloc) AllocToCache(slot int) (base, cache, scav uint64) {
+	p := a.pa()
+	var c pageCache
+	systemstack(func() {
+		lock(p.mheapLock)
+		c = p.allocToCache()
+		unlock(p.mheapLock)
+	})
+	a.caches[slot] = c
+	return uint64(c.base), c.cache, c.scav
+}
+
+// CacheAlloc calls (*pageCache).alloc(npages) on P slot's cache (no lock:
+// the cache belongs to its P).
+func (a *AllocVerifyPageAlloc) CacheAlloc(slot int, npages uintptr) (addr, scav uintptr) {
+	return a.caches[slot].alloc(npages)
+}
+
+// CacheFlush calls (*pageCache).flush(p) on P slot's cache; it returns the
+// block's base, or 0 if the cache was empty (flush then does nothing).
+func (a *AllocVerifyPageAlloc) CacheFlush(slot int) (base uint64) {
+	p := a.pa()
+	c := &a.caches[slot]
+	if !c.empty() {
+		base = uint64(c.base)
+	}
+	systemstack(func() {
+		lock(p.mheapLock)
+		c.flush(p)
+		unlock(p.mheapLock)
+	})
+	return
+}
+
+// Cache returns P slot's page cache: base, free bits, scavenged bits.
+func (a *AllocVerifyPageAlloc) Cache(slot int) (base, cache, scav uint64) {
+	c := &a.caches[slot]
+	return uint64(c.base), c.cache, c.scav
+}
+
 // AllocVerifyState is the scalar state of a pageAlloc.
 type AllocVerifyState struct {
 	SearchAddr         uint64
-	Start, End         uint64 // chunk indices
-	InUseTotalBytes    uint64 // all-ones if the version lacks it
-	SummaryMappedReady uint64 // all-ones if the version lacks it
+	Start, End         uint64   // chunk indices
+	InUseTotalBytes    uint64   // all-ones if the version lacks it
+	SummaryMappedReady uint64   // all-ones if the version lacks it
 	InUse              []uint64 // base0, limit0, base1, limit1, ...
 }
 
@@ -228,7 +274,6 @@ func (a *AllocVerifyPageAlloc) ScavIndexRead(ci uint64) uint64 {
 func (a *AllocVerifyPageAlloc) ScavIndexMem() (base, nbytes uintptr, counted bool) {
 	return allocVerifyScavIndexMem(a.pa())
 }
-
 
 // The speed yardstick of BENCH.md (allocverify's ../shared/BENCH.md): the
 // same heap, splitmix64 streams, prefill and workloads as the Swift side,

@@ -75,12 +75,16 @@ public func benchChecked(geometry: Geometry, seeds: Range<UInt64>, ops: Int) thr
     let t0 = now()
     for ops in lists {
         let p = try PageAlloc(geometry: geometry)
+        var caches = [PageCache](repeating: PageCache(), count: Operation.pageCaches)
         for op in ops {
             switch op {
             case let .grow(b, x): try p.grow(b, x)
             case let .alloc(x): _ = try p.alloc(x)
             case let .free(b, x, s): try p.free(b, x, scavenged: s)
             case let .allocRange(b, x): _ = try p.allocRange(b, x)
+            case let .allocToCache(k): caches[k] = try p.allocToCache()
+            case let .cacheAlloc(x, k): _ = caches[k].alloc(x)
+            case let .cacheFlush(k): try p.flush(&caches[k])
             }
             n += 1
         }

@@ -28,6 +28,10 @@ public struct CheckOptions: Sendable {
     /// process (`verify worker`): a trap or hang of the code under test is
     /// then a finding and the campaign goes on.
     public var isolate = false
+    /// Stop taking seeds once one has failed (time to first failure).
+    public var stopAtFirstFailure = false
+    /// Shrink and write the failing seeds (off: only count them).
+    public var shrinkFindings = true
 
     public init(seeds: Range<UInt64> = 0..<UInt64.max, seconds: Double? = nil, jobs: Int = 2, geometry: Geometry? = nil,
                 variant: Variant = .faithful, ops: Int = 300, fullEvery: Int = 64, outDir: String? = "findings", shrinkBudget: Int = 3000) {
@@ -94,6 +98,8 @@ public struct CheckSummary: Sendable {
     /// invariant: how many, and why (never counted as passes).
     public var notApplicable: [String: (count: Int, reason: String)] = [:]
     public var elapsed = 0.0
+    /// Seconds from the start to the first failing seed's end.
+    public var firstFailureSeconds: Double?
     public var seedsRun: Int { totals.values.reduce(0) { $0 + $1.seeds } }
     public var opsRun: Int { totals.values.reduce(0) { $0 + $1.ops } }
 }
@@ -228,14 +234,7 @@ public func supervisedCrashPoint(_ ops: [Operation], _ config: RunConfig, _ work
 public func referenceResults(_ ops: [Operation], _ g: Geometry) -> [OpResult?] {
     var r = ReferenceAllocator(geometry: g)
     return ops.map { op in
-        do {
-            switch op {
-            case let .grow(b, n): try r.grow(b, n); return OpResult.none
-            case let .alloc(n): let (a, s) = try r.alloc(n); return .alloc(addr: a, scav: s)
-            case let .free(b, n, c): try r.free(b, n, scavenged: c); return OpResult.none
-            case let .allocRange(b, n): return .allocRange(scav: try r.allocRange(b, n))
-            }
-        } catch { return nil }
+        do { return try r.apply(op) } catch { return nil }
     }
 }
 
@@ -291,6 +290,7 @@ final class CheckState: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if next >= options.seeds.upperBound || (deadline.map { Date() >= $0 } ?? false) || firstError != nil { return nil }
+        if options.stopAtFirstFailure && !summary.failures.isEmpty { return nil }
         next += 1
         return next - 1
     }
@@ -313,6 +313,7 @@ final class CheckState: @unchecked Sendable {
             summary.notApplicable[name, default: (0, na.reason)].count += na.count
         }
         if let f = run.finding {
+            if summary.firstFailureSeconds == nil { summary.firstFailureSeconds = Date().timeIntervalSince(start) }
             summary.totals[name, default: GeometryTotals()].failures += 1
             summary.failures.append((run.seed, name, f.kind.signature))
             failedRuns.append(run)
@@ -391,7 +392,7 @@ public func check(_ options: CheckOptions, progress: (@Sendable (String) -> Void
     summary.failures.sort { $0.seed < $1.seed }
     let failedRuns = state.failedRuns.sorted { $0.seed < $1.seed }
     var seen: [String] = []
-    for run in failedRuns {
+    for run in failedRuns where options.shrinkFindings {
         let sig = run.finding!.kind.signature
         if seen.contains(sig) { continue }
         seen.append(sig)

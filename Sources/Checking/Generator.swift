@@ -9,6 +9,9 @@ import Reference
 /// its own weights, some kinds off, so deep states are reached).
 public enum OpKind: Int, CaseIterable, Sendable {
     case grow, alloc, freeWhole, freePartial, allocRange, exhaust
+    /// The page cache mix (mpagecache.go): fill an empty P's cache, take
+    /// pages from a cache, flush one.
+    case cacheFill, cacheAlloc, cacheFlush
 }
 
 /// A plan for the heap's layout: pieces to grow, in grow order.
@@ -39,9 +42,15 @@ public struct OperationGenerator<Source: ChoiceSource> {
         self.plan = HeapPlan(pieces: [])
         self.weights = []
         plan = makePlan()
-        for k in OpKind.allCases {
+        for k in OpKind.allCases where k.rawValue < OpKind.cacheFill.rawValue {
             // Grows and allocs are always possible; other kinds may be off.
             weights.append(k == .grow ? self.source.draw(1...4) : (k == .alloc ? self.source.draw(2...8) : self.source.draw(0...4)))
+        }
+        // Half the seeds use the page caches, as the runtime does for
+        // allocations below 16 pages.
+        let caches = self.source.chance(1, in: 2)
+        for _ in OpKind.cacheFill.rawValue...OpKind.cacheFlush.rawValue {
+            weights.append(caches ? self.source.draw(1...4) : 0)
         }
     }
 
@@ -77,7 +86,11 @@ public struct OperationGenerator<Source: ChoiceSource> {
         let leafPage = g.physPageSize / Geometry.pallocSumBytes
         gaps += [513, 1024, 1536 + 5, l1Chunks, l1Chunks + 1, rootChunks * 2 + 3,
                  rootChunks + leafPage + 5, rootChunks + 2 * leafPage + 1, leafPage * 2 + 3]
-        let count = Int(source.draw(1...6))
+        // 1-6 pieces; 7: many small pieces (past addrRanges' first 16 and
+        // 32 entries); 8: pieces at the edges of the address space.
+        let count = Int(source.draw(1...8))
+        if count == 7 { return order(manyPieces(from: c)) }
+        if count == 8 { return order(edgePieces()) }
         var pieces: [(UInt64, UInt64)] = []
         // Sometimes scatter the pieces over consecutive root entries at random
         // offsets, the way Fuchsia maps memory (golang/go#40191).
@@ -97,13 +110,54 @@ public struct OperationGenerator<Source: ChoiceSource> {
             if c >= total - 1 { break }
         }
         if pieces.isEmpty { pieces = [(1, 1)] }
+        return order(pieces)
+    }
+
+    /// The plan of `pieces` (linear chunk index, chunks), grown in
+    /// ascending, descending or shuffled order.
+    mutating func order(_ linearPieces: [(UInt64, UInt64)]) -> HeapPlan {
+        var pieces = linearPieces
         switch source.draw(0...2) {
         case 0: break
         case 1: pieces.reverse()
         default:
             for i in stride(from: pieces.count - 1, to: 0, by: -1) { pieces.swapAt(i, Int(source.draw(0...UInt64(i)))) }
         }
-        return HeapPlan(pieces: pieces.map { (g.space.unlinear($0.0 * Self.chunkBytes), $0.1 * Self.chunkBytes) })
+        return HeapPlan(pieces: pieces.map { (geometry.space.unlinear($0.0 * Self.chunkBytes), $0.1 * Self.chunkBytes) })
+    }
+
+    /// 17 to 40 pieces of one or two chunks with small gaps: inUse grows
+    /// past the 16 entries addrRanges starts with, and past 32.
+    mutating func manyPieces(from start: UInt64) -> [(UInt64, UInt64)] {
+        let total = geometry.chunkCount
+        var c = start
+        var pieces: [(UInt64, UInt64)] = []
+        for _ in 0..<Int(source.draw(17...40)) {
+            let size = source.pick([1, 1, 1, 2] as [UInt64])
+            guard c + size < total else { break }
+            pieces.append((c, size))
+            c += size + source.pick([1, 1, 2, 3, 7] as [UInt64])
+        }
+        return pieces.isEmpty ? [(1, 1)] : pieces
+    }
+
+    /// Pieces at the bottom of the offset space (chunk 1: chunk 0 is Go's
+    /// "not grown" sentinel), at its top, and at the usual origin. On amd64
+    /// the bottom lies below the arenaBaseOffset wrap (addresses from
+    /// 0xffff800000400000) and the origin above it, so offset order and
+    /// address order differ. On 32-bit geometries the topmost chunk ends at
+    /// 2^32 (golang/go#35954), which the reference refuses unless the
+    /// preFix35954 variant is on; the chunk below it stays valid.
+    mutating func edgePieces() -> [(UInt64, UInt64)] {
+        let total = geometry.chunkCount
+        var pieces: [(UInt64, UInt64)] = [(1, source.pick([1, 2] as [UInt64]))]
+        let origin = originChunk()
+        if origin > 3 && origin + 2 < total - 4 { pieces.append((origin, 1)) }
+        if total > 8 {
+            pieces.append((total - 3, 1))
+            pieces.append((total - 1, 1))
+        }
+        return pieces
     }
 
     /// Allocation sizes biased to the edges.
@@ -122,18 +176,20 @@ public struct OperationGenerator<Source: ChoiceSource> {
     /// The next operation, valid for the reference's current state.
     public mutating func next(_ r: ReferenceAllocator) -> Operation {
         if !queued.isEmpty { return queued.removeFirst() }
-        if r.grown.isEmpty, nextPiece < plan.pieces.count { return growNext() }
+        if r.grown.isEmpty, nextPiece < plan.pieces.count { return growNext(r) }
         var w = weights
         if nextPiece >= plan.pieces.count { w[OpKind.grow.rawValue] = 0 }
-        let allocated = r.allocated
+        let allocated = r.freeable
         if allocated.isEmpty {
             w[OpKind.freeWhole.rawValue] = 0
             w[OpKind.freePartial.rawValue] = 0
         }
         if r.free.isEmpty { w[OpKind.allocRange.rawValue] = 0 }
+        let fillable = r.caches.indices.filter { r.caches[$0].free == 0 }
+        if fillable.isEmpty { w[OpKind.cacheFill.rawValue] = 0 }
         switch OpKind(rawValue: source.weighted(w) ?? OpKind.alloc.rawValue)! {
         case .grow:
-            return growNext()
+            return growNext(r)
         case .alloc:
             return .alloc(npages: allocSize(r))
         case .freeWhole:
@@ -154,12 +210,24 @@ public struct OperationGenerator<Source: ChoiceSource> {
             let n = Swift.min(UInt64(r.free.intervals.first?.count ?? 1), source.pick([3, 64, 200, 511] as [UInt64]))
             queued = Array(repeating: .alloc(npages: 1), count: Int(n) - 1) + [.alloc(npages: source.pick([12, 65, 513, 600] as [UInt64]))]
             return .alloc(npages: 1)
+        case .cacheFill:
+            return .allocToCache(p: source.pick(fillable))
+        case .cacheAlloc:
+            let n = source.chance(1, in: 2) ? 1 : source.draw(1...Operation.maxCacheAllocPages)
+            return .cacheAlloc(npages: n, p: Int(source.draw(0...UInt64(Operation.pageCaches - 1))))
+        case .cacheFlush:
+            return .cacheFlush(p: Int(source.draw(0...UInt64(Operation.pageCaches - 1))))
         }
     }
 
-    mutating func growNext() -> Operation {
-        let p = plan.pieces[nextPiece]
-        nextPiece += 1
-        return .grow(base: p.base, bytes: p.bytes)
+    /// The next piece of the plan that the reference accepts (a piece at an
+    /// edge may not be valid under every variant); an alloc if none is.
+    mutating func growNext(_ r: ReferenceAllocator) -> Operation {
+        while nextPiece < plan.pieces.count {
+            let p = plan.pieces[nextPiece]
+            nextPiece += 1
+            if (try? r.validateGrow(p.base, p.bytes)) != nil { return .grow(base: p.base, bytes: p.bytes) }
+        }
+        return .alloc(npages: 1)
     }
 }

@@ -1,6 +1,8 @@
 // The operations a trace or a generator applies to an allocator, and their
 // results, in the syntax of trace format v1 (ARCHITECTURE.md).
 
+import Reference
+
 /// One call into the page allocator.
 public enum Operation: Equatable, Hashable, Sendable {
     /// (*pageAlloc).grow(base, bytes)
@@ -11,6 +13,14 @@ public enum Operation: Equatable, Hashable, Sendable {
     case free(base: UInt64, npages: UInt64, scavenged: Bool)
     /// (*pageAlloc).allocRange(base, npages)
     case allocRange(base: UInt64, npages: UInt64)
+    /// (*pageAlloc).allocToCache() into P `p`'s page cache (mpagecache.go);
+    /// the runtime only refills an empty cache.
+    case allocToCache(p: Int)
+    /// (*pageCache).alloc(npages) on P `p`'s cache; the runtime uses the
+    /// cache for npages < pageCachePages/4.
+    case cacheAlloc(npages: UInt64, p: Int)
+    /// (*pageCache).flush(pageAlloc) of P `p`'s cache.
+    case cacheFlush(p: Int)
 
     /// The keyword that starts the operation's trace line.
     public var keyword: String {
@@ -19,6 +29,9 @@ public enum Operation: Equatable, Hashable, Sendable {
         case .alloc: "alloc"
         case .free: "free"
         case .allocRange: "alloc-range"
+        case .allocToCache: "alloc-to-cache"
+        case .cacheAlloc: "cache-alloc"
+        case .cacheFlush: "cache-flush"
         }
     }
 
@@ -29,6 +42,9 @@ public enum Operation: Equatable, Hashable, Sendable {
         case let .alloc(n): "alloc \(n)"
         case let .free(base, n, scavenged): "free \(hex(base)) \(n)" + (scavenged ? " scavenged" : "")
         case let .allocRange(base, n): "alloc-range \(hex(base)) \(n)"
+        case let .allocToCache(p): "alloc-to-cache" + (p == 0 ? "" : " \(p)")
+        case let .cacheAlloc(n, p): "cache-alloc \(n)" + (p == 0 ? "" : " \(p)")
+        case let .cacheFlush(p): "cache-flush" + (p == 0 ? "" : " \(p)")
         }
     }
 }
@@ -41,6 +57,13 @@ public enum OpResult: Equatable, Hashable, Sendable {
     case alloc(addr: UInt64, scav: UInt64)
     /// allocRange: scavenged bytes.
     case allocRange(scav: UInt64)
+    /// allocToCache: the cache's base (0 when it is empty), its free-page
+    /// bits and its scavenged bits.
+    case cache(base: UInt64, cache: UInt64, scav: UInt64)
+    /// cache-flush: the base of the block given back (0 when the cache was
+    /// empty). Go's flush returns nothing; the base is compared between
+    /// target and reference but is not part of the trace syntax.
+    case flushed(base: UInt64)
 
     /// The text after `-> `, or nil for operations without a result.
     public var traceText: String? {
@@ -48,8 +71,18 @@ public enum OpResult: Equatable, Hashable, Sendable {
         case .none: nil
         case let .alloc(addr, scav): "\(hex(addr)) \(hex(scav))"
         case let .allocRange(scav): hex(scav)
+        case let .cache(base, cache, scav): "\(hex(base)) \(hex(cache)) \(hex(scav))"
+        case .flushed: nil
         }
     }
+}
+
+extension Operation {
+    /// Page caches a trace may name: Ps 0 to 3 (the runtime has one per P).
+    public static let pageCaches = ReferenceAllocator.pageCacheCount
+    /// The largest cache-alloc the runtime issues: mheap.allocSpan uses the
+    /// cache only for npages < pageCachePages/4.
+    public static let maxCacheAllocPages: UInt64 = 15
 }
 
 /// Formats a number as `0x` hex, the trace's syntax for addresses and bytes.

@@ -32,7 +32,7 @@ public func replay(_ trace: Trace, config: RunConfig) throws -> ReplayReport {
     var report = ReplayReport()
     report.lines.append("pagealloc-trace 1")
     report.lines.append("geometry \(trace.geometry.name)")
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
     for step in trace.steps {
         switch runner.apply(step.op, expected: step.expected, line: step.line) {
         case let .applied(result):

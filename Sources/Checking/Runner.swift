@@ -58,18 +58,20 @@ public final class Runner {
     /// Operations per batch.
     public let batch: Int
 
-    public init(targets: [any AllocatorUnderTest], checking: CheckLevel = .incremental(fullEvery: 64)) {
+    /// `variant` decides the validity rules of the reference where a
+    /// historic bug lay outside the page allocator (preFix35954).
+    public init(targets: [any AllocatorUnderTest], checking: CheckLevel = .incremental(fullEvery: 64), variant: Variant = .faithful) {
         precondition(!targets.isEmpty, "a runner needs a target")
         self.targets = targets
         self.geometry = targets[0].geometry
         self.checking = checking
-        self.reference = ReferenceAllocator(geometry: geometry)
+        self.reference = ReferenceAllocator(geometry: geometry, acceptsTopOfSpaceGrow: variant == .preFix35954)
         self.batch = targets.map(\.preferredBatch).max() ?? 1
     }
 
     /// A runner on the in-process port.
     public convenience init(geometry: Geometry, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws {
-        self.init(targets: [try PortTarget(geometry: geometry, variant: variant)], checking: checking)
+        self.init(targets: [try PortTarget(geometry: geometry, variant: variant)], checking: checking, variant: variant)
     }
 
     deinit { for t in targets { t.finishRun() } }
@@ -86,21 +88,9 @@ public final class Runner {
     /// Names the targets in findings.
     public var targetName: String { targets.map(\.name).joined(separator: ",") }
 
-    /// Applies `reference`'s twin of `op`; nil result when it refuses.
+    /// Applies `reference`'s twin of `op`; throws when it refuses.
     private static func applyReference(_ r: inout ReferenceAllocator, _ op: Operation) throws(InvalidOperation) -> OpResult {
-        switch op {
-        case let .grow(base, bytes):
-            try r.grow(base, bytes)
-            return .none
-        case let .alloc(n):
-            let (a, s) = try r.alloc(n)
-            return .alloc(addr: a, scav: s)
-        case let .free(base, n, claimed):
-            try r.free(base, n, scavenged: claimed)
-            return .none
-        case let .allocRange(base, n):
-            return .allocRange(scav: try r.allocRange(base, n))
-        }
+        try r.apply(op)
     }
 
     /// Validates `op` and queues it; returns why it was refused, if it was.

@@ -81,7 +81,7 @@ public func runSeed(_ seed: UInt64, _ config: RunConfig) throws -> RunOutcome {
 /// batches; the first finding ends the run.
 public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: RunConfig,
                                           done: ((S) -> Bool)? = nil) throws -> RunOutcome {
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
     var gen = OperationGenerator(geometry: config.geometry, source: source)
     let noCoverage = CoverageCounts(levels: config.geometry.summaryLevels)
     var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: runner.coverage ?? noCoverage)
@@ -149,7 +149,7 @@ public func consequenceRun(_ run: RunOutcome, _ config: RunConfig) throws -> Run
 /// Returns the operations applied, their results and the finding.
 public func runOps(_ ops: [Operation], _ config: RunConfig, skipInvalid: Bool = false) throws
     -> (ops: [Operation], results: [OpResult?], finding: Finding?)? {
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
     var staged: [Operation] = []
     for op in ops {
         if runner.stage(op) != nil {

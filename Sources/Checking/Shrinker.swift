@@ -38,6 +38,9 @@ public func complexity(_ ops: [Operation]) -> (Int, UInt64, UInt64) {
         case let .alloc(n): size &+= n
         case let .free(b, n, s): size &+= n + (s ? 1 : 0); addr &+= b >> 22
         case let .allocRange(b, n): size &+= n; addr &+= b >> 22
+        case let .allocToCache(p): size &+= UInt64(p)
+        case let .cacheAlloc(n, p): size &+= n + UInt64(p)
+        case let .cacheFlush(p): size &+= UInt64(p)
         }
     }
     return (ops.count, size, addr)
@@ -146,7 +149,7 @@ public struct Shrinker {
 
 extension ShrinkPass {
     /// The passes, in the order they run.
-    public static let all: [ShrinkPass] = [.rebuildPrefix, .deleteBlocks, .mergeAllocs, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses]
+    public static let all: [ShrinkPass] = [.rebuildPrefix, .deleteBlocks, .mergeAllocs, .dropGrows, .dropFrees, .mergeGrows, .shrinkGrows, .lowerNpages, .mergeFrees, .lowerAddresses, .dropCaches, .lowerPs]
 
     /// Replaces a prefix of the operations by the shortest list that leaves
     /// the same pages grown and allocated: one grow per grown range, one
@@ -159,14 +162,9 @@ extension ShrinkPass {
         var ref = ReferenceAllocator(geometry: g)
         var out: [[Operation]] = []
         for k in 0..<Swift.max(0, ops.count - 1) {
-            do {
-                switch ops[k] {
-                case let .grow(b, n): try ref.grow(b, n)
-                case let .alloc(n): _ = try ref.alloc(n)
-                case let .free(b, n, s): try ref.free(b, n, scavenged: s)
-                case let .allocRange(b, n): _ = try ref.allocRange(b, n)
-                }
-            } catch { break }
+            do { _ = try ref.apply(ops[k]) } catch { break }
+            // Pages held in a page cache are allocated in the tree: the
+            // rebuilt prefix allocates them and leaves every cache empty.
             var rebuilt: [Operation] = ref.grown.intervals.map { .grow(base: ref.address($0.lowerBound), bytes: UInt64($0.count) * Geometry.pageSize) }
             for r in ref.allocated.intervals { rebuilt.append(.allocRange(base: ref.address(r.lowerBound), npages: UInt64(r.count))) }
             if rebuilt.count < k + 1 { out.append(rebuilt + ops[(k + 1)...]) }
@@ -271,7 +269,7 @@ extension ShrinkPass {
         for i in ops.indices {
             let n: UInt64
             switch ops[i] {
-            case let .alloc(x), let .free(_, x, _), let .allocRange(_, x): n = x
+            case let .alloc(x), let .free(_, x, _), let .allocRange(_, x), let .cacheAlloc(x, _): n = x
             default: continue
             }
             // 1, half, and n minus each power of two: a count far above the
@@ -286,6 +284,7 @@ extension ShrinkPass {
                 case .alloc: c[i] = .alloc(npages: m)
                 case let .free(b, _, s): c[i] = .free(base: b, npages: m, scavenged: s)
                 case let .allocRange(b, _): c[i] = .allocRange(base: b, npages: m)
+                case let .cacheAlloc(_, p): c[i] = .cacheAlloc(npages: m, p: p)
                 default: break
                 }
                 out.append(c)
@@ -317,6 +316,51 @@ extension ShrinkPass {
 
     /// Moves everything at or above one grow's base down by half the gap
     /// below it (in whole chunks), closing distances between pieces.
+    /// Drops every operation on one P's page cache at once (a refill and
+    /// the allocs from it need not be next to each other).
+    public static let dropCaches = ShrinkPass(name: "dropCaches") { ops in
+        var ps: [Int] = []
+        for op in ops {
+            switch op {
+            case let .allocToCache(p), let .cacheAlloc(_, p), let .cacheFlush(p): if !ps.contains(p) { ps.append(p) }
+            default: break
+            }
+        }
+        return ps.sorted().map { p in
+            ops.filter { op in
+                switch op {
+                case .allocToCache(p), .cacheFlush(p): false
+                case let .cacheAlloc(_, q): q != p
+                default: true
+                }
+            }
+        }
+    }
+
+    /// Renames the page caches: every operation on P k moves to P k-1,
+    /// when no operation names P k-1 (so caches stay apart).
+    public static let lowerPs = ShrinkPass(name: "lowerPs") { ops in
+        func p(_ op: Operation) -> Int? {
+            switch op {
+            case let .allocToCache(p), let .cacheAlloc(_, p), let .cacheFlush(p): p
+            default: nil
+            }
+        }
+        let used = Set(ops.compactMap(p))
+        var out: [[Operation]] = []
+        for k in used.sorted() where k > 0 && !used.contains(k - 1) {
+            out.append(ops.map { op in
+                switch op {
+                case .allocToCache(k): .allocToCache(p: k - 1)
+                case let .cacheAlloc(n, q) where q == k: .cacheAlloc(npages: n, p: k - 1)
+                case .cacheFlush(k): .cacheFlush(p: k - 1)
+                default: op
+                }
+            })
+        }
+        return out
+    }
+
     public static let lowerAddresses = ShrinkPass(name: "lowerAddresses") { ops in
         var bases: [UInt64] = []
         for op in ops { if case let .grow(b, _) = op { bases.append(b) } }
@@ -335,7 +379,7 @@ extension ShrinkPass {
                 case let .grow(x, n): .grow(base: move(x), bytes: n)
                 case let .free(x, n, s): .free(base: move(x), npages: n, scavenged: s)
                 case let .allocRange(x, n): .allocRange(base: move(x), npages: n)
-                case .alloc: op
+                case .alloc, .allocToCache, .cacheAlloc, .cacheFlush: op
                 }
             })
         }

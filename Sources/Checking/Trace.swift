@@ -93,6 +93,42 @@ extension OperationSyntax {
             return .allocRange(scav: try num(r[0]))
         }),
     ]
+
+    /// The page cache's operations (mpagecache.go). `P` is optional and 0
+    /// by default.
+    public static let pageCache: [OperationSyntax] = [
+        OperationSyntax(keyword: "alloc-to-cache", usage: "alloc-to-cache [P]", parse: { a, num throws(TraceParseFailure) in
+            guard a.count <= 1 else { throw TraceParseFailure("usage: alloc-to-cache [P]") }
+            return .allocToCache(p: try cacheP(a.first, num))
+        }, parseResult: { r, num throws(TraceParseFailure) in
+            guard r.count == 3 else { throw TraceParseFailure("alloc-to-cache result must be 'BASE CACHE-BITS SCAV-BITS'") }
+            return .cache(base: try num(r[0]), cache: try num(r[1]), scav: try num(r[2]))
+        }),
+        OperationSyntax(keyword: "cache-alloc", usage: "cache-alloc NPAGES [P]", parse: { a, num throws(TraceParseFailure) in
+            guard a.count == 1 || a.count == 2 else { throw TraceParseFailure("usage: cache-alloc NPAGES [P]") }
+            return .cacheAlloc(npages: try num(a[0]), p: try cacheP(a.count == 2 ? a[1] : nil, num))
+        }, parseResult: { r, num throws(TraceParseFailure) in
+            guard r.count == 2 else { throw TraceParseFailure("cache-alloc result must be 'ADDR SCAV'") }
+            return .alloc(addr: try num(r[0]), scav: try num(r[1]))
+        }),
+        OperationSyntax(keyword: "cache-flush", usage: "cache-flush [P]", parse: { a, num throws(TraceParseFailure) in
+            guard a.count <= 1 else { throw TraceParseFailure("usage: cache-flush [P]") }
+            return .cacheFlush(p: try cacheP(a.first, num))
+        }, parseResult: nil),
+    ]
+
+    /// Every operation a trace may hold.
+    public static let all: [OperationSyntax] = v1 + pageCache
+
+    /// Parses a page cache's P: absent means 0.
+    static func cacheP(_ s: String?, _ num: (String) throws(TraceParseFailure) -> UInt64) throws(TraceParseFailure) -> Int {
+        guard let s else { return 0 }
+        let p = try num(s)
+        guard p < UInt64(Operation.pageCaches) else {
+            throw TraceParseFailure("P \(p) out of range: page caches are P 0 to \(Operation.pageCaches - 1)")
+        }
+        return Int(p)
+    }
 }
 
 extension Trace {
@@ -111,7 +147,7 @@ extension Trace {
     /// Parses trace format v1. `geometryOverride` replaces the file's
     /// geometry line (the `--geometry` flag).
     /// Parses one operation line ("alloc 3", no result), as a trace holds it.
-    public static func parseOperation(_ line: String, syntax: [OperationSyntax] = OperationSyntax.v1) throws -> Operation {
+    public static func parseOperation(_ line: String, syntax: [OperationSyntax] = OperationSyntax.all) throws -> Operation {
         let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard let keyword = tokens.first, let syn = syntax.first(where: { $0.keyword == keyword }) else {
             throw TraceSyntaxError(file: "<worker>", line: 1, message: "unknown operation '\(line)'")
@@ -124,7 +160,7 @@ extension Trace {
     }
 
     public static func parse(_ text: String, file: String = "<trace>", geometryOverride: Geometry? = nil,
-                             syntax: [OperationSyntax] = OperationSyntax.v1) throws(TraceSyntaxError) -> Trace {
+                             syntax: [OperationSyntax] = OperationSyntax.all) throws(TraceSyntaxError) -> Trace {
         var sawHeader = false
         var geometry: Geometry?
         var steps: [TraceStep] = []

@@ -68,6 +68,10 @@ public struct AddrRanges: Sendable, Equatable {
     /// every array ever allocated, since persistentalloc never frees).
     public private(set) var persistentBytes: UInt64 = 16 * 16
     let space: OffsetSpace
+    /// golang/go#36113 put back: a grown backing array keeps the old
+    /// length, so the range being added is not counted (set by the
+    /// `preFix36113` variant).
+    public var growKeepsOldLength = false
 
     /// Mirrors (*addrRanges).init.
     public init(space: OffsetSpace) { self.space = space }
@@ -131,6 +135,18 @@ public struct AddrRanges: Sendable, Equatable {
             if ranges.count + 1 > capacity {
                 capacity *= 2
                 persistentBytes += UInt64(capacity) * 16
+                if growKeepsOldLength {
+                    // Go copies ranges[i:] to the new array's [i+1:len]:
+                    // past its end when i == len, a slice bounds panic;
+                    // else one range short, so the last range is lost.
+                    if i == ranges.count {
+                        throw GoPanic("slice bounds out of range [\(i + 1):\(i)] (addrRanges.add)")
+                    }
+                    ranges.insert(r, at: i)
+                    ranges.removeLast()
+                    totalBytes += size
+                    return
+                }
             }
             ranges.insert(r, at: i)
         }

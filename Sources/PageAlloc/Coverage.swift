@@ -36,6 +36,12 @@ public enum CoverageMark: Int, CaseIterable, Sendable {
     case freeMovesSearchAddrDown
     /// An allocation left a chunk with no free page (its leaf summary is 0).
     case chunkExhausted
+    /// allocToCache took the block from the chunk at searchAddr.
+    case cacheFastPath
+    /// allocToCache needed the tree search.
+    case cacheSlowPath
+    /// A page-cache flush moved searchAddr down.
+    case flushMovesSearchAddrDown
 
     public var name: String { String(describing: self) }
 }

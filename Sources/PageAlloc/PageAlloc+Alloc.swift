@@ -56,8 +56,8 @@ extension PageAlloc {
             let i = space.chunkIndex(searchAddr.a)
             let max = sums.max(try summary[leaf].at(Int(i.v)))
             if max >= npages {
-                let (j, searchIdx) = try chunkOf(i).palloc.find(npages, space.chunkPageIndex(searchAddr.a))
-                if j == notFound {
+                let (j, searchIdx) = bitmapFind(try chunkOf(i), npages, space.chunkPageIndex(searchAddr.a))
+                if j == notFound && variant != .preFix38130 {
                     throw GoThrow("bad summary data", printed: [
                         "runtime: max = \(max), npages = \(npages)",
                         "runtime: searchIdx = \(space.chunkPageIndex(searchAddr.a)), p.searchAddr = 0x\(String(searchAddr.a, radix: 16))",

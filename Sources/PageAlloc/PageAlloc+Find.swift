@@ -112,8 +112,8 @@ extension PageAlloc {
 
         // Every level said "inside": i is now a chunk index; search its bitmap.
         let ci = ChunkIdx(UInt64(i))
-        let (j, searchIdx) = try chunkOf(ci).palloc.find(npages, 0)
-        if j == notFound {
+        let (j, searchIdx) = bitmapFind(try chunkOf(ci), npages, 0)
+        if j == notFound && variant != .preFix38130 {
             let sum = try summary[leaf].at(i)
             throw GoThrow("bad summary data", printed: [
                 "runtime: summary[\(leaf)][\(i)] = (\(sums.start(sum)), \(sums.max(sum)), \(sums.end(sum)))",
@@ -128,6 +128,16 @@ extension PageAlloc {
         return (addr, try candidateSearchAddr(firstFree.base))
     }
 
+    /// Mirrors pallocData.find (the bitmap search inside one chunk), with
+    /// the variant of CL 216697: for one page, the search index it returns
+    /// is the page after the free page it found.
+    @inline(__always)
+    func bitmapFind(_ d: PallocData, _ npages: UInt64, _ searchIdx: UInt64) -> (UInt64, UInt64) {
+        let r = d.palloc.find(npages, searchIdx)
+        if npages == 1 && variant == .preFixCL216697 { return (r.0, r.0 &+ 1) }
+        return r
+    }
+
     /// The searchAddr candidate find returns. Faithfully `findMappedAddr`
     /// of the window's base; before the fix of golang/go#40191 the base
     /// itself, which may lie in an unmapped part of the address space.
@@ -140,7 +150,7 @@ extension PageAlloc {
             return mapped
         case .preFix40191:
             return firstFreeBase
-        case .trapInFind, .loopInFind:
+        default:
             return try findMappedAddr(firstFreeBase)
         }
     }
@@ -164,7 +174,7 @@ struct FirstFreeWindow {
 
     /// Mirrors foundFree: `size` free bytes at `addr`.
     mutating func found(_ addr: OffAddr, _ size: UInt64) throws {
-        let last = space.add(addr, size - 1)
+        let last = space.add(addr, size &- 1)  // uintptr arithmetic: wraps, as in Go
         if space.lessEqual(base, addr) && space.lessEqual(last, bound) {
             base = addr
             bound = last

@@ -25,6 +25,26 @@ public enum Variant: String, CaseIterable, Sendable {
     /// does not step past a fully allocated leaf entry, so a search that
     /// meets one at the leaf level of a straddle never ends.
     case loopInFind
+    /// golang/go#38605: allocToCache leaves searchAddr at the page after the
+    /// cache's block, which may lie outside every grown range.
+    case preFix38605
+    /// CL 216697 (Go 1.14 development): pallocBits.find for one page
+    /// returns the page after the free page as the new search index, so a
+    /// one-page alloc at a chunk's last page moves searchAddr past it.
+    case preFixCL216697
+    /// golang/go#36113: addrRanges.add, growing its backing array past 16
+    /// ranges, keeps the old length, so the 17th disjoint range panics
+    /// (added last) or pushes the last range out of inUse (added inside).
+    case preFix36113
+    /// golang/go#38130: the "bad summary data" checks after a bitmap search
+    /// test `j < 0` on an unsigned index, so they never fire and a failed
+    /// search is used as a page index.
+    case preFix38130
+    /// golang/go#35954: the runtime grows the heap up to the very top of a
+    /// 32-bit address space, where base+size wraps to 0. The page allocator
+    /// is unchanged (Go fixed mheap.grow and linearAlloc.init); the
+    /// reference accepts such grows under this variant.
+    case preFix35954
 }
 
 /// One level of the radix tree: Go's `[]pallocSum` whose backing array is a
@@ -144,6 +164,7 @@ public final class PageAlloc {
         searchAddr = g.space.maxSearchAddr
         scavLWM = g.space.maxSearchAddr
         inUse = AddrRanges(space: g.space)
+        inUse.growKeepsOldLength = variant == .preFix36113
         coverage = CoverageCounts(levels: g.summaryLevels)
         // inUse's backing array comes from persistentalloc charged to sysStat.
         sysStat.add(Int64(inUse.persistentBytes))

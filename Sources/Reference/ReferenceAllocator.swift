@@ -20,20 +20,31 @@ public struct InvalidOperation: Error, Equatable, Sendable, CustomStringConverti
 public struct ReferenceAllocator: Hashable, Sendable {
     public let geometry: Geometry
     /// Pages passed to grow.
-    public private(set) var grown = IntervalSet()
+    public internal(set) var grown = IntervalSet()
     /// Grown pages not allocated.
-    public private(set) var free = IntervalSet()
+    public internal(set) var free = IntervalSet()
     /// Pages whose memory is released to the OS: grown pages that were not
     /// allocated since they were grown (allocation clears the mark; a free
     /// does not set it).
-    public private(set) var scavenged = IntervalSet()
+    public internal(set) var scavenged = IntervalSet()
     /// Free pages whose free said they were scavenged (Go 1.19's
     /// `free(..., scavenged: true)`). Go's bitmap does not record that
     /// claim, and the runtime itself always passes false; the scavenge
     /// index invariant needs to know which free pages carry it.
-    public private(set) var freedAsScavenged = IntervalSet()
+    public internal(set) var freedAsScavenged = IntervalSet()
+    /// The per-P page caches (ReferenceAllocator+PageCache.swift).
+    public internal(set) var caches = [ReferencePageCache](repeating: ReferencePageCache(), count: ReferenceAllocator.pageCacheCount)
 
-    public init(geometry: Geometry) { self.geometry = geometry }
+    /// Whether a grow may end exactly at the top of a 32-bit address space
+    /// (its limit wraps to 0). The runtime stopped issuing such grows with
+    /// the fix of golang/go#35954 (mheap.grow and linearAlloc.init guard
+    /// it, not the page allocator); the `preFix35954` variant puts them back.
+    public var acceptsTopOfSpaceGrow = false
+
+    public init(geometry: Geometry, acceptsTopOfSpaceGrow: Bool = false) {
+        self.geometry = geometry
+        self.acceptsTopOfSpaceGrow = acceptsTopOfSpaceGrow
+    }
 
     static let pageSize: UInt64 = 8192
     static let chunkBytes: UInt64 = 4 << 20
@@ -64,6 +75,9 @@ public struct ReferenceAllocator: Hashable, Sendable {
             throw InvalidOperation("grow range leaves the \(geometry.heapAddrBits)-bit heap address space")
         }
         let r = first..<(first + size / Self.pageSize)
+        if geometry.ptrBits == 32 && base &+ size == 1 << 32 && !acceptsTopOfSpaceGrow {
+            throw InvalidOperation("grow ends at the top of the 32-bit address space (its limit wraps to 0); since golang/go#35954 the runtime never issues it")
+        }
         guard first >= Self.chunkBytes / Self.pageSize else {
             throw InvalidOperation("grow covers chunk 0, Go's 'not grown yet' sentinel; the runtime never grows there")
         }
@@ -123,6 +137,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
     public mutating func free(_ base: UInt64, _ npages: UInt64, scavenged claimed: Bool = false) throws(InvalidOperation) {
         let r = try pages("free", base, npages)
         guard !free.intersects(r) else { throw InvalidOperation("free of pages that are not allocated") }
+        guard !heldByCache(r) else { throw InvalidOperation("free of pages that are free in a page cache") }
         free.insert(r)
         if claimed { freedAsScavenged.insert(r) }
     }

@@ -20,6 +20,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Worker threads.")
     var jobs: Int = 2
 
+    @Option(help: "A known finding's trace (repeatable): seeds failing with its '# failure:' signature are reported as known and do not fail the check.")
+    var known: [String] = []
+
     @OptionGroup var allocator: AllocatorOptions
     @OptionGroup var checking: CheckingOptions
 
@@ -38,6 +41,27 @@ struct CheckCommand: ParsableCommand {
         let summary = try check(options) { printError($0) }
         GoDriverPool.shared.drain()
         printSummary(summary, options)
-        if !summary.failures.isEmpty { throw ExitCode(1) }
+        var knownSignatures: [(signature: String, file: String)] = []
+        for f in known {
+            guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
+                printError("error: --known \(f): cannot read the file")
+                throw ExitCode(2)
+            }
+            guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("# failure: ") }) else {
+                printError("error: --known \(f): no '# failure: SIGNATURE' line (a trace written by verify)")
+                throw ExitCode(2)
+            }
+            knownSignatures.append((String(line.dropFirst("# failure: ".count)), f))
+        }
+        var unknown = 0
+        for sig in Set(summary.failures.map(\.signature)).sorted() {
+            let n = summary.failures.filter { $0.signature == sig }.count
+            if let k = knownSignatures.first(where: { $0.signature == sig }) {
+                print("known: \(n) seed(s) fail with \(sig), the signature of \(k.file)")
+            } else {
+                unknown += n
+            }
+        }
+        if unknown > 0 { throw ExitCode(1) }
     }
 }

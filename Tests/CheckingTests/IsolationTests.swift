@@ -42,10 +42,13 @@ struct IsolationTests {
         let (ss, sout, serr) = try runVerify(["shrink", t, "--variant", "trapInFind"])
         #expect(ss == 0, "\(serr)")
         #expect(sout.contains("# failure: crash:SIGILL:Index out of range") && sout.contains("# certified 1-minimal"))
-        // --seed N under supervision, and without it (--no-isolate) the old death.
-        let (one, oout, _) = try runVerify(["--seed", "0", "--variant", "trapInFind", "--out", dir])
+        // --seed N (the seed that crashed, from the trace's name) under
+        // supervision, and without it (--no-isolate) the old death.
+        let name = URL(fileURLWithPath: t).lastPathComponent
+        let seed = try #require(name.components(separatedBy: "-seed").last?.split(separator: "-").first.map(String.init))
+        let (one, oout, _) = try runVerify(["--seed", seed, "--variant", "trapInFind", "--out", dir])
         #expect(one == 1 && oout.contains("crash:SIGILL:Index out of range"))
-        let (raw, _, _) = try runVerify(["--seed", "0", "--variant", "trapInFind", "--out", dir, "--no-isolate"], env: ["SWIFT_BACKTRACE": "enable=no"])
+        let (raw, _, _) = try runVerify(["--seed", seed, "--variant", "trapInFind", "--out", dir, "--no-isolate"], env: ["SWIFT_BACKTRACE": "enable=no"])
         #expect(raw == SIGILL || raw == 128 + SIGILL, "without isolation the trap kills verify (SIGILL)")
     }
 

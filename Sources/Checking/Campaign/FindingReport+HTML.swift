@@ -127,7 +127,7 @@ public func findingHTML(ops: [Operation], geometry g: Geometry, variant: Variant
 /// it is shown, not run in this process.
 public func findingHTML(ops: [Operation], config: RunConfig, title: String, traceText: String, killedBy: Finding? = nil) throws -> String {
     let g = config.geometry
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking)
+    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
     var steps = ""
     var failing: Finding?
     for (i, op) in ops.enumerated() {

@@ -65,6 +65,10 @@ public func touchedChunks(_ g: Geometry, _ op: Operation, _ result: OpResult) ->
     case let (.grow(base, bytes), _): return span(base, bytes)
     case let (.alloc(n), .alloc(addr, _)): return addr == 0 ? nil : span(addr, n * Geometry.pageSize)
     case let (.free(base, n, _), _), let (.allocRange(base, n), _): return span(base, n * Geometry.pageSize)
+    // A page cache's block lies inside one chunk; a cache-alloc touches
+    // only the cache, not the heap.
+    case let (.allocToCache, .cache(base, _, _)), let (.cacheFlush, .flushed(base)):
+        return base == 0 ? nil : span(base, 64 * Geometry.pageSize)
     default: return nil
     }
 }

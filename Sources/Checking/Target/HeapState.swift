@@ -59,6 +59,21 @@ public enum ScavIndexKind: Equatable, Sendable {
     case chunkData
 }
 
+/// One P's page cache as the target holds it (Go's `pageCache`).
+public struct PageCacheState: Equatable, Sendable {
+    /// The block's base address (meaningful while `cache` is not 0).
+    public var base: UInt64
+    /// Bit i: page i of the block is free in the cache.
+    public var cache: UInt64
+    /// Bit i: page i is free in the cache and scavenged.
+    public var scav: UInt64
+    public init(base: UInt64, cache: UInt64, scav: UInt64) {
+        self.base = base
+        self.cache = cache
+        self.scav = scav
+    }
+}
+
 /// Accounting only the simulated OS memory can state exactly (port only).
 public struct SimulatedMemoryFacts: Equatable, Sendable {
     /// `gcController.mappedReady` as the allocator kept it.
@@ -120,6 +135,8 @@ public struct HeapState: Equatable, Sendable {
     /// target counts it in summaryMappedReady. Reported with the mapped
     /// summary ranges (after a grow, in full snapshots).
     public var metadataMappedBytes: UInt64?
+    /// The page caches of Ps 0 to 3, when the target reports them.
+    public var pageCaches: [PageCacheState]?
 
     public init() {}
 
@@ -130,6 +147,7 @@ public struct HeapState: Equatable, Sendable {
             && a.full == b.full && a.summaries == b.summaries && a.mappedSummaryRanges == b.mappedSummaryRanges
             && a.chunks == b.chunks && a.searchAddrLeafMapped == b.searchAddrLeafMapped && a.simulatedMemory == b.simulatedMemory
             && a.scavIndexKind == b.scavIndexKind && a.metadataMappedBytes == b.metadataMappedBytes
+            && a.pageCaches == b.pageCaches
     }
 
     /// The reported summary `l`/`i`, found by binary search.

@@ -13,6 +13,8 @@ public final class PortTarget: AllocatorUnderTest {
     public let name: String
     public var coverage: CoverageCounts? { port.coverage }
     public var preferredBatch: Int { 1 }
+    /// The page caches of Ps 0 to 3 (Go keeps one in each P).
+    public private(set) var caches = [PageCache](repeating: PageCache(), count: Operation.pageCaches)
     /// The buffers of the last snapshot, reused by the next.
     private var scratch = HeapState()
 
@@ -45,6 +47,17 @@ public final class PortTarget: AllocatorUnderTest {
                     result = .none
                 case let .allocRange(base, n):
                     result = .allocRange(scav: try port.allocRange(base, n))
+                case let .allocToCache(p):
+                    let c = try port.allocToCache()
+                    caches[p] = c
+                    result = .cache(base: c.base, cache: c.cache, scav: c.scav)
+                case let .cacheAlloc(n, p):
+                    let (a, s) = caches[p].alloc(n)
+                    result = .alloc(addr: a, scav: s)
+                case let .cacheFlush(p):
+                    let base = caches[p].empty ? 0 : caches[p].base
+                    try port.flush(&caches[p])
+                    result = .flushed(base: base)
                 }
             } catch {
                 _ = each(i, .failed(.from(error)))
@@ -130,6 +143,7 @@ public final class PortTarget: AllocatorUnderTest {
                 }
             }
         }
+        s.pageCaches = caches.map { PageCacheState(base: $0.base, cache: $0.cache, scav: $0.scav) }
         s.metadataMappedBytes = nil
         if grew || mode == .full {
             s.mappedSummaryRanges = mappedSummaryRanges()

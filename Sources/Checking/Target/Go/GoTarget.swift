@@ -83,7 +83,7 @@ public final class GoTarget: AllocatorUnderTest {
         }
         child = try ChildProcess(argv: argv, env: ["ALLOCVERIFY_DRIVER": "1", "GOTRACEBACK": "system"])
         // The magic line, then the hello words.
-        let magic = Array("ALLOCVERIFY-DRIVER 1\n".utf8)
+        let magic = Array("ALLOCVERIFY-DRIVER 2\n".utf8)
         var window: [UInt8] = []
         do {
             while window.count < magic.count || Array(window.suffix(magic.count)) != magic {
@@ -148,6 +148,9 @@ public final class GoTarget: AllocatorUnderTest {
         case let .alloc(n): (2, n, 0, 0)
         case let .free(base, n, scavenged): (3, base, n, scavenged ? 1 : 0)
         case let .allocRange(base, n): (4, base, n, 0)
+        case let .allocToCache(p): (8, UInt64(p), 0, 0)
+        case let .cacheAlloc(n, p): (9, n, UInt64(p), 0)
+        case let .cacheFlush(p): (10, UInt64(p), 0, 0)
         }
     }
 
@@ -177,14 +180,17 @@ public final class GoTarget: AllocatorUnderTest {
                 do {
                     let r0 = try child.readWord(timeout: GoTarget.timeout)
                     let r1 = try child.readWord(timeout: GoTarget.timeout)
+                    let r2 = try child.readWord(timeout: GoTarget.timeout)
                     let n = Int(try child.readWord(timeout: GoTarget.timeout))
                     words.removeAll(keepingCapacity: true)
                     for _ in 0..<n { words.append(try child.readWord(timeout: GoTarget.timeout)) }
                     if stop { continue }  // keep the pipe in step, judge nothing more
                     let result: OpResult
                     switch override == nil ? ops[i].op : .grow(base: 0, bytes: 0) {
-                    case .alloc: result = .alloc(addr: r0, scav: r1)
+                    case .alloc, .cacheAlloc: result = .alloc(addr: r0, scav: r1)
                     case .allocRange: result = .allocRange(scav: r0)
+                    case .allocToCache: result = .cache(base: r0, cache: r1, scav: r2)
+                    case .cacheFlush: result = .flushed(base: r0)
                     default: result = .none
                     }
                     let state: HeapState?
@@ -340,6 +346,12 @@ public final class GoTarget: AllocatorUnderTest {
                                       scavIndex: ix >> 63 != 0 ? nil : ix))
             p += 17
         }
+        var caches: [PageCacheState] = []
+        for _ in 0..<Operation.pageCaches {
+            guard let b = next(), let c = next(), let sc = next() else { return nil }
+            caches.append(PageCacheState(base: b, cache: c, scav: sc))
+        }
+        s.pageCaches = caches
         guard let saMapped = next(), p == w.count else { return nil }
         s.searchAddrLeafMapped = saMapped != 0
         return s

@@ -1,0 +1,178 @@
+// The historic bug benchmark: real bugs of Go's page allocator, each put
+// back into the port as a named variant (or into a real Go as a patch), and
+// the default randomized check run against it from fresh seeds.
+
+import Foundation
+import PageAlloc
+
+/// One real bug of Go's page heap.
+public struct HistoricBug: Sendable {
+    /// Short name for the table.
+    public let name: String
+    /// Where Go tracked it: an issue or a CL.
+    public let reference: String
+    /// One line: what was wrong.
+    public let summary: String
+    /// How the benchmark reaches it.
+    public let target: BugTarget
+    /// Why the default check is not expected to find it, when it is not.
+    public let notExpected: String?
+
+    /// Whether a missing finding fails the benchmark.
+    public var expected: Bool { notExpected == nil && target.runnable }
+}
+
+/// What the benchmark runs for a bug.
+public enum BugTarget: Sendable {
+    /// The port with this variant.
+    case port(Variant)
+    /// A real Go runtime: a version and patches (none: the bug is in that
+    /// release as shipped). Runs only when Go rows are asked for.
+    case go(version: String, patches: [String])
+    /// Nothing runs yet; the reason.
+    case notPorted(String)
+
+    var runnable: Bool { if case .notPorted = self { return false }; return true }
+}
+
+extension HistoricBug {
+    /// The benchmark, in the order of issue 11's list, then the same bugs
+    /// patched into a real Go where its code still has them.
+    public static let all: [HistoricBug] = [
+        HistoricBug(name: "R1 find1 search index", reference: "CL 216697",
+                    summary: "pallocBits.find for one page returned addr+1 as the new search index",
+                    target: .port(.preFixCL216697), notExpected: nil),
+        HistoricBug(name: "allocToCache searchAddr", reference: "golang/go#38605",
+                    summary: "allocToCache set searchAddr to the page after the cache, possibly outside inUse",
+                    target: .port(.preFix38605), notExpected: nil),
+        HistoricBug(name: "dead bad-summary checks", reference: "golang/go#38130",
+                    summary: "the 'bad summary data' checks tested j < 0 on an unsigned index and never fired",
+                    target: .port(.preFix38130),
+                    notExpected: "latent: the dead checks only matter once summaries disagree with the bitmaps, which no other code path produces; the leaves and merge invariants catch such summaries before a search can use them"),
+        HistoricBug(name: "scavengeOne fast path summary", reference: "Go 1.14 dev",
+                    summary: "scavengeOne's fast path scavenged the chunk at the scavenger's address without checking its summary",
+                    target: .notPorted("needs the page-level scavenger in the port (issue 11, part 2)"), notExpected: nil),
+        HistoricBug(name: "scavengeOne fast path inUse", reference: "Go 1.14 dev",
+                    summary: "scavengeOne's fast path read that chunk's leaf summary without inUse.contains",
+                    target: .notPorted("needs the page-level scavenger in the port (issue 11, part 2)"), notExpected: nil),
+        HistoricBug(name: "findScavengeCandidate align", reference: "golang/go#35445",
+                    summary: "findScavengeCandidate did not align max up to min: an unaligned sysUnused",
+                    target: .notPorted("needs the page-level scavenger and 64 KiB physical pages in the port (issue 11, part 2)"), notExpected: nil),
+        HistoricBug(name: "addrRanges.add growth", reference: "golang/go#36113",
+                    summary: "addrRanges.add gave a grown backing array the old length",
+                    target: .port(.preFix36113), notExpected: nil),
+        HistoricBug(name: "scavengeIndex.grow sentinel", reference: "golang/go#63385",
+                    summary: "scavengeIndex.grow took min == 0 for unset and remapped a mapped index page (as shipped in Go 1.19.8)",
+                    target: .go(version: "1.19", patches: []), notExpected: nil),
+        HistoricBug(name: "heap at the 32-bit top", reference: "golang/go#35954",
+                    summary: "the runtime grew the heap up to 2^32, where base+size wraps to 0",
+                    target: .port(.preFix35954), notExpected: nil),
+        HistoricBug(name: "R1 on Go 1.27.3", reference: "CL 216697",
+                    summary: "the same bug patched into Go 1.27.3's mpallocbits.go",
+                    target: .go(version: "1.27.3", patches: ["GoDriver/patches/go1.27-cl216697.diff"]), notExpected: nil),
+        HistoricBug(name: "#38605 on Go 1.27.3", reference: "golang/go#38605",
+                    summary: "the same bug patched into Go 1.27.3's mpagecache.go",
+                    target: .go(version: "1.27.3", patches: ["GoDriver/patches/go1.27-issue38605.diff"]), notExpected: nil),
+        HistoricBug(name: "#36113 on Go 1.27.3", reference: "golang/go#36113",
+                    summary: "the same bug patched into Go 1.27.3's mranges.go",
+                    target: .go(version: "1.27.3", patches: ["GoDriver/patches/go1.27-issue36113.diff"]), notExpected: nil),
+    ]
+}
+
+/// One row of the benchmark's table.
+public struct BugRow: Sendable {
+    public let bug: HistoricBug
+    /// Seed bases tried, and those that found a failure.
+    public var bases = 0
+    public var found = 0
+    /// Seconds to the first failure, per base that found one.
+    public var times: [Double] = []
+    /// The first base's finding, shrunk.
+    public var shrunkLength: Int?
+    public var originalLength: Int?
+    public var signature: String?
+    public var replay: String?
+    /// Not run (and why).
+    public var skipped: String?
+
+    public var medianSeconds: Double? {
+        guard !times.isEmpty else { return nil }
+        let t = times.sorted()
+        return t[t.count / 2]
+    }
+    /// Whether this row fails the benchmark: an expected bug not found.
+    public var missed: Bool { skipped == nil && bug.expected && found == 0 }
+}
+
+/// How `verify bugs` runs.
+public struct BugBenchOptions: Sendable {
+    /// Seed bases: base k starts at seed k * 1000.
+    public var bases = 20
+    /// Seconds each base may run before it counts as not found.
+    public var secondsPerBase = 20.0
+    public var ops = 300
+    public var outDir: String? = "findings/bugs"
+    /// Run the rows on real Go (they need a Go toolchain).
+    public var withGo = false
+    /// Only the rows whose name or reference contains this.
+    public var only: String?
+    public init() {}
+}
+
+/// Runs the benchmark row by row; `progress` gets a line per base.
+public func runBugBench(_ options: BugBenchOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> [BugRow] {
+    var rows: [BugRow] = []
+    for bug in HistoricBug.all {
+        var row = BugRow(bug: bug)
+        if let only = options.only, !(bug.name.contains(only) || bug.reference.contains(only)) { continue }
+        var check = CheckOptions(seeds: 0..<1, seconds: options.secondsPerBase, jobs: 1, geometry: nil, variant: .faithful,
+                                 ops: options.ops, outDir: nil)
+        check.stopAtFirstFailure = true
+        switch bug.target {
+        case let .notPorted(why):
+            row.skipped = why
+            rows.append(row)
+            continue
+        case let .port(v):
+            check.variant = v
+            check.isolate = true
+        case let .go(version, patches):
+            guard options.withGo else {
+                row.skipped = "a real Go row: run with --with-go"
+                rows.append(row)
+                continue
+            }
+            let spec = GoTargetSpec(version: version, patches: patches)
+            check.usePort = false
+            check.go = spec
+            let t = try GoDriverPool.shared.take(spec)
+            check.geometry = t.geometry
+            t.finishRun()
+        }
+        for k in 0..<options.bases {
+            let base = UInt64(k) * 1000
+            check.seeds = base..<(base + 1_000_000)
+            check.shrinkFindings = k == 0 || row.shrunkLength == nil
+            check.outDir = check.shrinkFindings ? options.outDir : nil
+            let s = try Checking.check(check)
+            row.bases += 1
+            if let t = s.firstFailureSeconds, let first = s.failures.first {
+                row.found += 1
+                row.times.append(t)
+                if row.signature == nil { row.signature = first.signature }
+                if row.shrunkLength == nil, let f = s.shrunk.first {
+                    row.shrunkLength = f.ops.count
+                    row.originalLength = f.originalLength
+                    row.signature = f.finding.kind.signature
+                    row.replay = f.path.map { "swift run verify replay \($0)" + (f.targetOptions.isEmpty ? "" : (f.targetOptions.hasPrefix(" ") ? "" : " ") + f.targetOptions) }
+                }
+                progress?("\(bug.reference): base \(base): seed \(first.seed) \(first.signature) after \(String(format: "%.2f", t)) s")
+            } else {
+                progress?("\(bug.reference): base \(base): nothing in \(String(format: "%.0f", s.elapsed)) s (\(s.seedsRun) seeds)")
+            }
+        }
+        rows.append(row)
+    }
+    GoDriverPool.shared.drain()
+    return rows
+}

@@ -1,0 +1,33 @@
+// The reference's twin of every operation, in one place: the runner, the
+// shrinker and the isolation supervisor all apply operations to the
+// reference through this.
+
+import Reference
+
+extension ReferenceAllocator {
+    /// Applies `op` and returns what the reference says it returns; throws
+    /// (changing nothing) when the runtime would never issue it.
+    public mutating func apply(_ op: Operation) throws(InvalidOperation) -> OpResult {
+        switch op {
+        case let .grow(base, bytes):
+            try grow(base, bytes)
+            return .none
+        case let .alloc(n):
+            let (a, s) = try alloc(n)
+            return .alloc(addr: a, scav: s)
+        case let .free(base, n, claimed):
+            try free(base, n, scavenged: claimed)
+            return .none
+        case let .allocRange(base, n):
+            return .allocRange(scav: try allocRange(base, n))
+        case let .allocToCache(p):
+            let (b, c, s) = try allocToCache(p)
+            return .cache(base: b, cache: c, scav: s)
+        case let .cacheAlloc(n, p):
+            let (a, s) = try cacheAlloc(p, n)
+            return .alloc(addr: a, scav: s)
+        case let .cacheFlush(p):
+            return .flushed(base: try cacheFlush(p))
+        }
+    }
+}
