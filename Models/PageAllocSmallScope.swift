@@ -61,13 +61,15 @@ public struct PageAllocSmallScope: Model {
     }
 
     public let variant: Variant
-    public let depth: Int
     public let name = "PageAllocSmallScope"
     let geometry = Geometry.small
+    /// The depth (operations) the table checks to. The space is unbounded
+    /// (operations can go on for ever), so the bound is the checker's
+    /// `maxDepth`, never a rule guard: a run cut off there says so.
+    public static let defaultDepth = 8
 
-    public init(_ variant: Variant, depth: Int = 8) {
+    public init(_ variant: Variant) {
         self.variant = variant
-        self.depth = depth
     }
 
     static let chunk = Geometry.pallocChunkBytes
@@ -129,9 +131,8 @@ public struct PageAllocSmallScope: Model {
     public var initialStates: [State] { [evaluate([])] }
 
     public var rules: [Rule<State>] {
-        let depth = self.depth
         return domain.map { (label, make) in
-            Rule("client", label, when: { s in s.finding == nil && s.ops.count < depth && make(s.reference) != nil }) { s in
+            Rule("client", label, when: { s in s.finding == nil && make(s.reference) != nil }) { s in
                 s = self.evaluate(s.ops + [make(s.reference)!])
             }
         }

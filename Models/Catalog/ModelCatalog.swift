@@ -16,6 +16,9 @@ public struct ModelCase: Sendable {
     /// The Promela twin, if any.
     public let twin: SpinTwin?
     let check: @Sendable (CheckOptions) -> CheckResult
+    /// For a model whose space has no end: the depth its "ok" is claimed
+    /// to. Its runs are bounded by design and reported as such.
+    public var boundedClaim: Int? = nil
 }
 
 /// A Promela twin: the file in Models/spin, the -D flags selecting the
@@ -115,6 +118,10 @@ public enum ModelCatalog {
         ModelCase(
             model: "PageAllocSmallScope", variant: variant.rawValue, expected: variant.expected,
             isControl: false, summary: variant.summary, twin: nil,
-            check: { Checker(PageAllocSmallScope(variant), options: $0).run() })
+            check: { options in
+                var o = options
+                if o.maxDepth == nil { o.maxDepth = PageAllocSmallScope.defaultDepth }
+                return Checker(PageAllocSmallScope(variant), options: o).run()
+            }, boundedClaim: PageAllocSmallScope.defaultDepth)
     }
 }

@@ -11,11 +11,17 @@ public struct ModelRunResult: Sendable, Codable {
     public let isControl: Bool
     public let expected: Verdict
     public let result: CheckResult
+    /// The depth a bounded-by-design model claims its verdict to (nil: the
+    /// model's space is finite and the search must be complete).
+    public var boundedClaim: Int? = nil
 
     public var actual: Verdict { result.verdict }
     /// The run passes when the actual verdict is the expected one and the
-    /// search was complete (a bounded "ok" proves nothing).
-    public var passed: Bool { actual == expected && (result.complete || !expected.isOK) }
+    /// search was complete (a bounded "ok" proves nothing), unless the model
+    /// claims its verdict only up to a depth, which the run then reached.
+    public var passed: Bool {
+        actual == expected && (result.complete || !expected.isOK || boundedClaim.map { result.maxDepth >= $0 } == true)
+    }
 }
 
 /// Runs the selected models with the Swift engine, in table order.
@@ -44,7 +50,9 @@ public func runModels(
     return cases.map { entry in
         ModelRunResult(
             model: entry.model, variant: entry.variant, isControl: entry.isControl,
-            expected: entry.expected, result: entry.check(runOptions))
+            expected: entry.expected, result: entry.check(runOptions),
+            // Only a model bounded by design claims a bounded verdict.
+            boundedClaim: entry.boundedClaim.map { runOptions.maxDepth ?? $0 })
     }
 }
 
@@ -63,7 +71,7 @@ public func renderModelTable(_ rows: [ModelRunResult], includeTimings: Bool = tr
     var table: [[String]] = [header]
     for row in rows {
         var cells = [row.model, row.variant + (row.isControl ? " (control)" : ""),
-                     row.expected.description, row.actual.description + (row.result.complete ? "" : " (bounded)"),
+                     row.expected.description, row.actual.description + (row.result.complete ? "" : " (bounded, depth \(row.result.maxDepth))"),
                      "\(row.result.states)", "\(row.result.maxDepth)"]
         if includeTimings {
             cells += [String(format: "%.3fs", row.result.elapsedSeconds), String(format: "%.0f", row.result.statesPerSecond)]
@@ -147,6 +155,13 @@ public func runSpinAll(name: String? = nil) throws -> [SpinRunResult] {
     try ModelCatalog.select(name: name, variant: nil).filter { $0.twin != nil }.map {
         try runSpin(name: $0.model, variant: $0.variant)
     }
+}
+
+/// The models that have a Promela twin, in table order.
+public func runSpinTwinNames() throws -> [String] {
+    var names: [String] = []
+    for e in try ModelCatalog.select(name: nil, variant: nil) where e.twin != nil && !names.contains(e.model) { names.append(e.model) }
+    return names
 }
 
 /// Where a Promela twin lives: the bundled resource, or the source tree.

@@ -27,12 +27,31 @@ struct ModelCommand: ParsableCommand {
     @Flag(help: "Machine-readable output.")
     var json = false
 
+    @Flag(help: "Run the engine benchmark instead: N dining philosophers in the Swift engine and in SPIN (if installed), states/s side by side.")
+    var bench = false
+
+    @Option(help: "Philosophers for --bench.")
+    var philosophers: Int = 16
+
     func validate() throws {
         guard ["swift", "spin"].contains(engine) else { throw ValidationError("--engine is swift or spin") }
     }
 
     func run() throws {
         do {
+            if bench {
+                guard philosophers >= 2 else { throw ValidationError("--philosophers must be at least 2") }
+                let r = try runBenchmark(philosophers: philosophers)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                } else {
+                    print(r.render())
+                    if r.spin == nil { print("(SPIN is not installed: apt-get install -y spin gcc)") }
+                }
+                return
+            }
             if engine == "spin" {
                 let runs: [SpinRunResult]
                 if let name, let variant {
@@ -41,7 +60,19 @@ struct ModelCommand: ParsableCommand {
                     if variant != nil { throw ValidationError("--variant with --engine spin needs a model name") }
                     runs = try runSpinAll(name: name)
                 }
-                for run in runs { print(run.render()); print("") }
+                if runs.isEmpty {
+                    // A model without a Promela twin: say so, never a silent pass.
+                    let twins = try runSpinTwinNames()
+                    printError("error: \(name ?? "no model") has no Promela twin for SPIN; models with twins: \(twins.joined(separator: ", "))")
+                    throw ExitCode(2)
+                }
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(runs), as: UTF8.self))
+                } else {
+                    for run in runs { print(run.render()); print("") }
+                }
                 if !runs.allSatisfy(\.passed) { throw ExitCode(1) }
                 return
             }

@@ -61,7 +61,8 @@ struct CatalogTests {
         #expect(rows[0].actual == .ok)
         #expect(!rows[0].passed)
         #expect(modelExitCode(rows) == 1)
-        #expect(renderModelTable(rows, includeTimings: false).contains("ok (bounded)"))
+        #expect(renderModelTable(rows, includeTimings: false).contains("ok (bounded, depth 2)"))
+        #expect(rows[0].boundedClaim == nil, "a model with a finite space claims nothing bounded")
     }
 
     @Test("bad names and depths are clear errors")
