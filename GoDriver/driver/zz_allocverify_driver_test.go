@@ -25,13 +25,15 @@
 // 5 reset (FreePageAlloc + NewPageAlloc(nil, nil)), 6 quit (reply, then return),
 // 7 snapshot only (no operation; the end-of-run walk asks for a full one),
 // 8 allocToCache into P slot a, 9 the cache of P slot b: alloc(a),
-// 10 flush of P slot a's cache (slots 0-3).
+// 10 flush of P slot a's cache (slots 0-3), 11 scavenge(a, force = flags&1)
+// (ask for a full snapshot: every chunk may change).
 // flags bits 8-9: snapshot mode (0 none, 1 touched, 2 full).
 //
 // Response per op: [r0 r1 r2 nsnap] then nsnap words of snapshot; alloc and
 // cache alloc -> (addr, scav, 0), allocRange -> (scav, 0, 0), allocToCache
 // -> (base, cache bits, scav bits), flush -> (base or 0 if the cache was
-// empty, 0, 0), others (0, 0, 0). Flushed per batch.
+// empty, 0, 0), scavenge -> (released bytes, 0, 0), others (0, 0, 0).
+// Flushed per batch.
 // The driver does not validate operations: an invalid one may make Go throw
 // or fault, which kills the process (stderr has Go's message).
 //
@@ -65,6 +67,7 @@ const (
 	avOpAllocToCache = 8
 	avOpCacheAlloc   = 9
 	avOpCacheFlush   = 10
+	avOpScavenge     = 11
 
 	avSnapNone    = 0
 	avSnapTouched = 1
@@ -217,6 +220,8 @@ func (d *avDriver) do(op [4]uint64) bool {
 		if r0 != 0 {
 			tBase, tLen = r0, 64*d.g.PageSize
 		}
+	case avOpScavenge:
+		r0 = uint64(d.pa.Scavenge(uintptr(a), flags&1 != 0))
 	case avOpReset:
 		d.pa.Destroy()
 		d.pa = nil

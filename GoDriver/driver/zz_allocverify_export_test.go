@@ -186,6 +186,17 @@ func (a *AllocVerifyPageAlloc) CacheFlush(slot int) (base uint64) {
 	return
 }
 
+// Scavenge calls (*pageAlloc).scavenge(nbytes, nil[, force]), which takes
+// p.mheapLock itself, chunk by chunk. A test pageAlloc (p.test) never calls
+// sysUnused: only the bitmaps and the index change.
+func (a *AllocVerifyPageAlloc) Scavenge(nbytes uintptr, force bool) (released uintptr) {
+	p := a.pa()
+	systemstack(func() {
+		released = allocVerifyScavenge(p, nbytes, force)
+	})
+	return
+}
+
 // Cache returns P slot's page cache: base, free bits, scavenged bits.
 func (a *AllocVerifyPageAlloc) Cache(slot int) (base, cache, scav uint64) {
 	c := &a.caches[slot]

@@ -12,6 +12,9 @@ public enum OpKind: Int, CaseIterable, Sendable {
     /// The page cache mix (mpagecache.go): fill an empty P's cache, take
     /// pages from a cache, flush one.
     case cacheFill, cacheAlloc, cacheFlush
+    /// The scavenger (mgcscavenge.go): release free memory to the OS; only
+    /// for targets that run one.
+    case scavenge
 }
 
 /// A plan for the heap's layout: pieces to grow, in grow order.
@@ -36,7 +39,9 @@ public struct OperationGenerator<Source: ChoiceSource> {
 
     static var chunkBytes: UInt64 { Geometry.pallocChunkBytes }
 
-    public init(geometry: Geometry, source: Source) {
+    /// `scavenge`: the targets run a scavenger (the weight is drawn either
+    /// way, so a seed's other operations do not depend on it).
+    public init(geometry: Geometry, source: Source, scavenge: Bool = false) {
         self.geometry = geometry
         self.source = source
         self.plan = HeapPlan(pieces: [])
@@ -52,6 +57,8 @@ public struct OperationGenerator<Source: ChoiceSource> {
         for _ in OpKind.cacheFill.rawValue...OpKind.cacheFlush.rawValue {
             weights.append(caches ? self.source.draw(1...4) : 0)
         }
+        let scavengeWeight = self.source.draw(0...2)
+        weights.append(scavenge ? scavengeWeight : 0)
     }
 
     /// Where the heap starts, as a linear chunk index of this geometry.
@@ -217,6 +224,10 @@ public struct OperationGenerator<Source: ChoiceSource> {
             return .cacheAlloc(npages: n, p: Int(source.draw(0...UInt64(Operation.pageCaches - 1))))
         case .cacheFlush:
             return .cacheFlush(p: Int(source.draw(0...UInt64(Operation.pageCaches - 1))))
+        case .scavenge:
+            // A page, a physical page or two, a huge page, a chunk, everything.
+            let n = source.pick([8 << 10, 64 << 10, 2 << 20, 4 << 20, 1 << 40] as [UInt64]) &+ (source.chance(1, in: 4) ? 4096 : 0)
+            return .scavenge(nbytes: n, force: source.chance(1, in: 2))
         }
     }
 

@@ -26,9 +26,9 @@ public struct HistoricBug: Sendable {
 public enum BugTarget: Sendable {
     /// The port with this variant.
     case port(Variant)
-    /// A real Go runtime: a version and patches (none: the bug is in that
-    /// release as shipped). Runs only when Go rows are asked for.
-    case go(version: String, patches: [String])
+    /// A real Go runtime: a version, patches (none: the bug is in that
+    /// release as shipped) and a GOARCH. Runs only when Go rows are asked for.
+    case go(version: String, patches: [String], goarch: String = "amd64")
     /// Nothing runs yet; the reason.
     case notPorted(String)
 
@@ -51,13 +51,13 @@ extension HistoricBug {
                     notExpected: "latent: the dead checks only matter once summaries disagree with the bitmaps, which no other code path produces; the leaves and merge invariants catch such summaries before a search can use them"),
         HistoricBug(name: "scavengeOne fast path summary", reference: "Go 1.14 dev",
                     summary: "scavengeOne's fast path scavenged the chunk at the scavenger's address without checking its summary",
-                    target: .notPorted("needs the page-level scavenger in the port (issue 11, part 2)"), notExpected: nil),
+                    target: .notPorted("the fast path (on the scavenger's address) left Go in 1.19, and the port has no scavenger yet"), notExpected: nil),
         HistoricBug(name: "scavengeOne fast path inUse", reference: "Go 1.14 dev",
                     summary: "scavengeOne's fast path read that chunk's leaf summary without inUse.contains",
-                    target: .notPorted("needs the page-level scavenger in the port (issue 11, part 2)"), notExpected: nil),
+                    target: .notPorted("the fast path (on the scavenger's address) left Go in 1.19, and the port has no scavenger yet"), notExpected: nil),
         HistoricBug(name: "findScavengeCandidate align", reference: "golang/go#35445",
-                    summary: "findScavengeCandidate did not align max up to min: an unaligned sysUnused",
-                    target: .notPorted("needs the page-level scavenger and 64 KiB physical pages in the port (issue 11, part 2)"), notExpected: nil),
+                    summary: "findScavengeCandidate did not align max up to min: an unaligned sysUnused (16 KiB physical pages, loong64 under qemu)",
+                    target: .go(version: "1.27.3", patches: ["GoDriver/patches/go1.27-issue35445.diff"], goarch: "loong64"), notExpected: nil),
         HistoricBug(name: "addrRanges.add growth", reference: "golang/go#36113",
                     summary: "addrRanges.add gave a grown backing array the old length",
                     target: .port(.preFix36113), notExpected: nil),
@@ -136,13 +136,13 @@ public func runBugBench(_ options: BugBenchOptions, progress: (@Sendable (String
         case let .port(v):
             check.variant = v
             check.isolate = true
-        case let .go(version, patches):
+        case let .go(version, patches, goarch):
             guard options.withGo else {
                 row.skipped = "a real Go row: run with --with-go"
                 rows.append(row)
                 continue
             }
-            let spec = GoTargetSpec(version: version, patches: patches)
+            let spec = GoTargetSpec(version: version, goarch: goarch, patches: patches)
             check.usePort = false
             check.go = spec
             let t = try GoDriverPool.shared.take(spec)

@@ -21,6 +21,11 @@ public enum Operation: Equatable, Hashable, Sendable {
     case cacheAlloc(npages: UInt64, p: Int)
     /// (*pageCache).flush(pageAlloc) of P `p`'s cache.
     case cacheFlush(p: Int)
+    /// (*pageAlloc).scavenge(nbytes, nil[, force]) (mgcscavenge.go): return
+    /// at least `nbytes` of free memory to the OS, or all there is. `force`
+    /// is Go 1.21+'s (the index then ignores how recently a chunk was
+    /// used); Go 1.19 and 1.20 have no such argument.
+    case scavenge(nbytes: UInt64, force: Bool)
 
     /// The keyword that starts the operation's trace line.
     public var keyword: String {
@@ -32,6 +37,7 @@ public enum Operation: Equatable, Hashable, Sendable {
         case .allocToCache: "alloc-to-cache"
         case .cacheAlloc: "cache-alloc"
         case .cacheFlush: "cache-flush"
+        case .scavenge: "scavenge"
         }
     }
 
@@ -45,6 +51,7 @@ public enum Operation: Equatable, Hashable, Sendable {
         case let .allocToCache(p): "alloc-to-cache" + (p == 0 ? "" : " \(p)")
         case let .cacheAlloc(n, p): "cache-alloc \(n)" + (p == 0 ? "" : " \(p)")
         case let .cacheFlush(p): "cache-flush" + (p == 0 ? "" : " \(p)")
+        case let .scavenge(n, force): "scavenge \(hex(n))" + (force ? " force" : "")
         }
     }
 }
@@ -64,6 +71,8 @@ public enum OpResult: Equatable, Hashable, Sendable {
     /// empty). Go's flush returns nothing; the base is compared between
     /// target and reference but is not part of the trace syntax.
     case flushed(base: UInt64)
+    /// scavenge: the bytes released to the OS.
+    case scavenged(released: UInt64)
 
     /// The text after `-> `, or nil for operations without a result.
     public var traceText: String? {
@@ -73,6 +82,7 @@ public enum OpResult: Equatable, Hashable, Sendable {
         case let .allocRange(scav): hex(scav)
         case let .cache(base, cache, scav): "\(hex(base)) \(hex(cache)) \(hex(scav))"
         case .flushed: nil
+        case let .scavenged(released): hex(released)
         }
     }
 }

@@ -28,6 +28,11 @@ extension ReferenceAllocator {
             return .alloc(addr: a, scav: s)
         case let .cacheFlush(p):
             return .flushed(base: try cacheFlush(p))
+        case let .scavenge(n, _):
+            // What is released is the target's choice: the runner judges it
+            // (ScavengeStep) and then adopts it (markScavenged).
+            try validateScavenge(n)
+            return .scavenged(released: 0)
         }
     }
 }

@@ -97,6 +97,9 @@ public final class Runner {
     /// Nothing is applied to a target until `flush`.
     public func stage(_ op: Operation, expected: OpResult? = nil, line: Int = 0) -> InvalidOperation? {
         precondition(!broken, "a target failed earlier; start a new Runner")
+        if case .scavenge = op, let t = targets.first(where: { !$0.supportsScavenge }) {
+            return InvalidOperation("\(t.name) has no scavenger yet (issue 11): scavenge runs on --target go")
+        }
         if batch == 1 && queue.isEmpty {
             do {
                 let r = try Runner.applyReference(&reference, op)
@@ -112,7 +115,12 @@ public final class Runner {
     }
 
     /// Whether a batch is full and worth sending.
-    public var batchFull: Bool { queue.count >= batch }
+    public var batchFull: Bool {
+        // A scavenge ends its batch: what it released is known only from
+        // the target, and later operations' results depend on it.
+        if let last = queue.last, case .scavenge = last.op { return true }
+        return queue.count >= batch
+    }
 
     /// Sends the staged operations and judges each result in order. Stops at
     /// a finding that leaves a target unusable; other findings are returned
@@ -123,7 +131,11 @@ public final class Runner {
         queue.removeAll(keepingCapacity: true)
         ahead = nil
         let first = stepsApplied
-        let tops = staged.enumerated().map { k, s in TargetOp(s.op, snapshot: snapshotMode(step: first + k)) }
+        let tops = staged.enumerated().map { k, s in
+            // A scavenge is always judged (and adopted) on a full snapshot.
+            if case .scavenge = s.op { return TargetOp(s.op, snapshot: .full) }
+            return TargetOp(s.op, snapshot: snapshotMode(step: first + k))
+        }
         var out: [StepOutcome] = []
         out.reserveCapacity(staged.count)
         if targets.count == 1 {
@@ -219,9 +231,24 @@ public final class Runner {
                                                           second: targets[t].name, secondResult: r),
                                     stepIndex: index, op: op, line: line), result)
         }
-        if result != refResult {
+        if case let .scavenged(released) = result {
+            // The scavenger's choice is the target's: judge it, adopt it.
+            var adopted: IntervalSet?
+            for (t, step) in steps.enumerated() {
+                guard case let .applied(.scavenged(r), state?)? = step else {
+                    broken = true
+                    return finding(.protocolError("no full snapshot after scavenge"), result, target: t)
+                }
+                let judged = ScavengeStep.judge(state, geometry: geometry, reference: reference, released: r)
+                if let bad = judged.broken { return finding(.invariant(name: "scavenge", detail: bad), result, target: t) }
+                if adopted == nil { adopted = judged.newlyScavenged }
+            }
+            _ = released
+            reference.markScavenged(adopted ?? IntervalSet())
+        } else if result != refResult {
             return finding(.differential(port: result, reference: refResult), result, target: 0)
         }
+        if checking == .none { return .applied(result) }
         var grew = false
         if case .grow = op { grew = true }
         for (t, step) in steps.enumerated() {

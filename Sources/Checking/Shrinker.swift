@@ -41,6 +41,7 @@ public func complexity(_ ops: [Operation]) -> (Int, UInt64, UInt64) {
         case let .allocToCache(p): size &+= UInt64(p)
         case let .cacheAlloc(n, p): size &+= n + UInt64(p)
         case let .cacheFlush(p): size &+= UInt64(p)
+        case let .scavenge(n, force): size &+= n / Geometry.pageSize + (force ? 1 : 0)
         }
     }
     return (ops.count, size, addr)
@@ -270,6 +271,7 @@ extension ShrinkPass {
             let n: UInt64
             switch ops[i] {
             case let .alloc(x), let .free(_, x, _), let .allocRange(_, x), let .cacheAlloc(x, _): n = x
+            case let .scavenge(b, _): n = (b + Geometry.pageSize - 1) / Geometry.pageSize
             default: continue
             }
             // 1, half, and n minus each power of two: a count far above the
@@ -285,6 +287,7 @@ extension ShrinkPass {
                 case let .free(b, _, s): c[i] = .free(base: b, npages: m, scavenged: s)
                 case let .allocRange(b, _): c[i] = .allocRange(base: b, npages: m)
                 case let .cacheAlloc(_, p): c[i] = .cacheAlloc(npages: m, p: p)
+                case let .scavenge(_, f): c[i] = .scavenge(nbytes: m * Geometry.pageSize, force: f)
                 default: break
                 }
                 out.append(c)
@@ -379,7 +382,7 @@ extension ShrinkPass {
                 case let .grow(x, n): .grow(base: move(x), bytes: n)
                 case let .free(x, n, s): .free(base: move(x), npages: n, scavenged: s)
                 case let .allocRange(x, n): .allocRange(base: move(x), npages: n)
-                case .alloc, .allocToCache, .cacheAlloc, .cacheFlush: op
+                case .alloc, .allocToCache, .cacheAlloc, .cacheFlush, .scavenge: op
                 }
             })
         }

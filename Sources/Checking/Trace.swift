@@ -117,8 +117,19 @@ extension OperationSyntax {
         }, parseResult: nil),
     ]
 
+    /// The scavenger's operation (mgcscavenge.go).
+    public static let scavenger: [OperationSyntax] = [
+        OperationSyntax(keyword: "scavenge", usage: "scavenge NBYTES [force]", parse: { a, num throws(TraceParseFailure) in
+            guard a.count == 1 || (a.count == 2 && a[1] == "force") else { throw TraceParseFailure("usage: scavenge NBYTES [force]") }
+            return .scavenge(nbytes: try num(a[0]), force: a.count == 2)
+        }, parseResult: { r, num throws(TraceParseFailure) in
+            guard r.count == 1 else { throw TraceParseFailure("scavenge result must be 'RELEASED'") }
+            return .scavenged(released: try num(r[0]))
+        }),
+    ]
+
     /// Every operation a trace may hold.
-    public static let all: [OperationSyntax] = v1 + pageCache
+    public static let all: [OperationSyntax] = v1 + pageCache + scavenger
 
     /// Parses a page cache's P: absent means 0.
     static func cacheP(_ s: String?, _ num: (String) throws(TraceParseFailure) -> UInt64) throws(TraceParseFailure) -> Int {

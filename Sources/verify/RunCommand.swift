@@ -60,6 +60,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         if listInvariants {
             for inv in Invariant.all { print("\(inv.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(inv.statement)") }
+            print("\("scavenge".padding(toLength: 16, withPad: " ", startingAt: 0)) \(ScavengeStep.statement)")
             return
         }
         warnIfDebugBuild()

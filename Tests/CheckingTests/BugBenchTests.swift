@@ -13,7 +13,7 @@ struct BugBenchTests {
             #expect(HistoricBug.all.contains { if case .port(v) = $0.target { return true }; return false }, "\(v) has no row")
         }
         for b in HistoricBug.all {
-            if case let .go(_, patches) = b.target {
+            if case let .go(_, patches, _) = b.target {
                 for p in patches { #expect(FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent(p).path), "\(p)") }
             }
         }

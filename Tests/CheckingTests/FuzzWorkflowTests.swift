@@ -25,7 +25,10 @@ struct FuzzWorkflowTests {
         let cron = try #require((on["schedule"] as? [[String: Any]])?.first?["cron"] as? String)
         #expect(cron.split(separator: " ").count == 5)
         let jobs = try #require(w["jobs"] as? [String: Any])
-        #expect(Set(jobs.keys) == ["fuzz", "prove", "model", "go"])
+        #expect(Set(jobs.keys) == ["fuzz", "prove", "model", "go", "bugs"])
+        // The historic bug benchmark with the real-Go rows; its exit status is kept.
+        let bugs = try #require(runLines(jobs["bugs"]).first { $0.contains("verify bugs") })
+        #expect(bugs.contains("swift run -c release verify bugs --with-go") && bugs.contains("exit $status"))
         // The real-Go matrix: Go versions x GOARCHes, a campaign on each, #40191 put back.
         let go = try #require(jobs["go"] as? [String: Any])
         let matrix = try #require((go["strategy"] as? [String: Any])?["matrix"] as? [String: Any])

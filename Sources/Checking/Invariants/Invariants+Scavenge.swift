@@ -13,7 +13,11 @@ extension Invariant {
     /// `scavChunkHasFree` flag plays the bit's part. Pages freed with Go
     /// 1.19's `scavenged: true` (a claim the runtime never makes and the
     /// bitmap does not record) are left out of the first rule, by the
-    /// reference's record of them. The port has no index: not applicable.
+    /// reference's record of them. Where a physical page is several pages
+    /// (16 KiB on loong64, 64 KiB on some arm64 and ppc64le kernels), the
+    /// rule is about whole free, unscavenged physical pages: the scavenger
+    /// releases nothing smaller and unmarks a chunk that has no such page.
+    /// The port has no index: not applicable.
     public static let scavIndex = Invariant(
         name: "scavIndex",
         statement: "a chunk with a free, unscavenged page is marked in the scavenge index; Go 1.21+: its allocated-page count equals the bitmap's (mgcscavenge.go, scavengeIndex)"
@@ -48,13 +52,21 @@ extension Invariant {
                 marked = true
             }
             guard anyUnscavengedFree && !marked else { continue }
-            // Only now (rarely) look at the pages freed as "scavenged".
+            // Only now (rarely) look at the pages freed as "scavenged", and at
+            // what a scavenger can take: whole physical pages (an aligned
+            // block of physPageSize/pageSize pages, all free and unscavenged),
+            // since it releases nothing smaller and may unmark a chunk whose
+            // free memory is only parts of physical pages.
             let claimed = ctx.reference.freedAsScavenged.bits(from: firstPage, words: 8)
+            let k = Int(Swift.max(1, Swift.min(64, ctx.geometry.physPageSize / Geometry.pageSize)))
+            let mask: UInt64 = k == 64 ? ~0 : (1 << UInt64(k)) - 1
             for w in 0..<8 {
                 let m = ~c.alloc(w) & ~c.scavenged(w) & ~claimed[w]
-                if m != 0 {
-                    let addr = ctx.geometry.space.unlinear((firstPage + UInt64(w * 64 + m.trailingZeroBitCount)) * Geometry.pageSize)
-                    return .broken("chunk \(c.chunk) holds free unscavenged page \(h(addr)) but its scavenge index entry \(h(e)) does not mark it")
+                guard m != 0 else { continue }
+                for b in stride(from: 0, to: 64, by: k) where (m >> UInt64(b)) & mask == mask {
+                    let addr = ctx.geometry.space.unlinear((firstPage + UInt64(w * 64 + b)) * Geometry.pageSize)
+                    let what = k == 1 ? "free unscavenged page" : "free unscavenged physical page (\(k) pages)"
+                    return .broken("chunk \(c.chunk) holds \(what) \(h(addr)) but its scavenge index entry \(h(e)) does not mark it")
                 }
             }
         }

@@ -52,6 +52,8 @@ public protocol AllocatorUnderTest: AnyObject {
     var preferredBatch: Int { get }
     /// Called once the run is over: a child process may serve the next run.
     func finishRun()
+    /// Whether the target runs `scavenge` operations.
+    var supportsScavenge: Bool { get }
 }
 
 /// The chunks an operation touched (inclusive chunk indices), from its result:

@@ -13,6 +13,8 @@ public final class PortTarget: AllocatorUnderTest {
     public let name: String
     public var coverage: CoverageCounts? { port.coverage }
     public var preferredBatch: Int { 1 }
+    /// The port has no scavenger yet (issue 11, part 2).
+    public var supportsScavenge: Bool { false }
     /// The page caches of Ps 0 to 3 (Go keeps one in each P).
     public private(set) var caches = [PageCache](repeating: PageCache(), count: Operation.pageCaches)
     /// The buffers of the last snapshot, reused by the next.
@@ -58,6 +60,8 @@ public final class PortTarget: AllocatorUnderTest {
                     let base = caches[p].empty ? 0 : caches[p].base
                     try port.flush(&caches[p])
                     result = .flushed(base: base)
+                case .scavenge:
+                    preconditionFailure("the runner refuses scavenge on the port (supportsScavenge is false)")
                 }
             } catch {
                 _ = each(i, .failed(.from(error)))

@@ -54,6 +54,8 @@ public final class GoTarget: AllocatorUnderTest {
     public var name: String { spec.description }
     public var coverage: CoverageCounts? { nil }
     public var preferredBatch: Int { GoTarget.batch }
+    /// Go runs its own scavenger: (*pageAlloc).scavenge.
+    public var supportsScavenge: Bool { true }
     /// Operations per batch: enough to amortise the pipe, small enough that
     /// a batch never fills it.
     static let batch = 64
@@ -151,6 +153,7 @@ public final class GoTarget: AllocatorUnderTest {
         case let .allocToCache(p): (8, UInt64(p), 0, 0)
         case let .cacheAlloc(n, p): (9, n, UInt64(p), 0)
         case let .cacheFlush(p): (10, UInt64(p), 0, 0)
+        case let .scavenge(n, force): (11, n, 0, force ? 1 : 0)
         }
     }
 
@@ -191,6 +194,7 @@ public final class GoTarget: AllocatorUnderTest {
                     case .allocRange: result = .allocRange(scav: r0)
                     case .allocToCache: result = .cache(base: r0, cache: r1, scav: r2)
                     case .cacheFlush: result = .flushed(base: r0)
+                    case .scavenge: result = .scavenged(released: r0)
                     default: result = .none
                     }
                     let state: HeapState?

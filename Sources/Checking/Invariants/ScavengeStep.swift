@@ -1,0 +1,82 @@
+// The scavenger's transition (mgcscavenge.go), judged on the full snapshot
+// after a `scavenge` operation against the reference before it. The
+// reference does not predict which pages a scavenger picks (Go 1.19's
+// bitmap index and Go 1.21's density-driven index pick differently, and
+// both are the target's business); it holds the target to the rules every
+// scavenger must keep, then adopts the pages it released.
+
+import PageAlloc
+import Reference
+
+/// What a `scavenge` operation did, as the checker reads it.
+public struct ScavengeStep {
+    /// One line for `--list-invariants` (a transition check, after each scavenge).
+    public static let statement = "after each scavenge (transition): no page is unscavenged, only free pages are scavenged, the released bytes are the newly scavenged pages, every newly scavenged run is whole physical pages (mgcscavenge.go; golang/go#35445)"
+
+    /// The pages (reference numbering) that became scavenged.
+    public var newlyScavenged = IntervalSet()
+    /// The first rule broken, if any.
+    public var broken: String?
+
+    /// The rules, in the order they are checked:
+    /// - no page stops being scavenged (scavenging only releases memory);
+    /// - every newly scavenged page was free (never an allocated page, and
+    ///   never one outside the grown chunks: only grown chunks have bits);
+    /// - the released bytes are exactly the newly scavenged pages;
+    /// - every run of newly scavenged pages starts and ends on a physical
+    ///   page boundary (sysUnused takes whole OS pages; golang/go#35445).
+    public static func judge(_ state: HeapState, geometry: Geometry, reference r: ReferenceAllocator,
+                             released: UInt64) -> ScavengeStep {
+        var out = ScavengeStep()
+        let sp = geometry.space
+        let physPages = Swift.max(1, geometry.physPageSize / Geometry.pageSize)
+        var pages: UInt64 = 0
+        for c in state.chunks where c.present {
+            let firstPage = c.chunk * Geometry.pallocChunkPages
+            let was = r.scavenged.bits(from: firstPage, words: 8)
+            let free = r.free.bits(from: firstPage, words: 8)
+            let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
+            var runStart: UInt64?
+            for w in 0..<8 {
+                let now = c.scavenged(w)
+                if was[w] & ~now != 0 {
+                    let bit = UInt64((was[w] & ~now).trailingZeroBitCount)
+                    out.broken = "page \(h(chunkBase + (UInt64(w) * 64 + bit) * Geometry.pageSize)) was scavenged before and is not after"
+                    return out
+                }
+                let newly = now & ~was[w]
+                if newly & ~free[w] != 0 {
+                    let bit = UInt64((newly & ~free[w]).trailingZeroBitCount)
+                    out.broken = "page \(h(chunkBase + (UInt64(w) * 64 + bit) * Geometry.pageSize)) was scavenged but is allocated"
+                    return out
+                }
+                pages += UInt64(newly.nonzeroBitCount)
+                // Runs of newly scavenged pages, within the chunk.
+                for b in 0..<UInt64(64) {
+                    let i = UInt64(w) * 64 + b
+                    let set = (newly >> b) & 1 == 1
+                    if set && runStart == nil { runStart = i }
+                    if !set, let s = runStart {
+                        if let bad = misaligned(s, i, physPages, chunkBase) { out.broken = bad; return out }
+                        out.newlyScavenged.insert((firstPage + s)..<(firstPage + i))
+                        runStart = nil
+                    }
+                }
+            }
+            if let s = runStart {
+                if let bad = misaligned(s, Geometry.pallocChunkPages, physPages, chunkBase) { out.broken = bad; return out }
+                out.newlyScavenged.insert((firstPage + s)..<(firstPage + Geometry.pallocChunkPages))
+            }
+        }
+        if pages * Geometry.pageSize != released {
+            out.broken = "released \(released) bytes, but \(pages) pages (\(pages * Geometry.pageSize) bytes) became scavenged"
+        }
+        return out
+    }
+
+    /// A run [s, e) of pages in a chunk that is not whole physical pages.
+    static func misaligned(_ s: UInt64, _ e: UInt64, _ physPages: UInt64, _ chunkBase: UInt64) -> String? {
+        guard s % physPages != 0 || e % physPages != 0 else { return nil }
+        return "scavenged run [\(h(chunkBase + s * Geometry.pageSize)), \(h(chunkBase + e * Geometry.pageSize))) is not aligned to the \(physPages * Geometry.pageSize)-byte physical page"
+    }
+}
