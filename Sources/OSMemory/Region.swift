@@ -126,7 +126,16 @@ public struct PageView: @unchecked Sendable {
         nbytes = region.nbytes - offset
     }
 
-    @usableFromInline static let readyTag = UInt(MemState.ready.rawValue)
+    /// The state bits of a Ready page's word (a constant, so the hot path
+    /// compares against an immediate).
+    @usableFromInline static var readyTag: UInt { @inline(__always) get { UInt(MemState.ready.rawValue) } }
+
+    /// The word index within its page of byte `byte` (masking shifts: the
+    /// page shift is always below 64).
+    @inlinable @inline(__always)
+    func wordInPage(_ byte: UInt64) -> Int {
+        Int(truncatingIfNeeded: (byte & ((1 &<< pageShift) &- 1)) &>> 3)
+    }
 
     /// The fault for an access to a page whose word is `word`.
     @usableFromInline
@@ -138,11 +147,11 @@ public struct PageView: @unchecked Sendable {
     @inlinable @inline(__always)
     public func load64(_ offset: UInt64, context: @autoclosure () -> String) throws -> UInt64 {
         precondition(offset & 7 == 0 && offset < nbytes, "PageView load out of the region")
-        let byte = regionOffset + offset
-        let word = pages[Int(byte >> pageShift)]
+        let byte = regionOffset &+ offset
+        let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
         guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
         guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return 0 }
-        return bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)]
+        return bytes[wordInPage(byte)]
     }
 
     /// The word at byte offset `offset` if its page is Ready, nil otherwise:
@@ -150,26 +159,48 @@ public struct PageView: @unchecked Sendable {
     @inlinable @inline(__always)
     public func peek64(_ offset: UInt64) -> UInt64? {
         guard offset & 7 == 0 && offset < nbytes else { return nil }
-        let byte = regionOffset + offset
-        let word = pages[Int(byte >> pageShift)]
+        let byte = regionOffset &+ offset
+        let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
         guard word & 3 == PageView.readyTag else { return nil }
         guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return 0 }
-        return bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)]
+        return bytes[wordInPage(byte)]
     }
 
     /// Stores the 8-byte word at byte offset `offset` (8-byte aligned).
     @inlinable @inline(__always)
     public func store64(_ offset: UInt64, _ value: UInt64, context: @autoclosure () -> String) throws {
         precondition(offset & 7 == 0 && offset < nbytes, "PageView store out of the region")
-        let byte = regionOffset + offset
-        let page = Int(byte >> pageShift)
+        let byte = regionOffset &+ offset
+        let page = Int(truncatingIfNeeded: byte &>> pageShift)
         let word = pages[page]
         guard word & 3 == PageView.readyTag else { throw fault(offset, word, .write, context()) }
         if let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) {
-            bytes[Int((byte & ((1 << pageShift) - 1)) >> 3)] = value
+            bytes[wordInPage(byte)] = value
         } else if value != 0 {  // untouched pages read as zero already
-            touch(page)[Int((byte & ((1 << pageShift) - 1)) >> 3)] = value
+            touch(page)[wordInPage(byte)] = value
         }
+    }
+
+    /// Stores `value` at byte offset `offset` unless the word already holds
+    /// it, and says whether it changed: Go's `if old != sum { s[i] = sum }`
+    /// with one page-state check for the read and the write (both fault the
+    /// same way on a page that is not Ready, and the read comes first).
+    @inlinable @inline(__always)
+    public func storeIfChanged64(_ offset: UInt64, _ value: UInt64, context: @autoclosure () -> String) throws -> Bool {
+        precondition(offset & 7 == 0 && offset < nbytes, "PageView store out of the region")
+        let byte = regionOffset &+ offset
+        let page = Int(truncatingIfNeeded: byte &>> pageShift)
+        let word = pages[page]
+        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        if let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) {
+            let slot = bytes + wordInPage(byte)
+            if slot.pointee == value { return false }
+            slot.pointee = value
+            return true
+        }
+        if value == 0 { return false }  // untouched pages read as zero
+        touch(page)[wordInPage(byte)] = value
+        return true
     }
 
     /// The `count` words at byte offset `offset`: the read of a block of
@@ -181,17 +212,21 @@ public struct PageView: @unchecked Sendable {
     @inlinable @inline(__always)
     public func loadBlock(_ offset: UInt64, count: Int, scratch: UnsafeMutablePointer<UInt64>,
                           context: @autoclosure () -> String) throws -> UnsafePointer<UInt64> {
-        let byte = regionOffset + offset
-        let last = byte + UInt64(count) * 8 - 1
-        precondition(offset & 7 == 0 && offset + UInt64(count) * 8 <= nbytes, "PageView block load out of the region")
-        guard byte >> pageShift == last >> pageShift else {
-            for k in 0..<count { scratch[k] = try load64(offset + UInt64(k) * 8, context: context()) }
+        // Wrapping arithmetic: offset < nbytes and count is a block width, so
+        // nothing here can overflow, and the precondition still catches a
+        // block that leaves the region.
+        let bytesLong = UInt64(truncatingIfNeeded: count) &<< 3
+        precondition(offset & 7 == 0 && offset < nbytes && bytesLong <= nbytes &- offset, "PageView block load out of the region")
+        let byte = regionOffset &+ offset
+        let last = byte &+ bytesLong &- 1
+        guard byte &>> pageShift == last &>> pageShift else {
+            for k in 0..<count { scratch[k] = try load64(offset &+ UInt64(k) &* 8, context: context()) }
             return UnsafePointer(scratch)
         }
-        let word = pages[Int(byte >> pageShift)]
+        let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
         guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
         guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return UnsafePointer(PageView.zeroes) }
-        return UnsafePointer(bytes + Int((byte & ((1 << pageShift) - 1)) >> 3))
+        return UnsafePointer(bytes + wordInPage(byte))
     }
 
     /// Zero words returned for blocks on untouched Ready pages.

@@ -18,7 +18,7 @@ extension PageAlloc {
             scav += chunk.scavenged.popcntRange(si, ei + 1 - si)
             chunk.allocRange(si, ei + 1 - si)
         } else {
-            coverage.hit(.allocRangeStraddlesChunks)
+            tally.hit(.allocRangeStraddlesChunks)
             var chunk = try chunkOf(sc)
             scav += chunk.scavenged.popcntRange(si, Geometry.pallocChunkPages - si)
             chunk.allocRange(si, Geometry.pallocChunkPages - si)
@@ -66,19 +66,19 @@ extension PageAlloc {
                 addr = space.chunkBase(i) &+ j * Geometry.pageSize
                 candidate = OffAddr(space.chunkBase(i) &+ searchIdx * Geometry.pageSize)
                 found = true
-                coverage.hit(.allocFastPath)
+                tally.hit(.allocFastPath)
             }
         }
         if !found {
-            coverage.hit(.allocSlowPath)
+            tally.hit(.allocSlowPath)
             (addr, candidate) = try find(npages)
             if addr == 0 {
                 if npages == 1 {
                     // Not even one page: the heap is exhausted.
                     searchAddr = space.maxSearchAddr
-                    coverage.hit(.searchAddrExhausted)
+                    tally.hit(.searchAddrExhausted)
                 } else {
-                    coverage.hit(.allocFailed)
+                    tally.hit(.allocFailed)
                 }
                 return (0, 0)
             }
@@ -96,7 +96,7 @@ extension PageAlloc {
         precondition(npages > 0, "free of zero pages")
         if space.lessThan(OffAddr(base), searchAddr) {
             searchAddr = OffAddr(base)
-            coverage.hit(.freeMovesSearchAddrDown)
+            tally.hit(.freeMovesSearchAddrDown)
         }
         let limit = (base &+ npages &* Geometry.pageSize &- 1) & space.uintptrMask
         if !scavenged {

@@ -34,31 +34,42 @@ extension PageAlloc {
 
         var l = 0
         nextLevel: while l < summary.count {
-            let entriesPerBlock = 1 << levelBits[l]
-            let logMaxPages = UInt64(levelLogPages[l])
-            i <<= levelBits[l]
             let entries = summary[l]
+            let entriesPerBlock = 1 << entries.bits
+            let logMaxPages = UInt64(entries.logPages)
+            i <<= entries.bits
             try entries.checkSlice(i, i + entriesPerBlock)
 
             // Start at searchAddr's entry if it lies in this block.
             var j0 = 0
-            let searchIdx = space.offAddrToLevelIndex(levelShift[l], searchAddr)
+            let searchIdx = space.offAddrToLevelIndex(entries.shift, searchAddr)
             if searchIdx & ~(entriesPerBlock - 1) == i { j0 = searchIdx & (entriesPerBlock - 1) }
 
             // base: first page (relative to the block) of the run being
             // measured; size: its length so far.
             var base: UInt64 = 0, size: UInt64 = 0
+            // Below the root a block is 8 summaries on one OS page: every
+            // entry the loop may read faults or not together, and the first
+            // read is entry j0, so one checked load of [j0, 8) stands for
+            // Go's element reads (a fault names entry j0, as Go's would).
+            // The root's block spans many pages: there each entry is read
+            // on its own.
+            let block: UnsafePointer<UInt64>? = entriesPerBlock == 1 << Geometry.summaryLevelBits
+                ? try entries.view.loadBlock(UInt64(i + j0) &* 8, count: entriesPerBlock - j0, scratch: scratch,
+                                             context: "summary[\(l)][\(i + j0)]")
+                : nil
             var j = j0
             while j < entriesPerBlock {
                 defer { j += 1 }
-                let sum = try entries.inSlice(i + j)
+                let sum: PallocSum
+                if let block { sum = PallocSum(raw: block[j - j0]) } else { sum = try entries.inSlice(i + j) }
                 if sum == .zero {
                     // Fully allocated: any run is broken.
                     size = 0
                     if variant == .loopInFind && l == summary.count - 1 && j > j0 { j -= 1 }
                     continue
                 }
-                try firstFree.found(space.levelIndexToOffAddr(levelShift[l], i + j), (1 << logMaxPages) * Geometry.pageSize)
+                try firstFree.found(space.levelIndexToOffAddr(entries.shift, i + j), (1 << logMaxPages) * Geometry.pageSize)
 
                 let s = sums.start(sum)
                 if size + s >= npages {
@@ -72,7 +83,7 @@ extension PageAlloc {
                     i += j
                     lastSumIdx = i
                     lastSum = sum
-                    coverage.findDescendedTo[l] &+= 1
+                    tally.descendedTo(l)
                     l += 1
                     continue nextLevel
                 }
@@ -87,7 +98,7 @@ extension PageAlloc {
             }
             if size >= npages {
                 // A run straddling entries of this level.
-                coverage.findStraddleAt[l] &+= 1
+                tally.straddleAt(l)
                 if variant == .trapInFind && levelBits[l + 1] < 0 { return (0, space.maxSearchAddr) }
                 let addr = space.add(space.levelIndexToOffAddr(levelShift[l], i), base * Geometry.pageSize).a
                 return (addr, try candidateSearchAddr(firstFree.base))
@@ -120,7 +131,7 @@ extension PageAlloc {
                 "runtime: npages = \(npages)",
             ])
         }
-        coverage.hit(.findInsideChunk)
+        tally.hit(.findInsideChunk)
         let addr = space.chunkBase(ci) &+ j * Geometry.pageSize
         // Searching the chunk may narrow the free window further.
         let sa = space.chunkBase(ci) &+ searchIdx * Geometry.pageSize
@@ -146,7 +157,7 @@ extension PageAlloc {
         switch variant {
         case .faithful:
             let mapped = try findMappedAddr(firstFreeBase)
-            if mapped != firstFreeBase { coverage.hit(.findMappedAddrMoved) }
+            if mapped != firstFreeBase { tally.hit(.findMappedAddrMoved) }
             return mapped
         case .preFix40191:
             return firstFreeBase
@@ -173,6 +184,7 @@ struct FirstFreeWindow {
     }
 
     /// Mirrors foundFree: `size` free bytes at `addr`.
+    @inline(__always)
     mutating func found(_ addr: OffAddr, _ size: UInt64) throws {
         let last = space.add(addr, size &- 1)  // uintptr arithmetic: wraps, as in Go
         if space.lessEqual(base, addr) && space.lessEqual(last, bound) {
@@ -181,10 +193,16 @@ struct FirstFreeWindow {
         } else if !(space.lessThan(last, base) || space.lessThan(bound, addr)) {
             // Find always visits ranges that nest (aligned summary regions, then a
             // tail of one chunk), so this is Go's guard against a broken walk.
-            throw GoThrow("range partially overlaps", printed: [
-                "runtime: addr = 0x\(String(addr.a, radix: 16)), size = \(size)",
-                "runtime: base = 0x\(String(base.a, radix: 16)), bound = 0x\(String(bound.a, radix: 16))",
-            ])
+            throw partialOverlap(addr, size)
         }
+    }
+
+    /// foundFree's throw, kept out of line so the hot path stays small.
+    @inline(never)
+    func partialOverlap(_ addr: OffAddr, _ size: UInt64) -> GoThrow {
+        GoThrow("range partially overlaps", printed: [
+            "runtime: addr = 0x\(String(addr.a, radix: 16)), size = \(size)",
+            "runtime: base = 0x\(String(base.a, radix: 16)), bound = 0x\(String(bound.a, radix: 16))",
+        ])
     }
 }

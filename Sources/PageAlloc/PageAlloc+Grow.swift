@@ -27,7 +27,7 @@ extension PageAlloc {
         // Like a free: new memory below searchAddr pulls it down.
         if space.lessThan(OffAddr(base), searchAddr) {
             searchAddr = OffAddr(base)
-            coverage.hit(.growMovesSearchAddrDown)
+            tally.hit(.growMovesSearchAddrDown)
         }
 
         // Create L2 blocks of the chunks map where missing; the new chunks'
@@ -63,18 +63,18 @@ extension PageAlloc {
             let x = try leafLevel.at(Int(sc.v))
             let y = try chunkOf(sc).palloc.summarize(sums)
             if x == y {
-                coverage.hit(.updateUnchanged)
+                tally.hit(.updateUnchanged)
                 return
             }
-            if alloc && y == .zero { coverage.hit(.chunkExhausted) }
+            if alloc && y == .zero { tally.hit(.chunkExhausted) }
             try leafLevel.set(Int(sc.v), y)
         } else if contig {
-            coverage.hit(.updateCrossesChunks)
+            tally.hit(.updateCrossesChunks)
             try leafLevel.set(Int(sc.v), try chunkOf(sc).palloc.summarize(sums))
             // Chunks strictly inside are wholly allocated or wholly free.
             try leafLevel.checkSlice(Int(sc.v) + 1, Int(ec.v))
             let whole = alloc ? PallocSum.zero : sums.freeChunkSum
-            if alloc && ec.v > sc.v + 1 { coverage.hit(.chunkExhausted) }
+            if alloc && ec.v > sc.v + 1 { tally.hit(.chunkExhausted) }
             var c = Int(sc.v) + 1
             while c < Int(ec.v) {
                 try leafLevel.view.store64(UInt64(c) * 8, whole.raw, context: "summary[\(leaf)][\(c)]")
@@ -93,27 +93,25 @@ extension PageAlloc {
         // Walk up, merging each block of children into its parent.
         var changed = true
         var l = summary.count - 2
+        let limitEnd = (limit &+ 1) & space.uintptrMask
         while l >= 0 && changed {
             changed = false
-            let logEntriesPerBlock = levelBits[l + 1]
-            let logMaxPages = UInt64(levelLogPages[l + 1])
-            let (lo, hi) = space.addrsToSummaryRange(levelShift[l], base, (limit &+ 1) & space.uintptrMask)
-            let children = summary[l + 1]
-            let parents = summary[l]
-            for i in lo..<hi {
-                let first = i << logEntriesPerBlock
-                try children.checkSlice(first, (i + 1) << logEntriesPerBlock)
-                                let block = try children.view.loadBlock(UInt64(first) * 8, count: 1 << logEntriesPerBlock, scratch: scratch,
+            let logEntriesPerBlock = summary[l + 1].bits
+            let entriesPerBlock = 1 &<< logEntriesPerBlock
+            let logMaxPages = UInt64(summary[l + 1].logPages)
+            let (lo, hi) = space.addrsToSummaryRange(summary[l].shift, base, limitEnd)
+            var i = lo
+            while i < hi {
+                let first = i &<< logEntriesPerBlock
+                try summary[l + 1].checkSlice(first, first &+ entriesPerBlock)
+                let block = try summary[l + 1].view.loadBlock(UInt64(first) &* 8, count: entriesPerBlock, scratch: scratch,
                                                         context: "summary[\(l + 1)][\(first)]")
                 let sum = logEntriesPerBlock == Geometry.summaryLevelBits
                     ? sums.merge8(block, logMaxPagesPerSum: logMaxPages)
-                    : sums.merge(block, count: 1 << logEntriesPerBlock, logMaxPagesPerSum: logMaxPages)
-                if sum.raw == PallocSum.allFreeBit { coverage.hit(.summaryAllFreeEncoding) }
-                let old = try parents.at(i)
-                if old != sum {
-                    changed = true
-                    try parents.set(i, sum)
-                }
+                    : sums.merge(block, count: entriesPerBlock, logMaxPagesPerSum: logMaxPages)
+                if sum.raw == PallocSum.allFreeBit { tally.hit(.summaryAllFreeEncoding) }
+                if try summary[l].setIfChanged(i, sum) { changed = true }
+                i &+= 1
             }
             l -= 1
         }

@@ -33,7 +33,7 @@ extension PageAlloc {
             let entries = geometry.entries(level: l)
             let b = alignUp(UInt64(entries) * Geometry.pallocSumBytes, geometry.physPageSize)
             guard let r = mem.sysReserve(nil, b) else { throw GoThrow("failed to reserve page summary memory") }
-            summary.append(SummaryLevel(view: mem.view(at: r), len: 0, cap: entries, level: l))
+            summary.append(SummaryLevel(view: mem.view(at: r), len: 0, cap: entries, level: l, geometry: geometry))
         }
     }
 
@@ -88,7 +88,7 @@ extension PageAlloc {
             summaryMappedReady += size
             mappedAny = true
         }
-        coverage.hit(mappedAny ? .growMapsSummaryPages : .growMapsNothing)
+        tally.hit(mappedAny ? .growMapsSummaryPages : .growMapsNothing)
     }
 
     // MARK: 32-bit (mpagealloc_32bit.go)
@@ -106,7 +106,7 @@ extension PageAlloc {
         var at = reservation
         for l in 0..<geometry.summaryLevels {
             let entries = geometry.entries(level: l)
-            summary.append(SummaryLevel(view: mem.view(at: at), len: 0, cap: entries, level: l))
+            summary.append(SummaryLevel(view: mem.view(at: at), len: 0, cap: entries, level: l, geometry: geometry))
             at += UInt64(entries) * Geometry.pallocSumBytes
         }
     }
@@ -122,6 +122,6 @@ extension PageAlloc {
                 summary[l].len = hi
             }
         }
-        coverage.hit(.growMapsNothing)
+        tally.hit(.growMapsNothing)
     }
 }

@@ -55,6 +55,21 @@ struct SummaryLevel {
     var len: Int
     let cap: Int
     let level: Int
+    /// This level's `levelBits`, `levelShift` and `levelLogPages`, kept
+    /// beside its memory so a walk of the tree reads one record per level.
+    let bits: Int
+    let shift: Int
+    let logPages: Int
+
+    init(view: PageView, len: Int, cap: Int, level: Int, geometry g: Geometry) {
+        self.view = view
+        self.len = len
+        self.cap = cap
+        self.level = level
+        bits = g.levelBits[level]
+        shift = g.levelShift[level]
+        logPages = g.levelLogPages[level]
+    }
 
     /// `summary[l][i]`: Go bounds-checks against len, then the load may fault.
     @inline(__always) func at(_ i: Int) throws -> PallocSum {
@@ -66,6 +81,13 @@ struct SummaryLevel {
     @inline(__always) func set(_ i: Int, _ v: PallocSum) throws {
         guard i >= 0 && i < len else { throw GoPanic("index out of range [\(i)] with length \(len) (summary[\(level)])") }
         try view.store64(UInt64(i) &* 8, v.raw, context: "summary[\(level)][\(i)]")
+    }
+
+    /// `if summary[l][i] != v { summary[l][i] = v }`, saying whether it
+    /// changed: the bounds check and the fault of `at`, one page lookup.
+    @inline(__always) func setIfChanged(_ i: Int, _ v: PallocSum) throws -> Bool {
+        guard i >= 0 && i < len else { throw GoPanic("index out of range [\(i)] with length \(len) (summary[\(level)])") }
+        return try view.storeIfChanged64(UInt64(i) &* 8, v.raw, context: "summary[\(level)][\(i)]")
     }
 
     /// Element i of a slice expression `summary[l][lo:hi]` taken past len:
@@ -80,6 +102,43 @@ struct SummaryLevel {
         guard lo >= 0 && lo <= hi && hi <= cap else {
             throw GoPanic("slice bounds out of range [\(lo):\(hi)] with capacity \(cap) (summary[\(level)])")
         }
+    }
+}
+
+/// `p.summary` itself: the levels, root first, in one unsafe buffer that
+/// lives as long as the allocator, so the walks up and down the tree read a
+/// level in place, without copying it or checking an array's bounds (a level
+/// index always comes from a loop over the levels, as in Go).
+struct SummaryLevels {
+    let base: UnsafeMutablePointer<SummaryLevel>
+    let capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = UnsafeMutablePointer<SummaryLevel>.allocate(capacity: capacity)
+    }
+
+    mutating func append(_ level: SummaryLevel) {
+        precondition(count < capacity, "more summary levels than the geometry has")
+        (base + count).initialize(to: level)
+        count += 1
+    }
+
+    subscript(_ l: Int) -> SummaryLevel {
+        @inline(__always) unsafeAddress {
+            assert(l >= 0 && l < count, "summary level out of range")
+            return UnsafePointer(base + l)
+        }
+        @inline(__always) nonmutating unsafeMutableAddress {
+            assert(l >= 0 && l < count, "summary level out of range")
+            return base + l
+        }
+    }
+
+    func deallocate() {
+        base.deinitialize(count: count)
+        base.deallocate()
     }
 }
 
@@ -108,7 +167,7 @@ public final class PageAlloc {
     let l2Mask: UInt64
 
     /// Mirrors `p.summary`: the radix tree, one array per level.
-    var summary: [SummaryLevel] = []
+    var summary: SummaryLevels
 
     /// Mirrors `p.chunks`: the L1 array of pointers to L2 blocks of
     /// `pallocData` (16 words each). nil where no L2 block exists.
@@ -133,7 +192,9 @@ public final class PageAlloc {
     /// Bytes of summary memory made Ready (`p.summaryMappedReady`).
     public internal(set) var summaryMappedReady: UInt64 = 0
     /// Branch counts for campaigns and tests.
-    public var coverage: CoverageCounts
+    public var coverage: CoverageCounts { tally.counts }
+    /// Where the marks are counted (see CoverageTally).
+    let tally: CoverageTally
     /// Room for one block of sibling summaries read across an OS page boundary.
     let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << Geometry.summaryLevelBits)
 
@@ -159,13 +220,14 @@ public final class PageAlloc {
         levelLogPages = g.levelLogPages
         l1Shift = UInt64(g.pallocChunksL2Bits)
         l2Mask = (1 << UInt64(g.pallocChunksL2Bits)) - 1
+        summary = SummaryLevels(capacity: g.summaryLevels)
         chunks = Array(repeating: nil, count: 1 << g.pallocChunksL1Bits)
         chunkBlockAddress = Array(repeating: nil, count: 1 << g.pallocChunksL1Bits)
         searchAddr = g.space.maxSearchAddr
         scavLWM = g.space.maxSearchAddr
         inUse = AddrRanges(space: g.space)
         inUse.growKeepsOldLength = variant == .preFix36113
-        coverage = CoverageCounts(levels: g.summaryLevels)
+        tally = CoverageTally(levels: g.summaryLevels)
         // inUse's backing array comes from persistentalloc charged to sysStat.
         sysStat.add(Int64(inUse.persistentBytes))
         try sysInit()
@@ -174,6 +236,7 @@ public final class PageAlloc {
     deinit {
         for block in chunks { block?.deallocate() }
         scratch.deallocate()
+        summary.deallocate()
     }
 
     /// Words in one L2 block of the chunks map.
@@ -206,7 +269,7 @@ public final class PageAlloc {
         chunks[i1] = raw.bindMemory(to: UInt64.self, capacity: l2BlockWords)
         chunkBlockAddress[i1] = addr
         chunkBlockCount += 1
-        coverage.hit(.growNewChunksBlock)
+        tally.hit(.growNewChunksBlock)
     }
 }
 

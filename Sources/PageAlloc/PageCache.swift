@@ -77,7 +77,7 @@ extension PageAlloc {
         }
         if space.lessThan(OffAddr(c.base), searchAddr) {
             searchAddr = OffAddr(c.base)
-            coverage.hit(.flushMovesSearchAddrDown)
+            tally.hit(.flushMovesSearchAddrDown)
         }
         try update(c.base, pageCachePages, contig: false, alloc: false)
         c = PageCache()
@@ -94,7 +94,7 @@ extension PageAlloc {
         let chunk: PallocData
         if try summary[leaf].at(Int(ci.v)).raw != 0 {
             // Fast path: the chunk at searchAddr has a free page at or past it.
-            coverage.hit(.cacheFastPath)
+            tally.hit(.cacheFastPath)
             chunk = try chunkOf(ci)
             let j = chunk.palloc.find(1, space.chunkPageIndex(searchAddr.a)).0
             if j == notFound && variant != .preFix38130 {
@@ -106,7 +106,7 @@ extension PageAlloc {
                           cache: ~chunk.pages64(j), scav: chunk.scavenged.block64(j))
         } else {
             // Slow path: the tree search for one page.
-            coverage.hit(.cacheSlowPath)
+            tally.hit(.cacheSlowPath)
             let (addr, _) = try find(1)
             if addr == 0 {
                 // Nothing free anywhere: the heap is exhausted.
