@@ -164,6 +164,8 @@ public final class PageAlloc {
     let levelShift: [Int]
     let levelLogPages: [Int]
     let l1Shift: UInt64
+    /// pallocChunksL1Bits != 0: the chunks map has a first level.
+    let hasL1: Bool
     let l2Mask: UInt64
 
     /// Mirrors `p.summary`: the radix tree, one array per level.
@@ -219,6 +221,7 @@ public final class PageAlloc {
         levelShift = g.levelShift
         levelLogPages = g.levelLogPages
         l1Shift = UInt64(g.pallocChunksL2Bits)
+        hasL1 = g.pallocChunksL1Bits != 0
         l2Mask = (1 << UInt64(g.pallocChunksL2Bits)) - 1
         summary = SummaryLevels(capacity: g.summaryLevels)
         chunks = Array(repeating: nil, count: 1 << g.pallocChunksL1Bits)
@@ -243,9 +246,9 @@ public final class PageAlloc {
     var l2BlockWords: Int { (1 << Int(l1Shift)) * 2 * wordsPerChunk }
 
     /// Mirrors chunkIdx.l1.
-    @inline(__always) func l1(_ ci: ChunkIdx) -> Int { geometry.pallocChunksL1Bits == 0 ? 0 : Int(truncatingIfNeeded: ci.v >> l1Shift) }
+    @inline(__always) func l1(_ ci: ChunkIdx) -> Int { hasL1 ? Int(truncatingIfNeeded: ci.v &>> l1Shift) : 0 }
     /// Mirrors chunkIdx.l2.
-    @inline(__always) func l2(_ ci: ChunkIdx) -> Int { geometry.pallocChunksL1Bits == 0 ? Int(truncatingIfNeeded: ci.v) : Int(ci.v & l2Mask) }
+    @inline(__always) func l2(_ ci: ChunkIdx) -> Int { hasL1 ? Int(truncatingIfNeeded: ci.v & l2Mask) : Int(truncatingIfNeeded: ci.v) }
 
     /// Mirrors (*pageAlloc).chunkOf: the bitmap data of chunk `ci`. A missing
     /// L2 block is a nil-pointer dereference in Go: a `Fault` here.

@@ -23,6 +23,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("go"), help: "Also run Go's side of the yardstick: this Go version's own page allocator on the same workload, in the driver binary (e.g. 1.19), and print the ratios.")
     var goVersion: String?
 
+    @Option(help: "With --go: rounds of both sides, alternating port and Go, each a fresh heap; the ratios reported are the medians over the rounds (these machines are noisy).")
+    var rounds: Int = 1
+
     @Flag(help: "Also measure checked vs unchecked throughput and the time to find preFix40191.")
     var checking = false
 
@@ -54,24 +57,7 @@ struct BenchCommand: ParsableCommand {
         if let goVersion {
             // Go's side, in the same session: the driver binary's yardstick test.
             let bin = try GoDriverPool.shared.binary(GoTargetSpec(version: goVersion))
-            let proc = Process()
-            proc.executableURL = URL(fileURLWithPath: bin)
-            proc.arguments = ["-test.run=^TestAllocVerifyYardstick$", "-test.count=1"]
-            proc.environment = ProcessInfo.processInfo.environment.merging(["ALLOCVERIFY_YARDSTICK": "\(pairs),\(mixed)"]) { $1 }
-            let out = Pipe()
-            proc.standardOutput = out
-            try proc.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            proc.waitUntilExit()
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ALLOCVERIFY-YARDSTICK") }) else {
-                printError("error: Go's yardstick printed no result:\n\(text)")
-                throw ExitCode(1)
-            }
-            var kv: [String: String] = [:]
-            for f in line.split(separator: " ").dropFirst() {
-                let parts = f.split(separator: "=", maxSplits: 1)
-                if parts.count == 2 { kv[String(parts[0])] = String(parts[1]) }
-            }
+            let kv = try runGoYardstick(bin)
             let goPair = Double(kv["pairNs"] ?? "") ?? .nan, goMixed = Double(kv["mixedNs"] ?? "") ?? .nan
             let portMixed = m.seconds * 1e9 / Double(mixed)
             print(String(format: "Go's side (%@, same workload, same session): %.1f ns/pair, %.1f ns/op mixed", (kv["version"] ?? "?") as NSString, goPair, goMixed))
@@ -79,8 +65,29 @@ struct BenchCommand: ParsableCommand {
             let goSame = kv["prefillHash"] == String(prefill.hash, radix: 16) && kv["mixedHash"] == String(m.hash, radix: 16)
                 && kv["mixedSearchAddr"] == String(m.searchAddr, radix: 16) && kv["searchAddr"] == String(prefill.searchAddr, radix: 16)
                 && kv["mixedLive"] == String(m.live) && kv["mixedUsed"] == String(m.used) && kv["wrong"] == "0"
-            print("Go's check values " + (goSame ? "equal the port's" : "DIFFER from the port's: \(line)"))
+            print("Go's check values " + (goSame ? "equal the port's" : "DIFFER from the port's: \(line(kv))"))
             if !goSame { mismatches += 1 }
+            if rounds > 1 {
+                // Alternate the two sides so that a noisy stretch of the
+                // machine hits both; report each round and the medians.
+                var pairRatios = [a.nsPerOp / goPair], mixedRatios = [portMixed / goMixed]
+                print("round  port pair  Go pair  ratio   port mixed  Go mixed  ratio")
+                print(String(format: "%5d  %9.1f  %7.1f  %5.2fx  %10.1f  %8.1f  %5.2fx", 1, a.nsPerOp, goPair, pairRatios[0], portMixed, goMixed, mixedRatios[0]))
+                for r in 2...rounds {
+                    let (pr, _, _) = try yardstickHeap()
+                    let (ar, _) = try yardstickAllocFree(pr, pairs: pairs)
+                    let (qr, liveR, fr) = try yardstickHeap()
+                    let mr = try yardstickMixed(qr, live: liveR, used: fr.used, operations: mixed)
+                    let g = try runGoYardstick(bin)
+                    let gp = Double(g["pairNs"] ?? "") ?? .nan, gm = Double(g["mixedNs"] ?? "") ?? .nan
+                    let pm = mr.seconds * 1e9 / Double(mixed)
+                    pairRatios.append(ar.nsPerOp / gp)
+                    mixedRatios.append(pm / gm)
+                    print(String(format: "%5d  %9.1f  %7.1f  %5.2fx  %10.1f  %8.1f  %5.2fx", r, ar.nsPerOp, gp, ar.nsPerOp / gp, pm, gm, pm / gm))
+                }
+                print(String(format: "median port / Go over %d rounds: pair %.2fx, mixed %.2fx (below 1: the port is faster)",
+                             rounds, median(pairRatios), median(mixedRatios)))
+            }
         }
         if YardstickGo.mixed.first(where: { $0.0 == mixed }) == nil {
             print("  (no Go check values for \(mixed) mixed operations: BENCH.md has 1,000,000 and 300,000)")
@@ -118,5 +125,44 @@ struct BenchCommand: ParsableCommand {
             printError("error: \(mismatches) check values differ from Go's: the port did not do the same work")
             throw ExitCode(1)
         }
+    }
+}
+
+extension BenchCommand {
+    /// Runs Go's side of the yardstick once and returns its key=value result.
+    func runGoYardstick(_ bin: String) throws -> [String: String] {
+        let proc = Process()
+        proc.executableURL = URL(fileURLWithPath: bin)
+        proc.arguments = ["-test.run=^TestAllocVerifyYardstick$", "-test.count=1"]
+        proc.environment = ProcessInfo.processInfo.environment.merging(["ALLOCVERIFY_YARDSTICK": "\(pairs),\(mixed)"]) { $1 }
+        let out = Pipe()
+        proc.standardOutput = out
+        try proc.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        proc.waitUntilExit()
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ALLOCVERIFY-YARDSTICK") }) else {
+            printError("error: Go's yardstick printed no result:\n\(text)")
+            throw ExitCode(1)
+        }
+        var kv: [String: String] = [:]
+        for f in line.split(separator: " ").dropFirst() {
+            let parts = f.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { kv[String(parts[0])] = String(parts[1]) }
+        }
+        return kv
+    }
+
+    func line(_ kv: [String: String]) -> String {
+        kv.keys.sorted().map { "\($0)=\(kv[$0]!)" }.joined(separator: " ")
+    }
+
+    func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
+        guard rounds == 1 || goVersion != nil else { throw ValidationError("--rounds needs --go VERSION: the rounds alternate the port and Go") }
     }
 }

@@ -22,4 +22,12 @@ struct YardstickTests {
         let badRows = yardstickChecks(f, bad, mixedOps: 300_000, allocFreeWrong: wrong)
         #expect(badRows.filter { $0.1 != $0.2 }.map(\.0) == ["mixed 300000: FNV-1a", "mixed 300000: live, used", "mixed 300000: searchAddr"])
     }
+
+    @Test("verify bench: --rounds alternates with Go's side, so it needs --go, and must be at least 1")
+    func roundsFlag() throws {
+        let (s1, _, e1) = try runVerify(["bench", "--rounds", "3"])
+        #expect(s1 != 0 && e1.contains("--rounds needs --go"))
+        let (s2, _, e2) = try runVerify(["bench", "--rounds", "0", "--go", "1.19"])
+        #expect(s2 != 0 && e2.contains("--rounds must be at least 1"))
+    }
 }
