@@ -59,10 +59,11 @@ extension UFFDStopTheWorld {
                 }) { s in
                     s.g[i].pc = .exitSyscall
                 })
+                let ignoresStop = config.exitsyscallIgnoresStop
                 rules.append(Rule(actor, "exitsyscall", when: {
                     $0.g[i].status == .syscall && $0.g[i].pc == .exitSyscall
                 }) { s in
-                    exitSyscall(&s, g: i)
+                    exitSyscall(&s, g: i, ignoresStop: ignoresStop)
                     s.g[i].pc = .loadResident
                 })
                 rules.append(Rule(actor, "loadResident", when: running(.loadResident)) { s in
@@ -74,7 +75,7 @@ extension UFFDStopTheWorld {
                     s.g[i].pc = .exit
                 })
             case .gcTrigger:
-                rules += stopTheWorldRules(actor: actor, g: i)
+                rules += stopTheWorldRules(actor: actor, g: i, waitsForSyscalls: config.stwWaitsForSyscalls)
             case .handler:
                 // UFFDIO_COPY for the lowest queued page, then wait again.
                 rules.append(Rule(actor, "UFFDIO_COPY", when: {
@@ -116,6 +117,19 @@ extension UFFDStopTheWorld {
                 s.g[i].p = p
             })
         }
+        if config.sysmon {
+            // sysmon's retake: a P that has sat in _Psyscall is handed off
+            // (handoffp), to _Pgcstop when a stop is pending. Time is
+            // abstracted: sysmon may retake at any moment.
+            for k in 0..<config.procs {
+                rules.append(Rule("sysmon", "retake P\(k)", when: { s in
+                    if case .syscall = s.p[k] { return true }
+                    return false
+                }) { s in
+                    s.p[k] = s.stwPending ? .gcstop : .idle
+                })
+            }
+        }
         if config.handler != .inRuntime {
             let gated = config.handler == .barrierGated
             rules.append(Rule("handler (child process)", gated ? "serveAfterBarrier" : "serve", when: {
@@ -129,7 +143,7 @@ extension UFFDStopTheWorld {
 
     /// The GC trigger: stopTheWorldWithSema, the stopped phase, and
     /// startTheWorldWithSema.
-    static func stopTheWorldRules(actor: String, g i: Int) -> [Rule<State>] {
+    static func stopTheWorldRules(actor: String, g i: Int, waitsForSyscalls: Bool) -> [Rule<State>] {
         [
             Rule(actor, "stopTheWorld", when: {
                 $0.g[i].status == .running && $0.g[i].pc == .stopTheWorld
@@ -138,6 +152,7 @@ extension UFFDStopTheWorld {
                 s.g[i].status = .waiting  // waitReasonStoppingTheWorld
                 for k in s.p.indices {
                     switch s.p[k] {
+                    case .syscall where waitsForSyscalls: break  // broken: waits for it
                     case .syscall, .idle: s.p[k] = .gcstop  // taken without waiting
                     case .held(let owner) where owner == i: s.p[k] = .gcstop  // its own P
                     default: break
@@ -187,9 +202,20 @@ extension UFFDStopTheWorld {
     /// exitsyscall: reacquire the old P if still _Psyscall, else any idle P,
     /// never while a stop is pending; otherwise exitsyscall0 makes the
     /// goroutine runnable and its M stops.
-    static func exitSyscall(_ s: inout State, g: Int) {
+    ///
+    /// With a stop pending and its P still in _Psyscall (only a stop that
+    /// waits for syscalls leaves it there) the P goes to _Pgcstop. The
+    /// broken `ignoresStop` takes the old P back even from _Pgcstop.
+    static func exitSyscall(_ s: inout State, g: Int, ignoresStop: Bool = false) {
         let old = s.g[g].p
-        if !s.stwPending, s.p[old] == .syscall(g) {
+        if ignoresStop, s.p[old] == .gcstop || s.p[old] == .syscall(g) {
+            s.p[old] = .held(g)
+            s.g[g].status = .running
+        } else if s.stwPending, s.p[old] == .syscall(g) {
+            s.p[old] = .gcstop
+            s.g[g].status = .runnable
+            s.g[g].p = -1
+        } else if !s.stwPending, s.p[old] == .syscall(g) {
             s.p[old] = .held(g)
             s.g[g].status = .running
         } else if !s.stwPending, let p = s.p.firstIndex(of: .idle) {

@@ -43,11 +43,20 @@
 //                 stop-the-world is pending.
 //
 // Abstracted away, and why the bug survives
-//   Ms are implicit (one per running or syscall goroutine); sysmon's retake
-//   is omitted (it only moves _Psyscall Ps, which the stop-the-world takes
-//   anyway) and async preemption is the `safePoint` action, enabled whenever
-//   a stop is pending and the goroutine's thread is not parked. One GC cycle,
-//   one page per reader, GOMAXPROCS=3. The stop-the-world's steps over Ps in
+//   Ms are implicit (one per running or syscall goroutine). Sysmon's retake
+//   of Ps in _Psyscall is modelled when asked (`--param sysmon=1`; on by
+//   default with fewer Ps than goroutines to run, i.e. procs < 3): with
+//   enough Ps it changes no seed verdict (the stop-the-world takes such Ps
+//   anyway and other Ps run the other goroutines), but with few Ps it is
+//   the only way a goroutine in a syscall lets the others run. With fewer
+//   Ps than goroutines, the goroutines that start on a P are any choice
+//   (one initial state per choice): the scheduler may start them in any
+//   order.
+//   Sysmon's preemption of long-running goroutines is left out: no
+//   goroutine here runs long without blocking. Async preemption is the
+//   `safePoint` action, enabled whenever a stop is pending and the
+//   goroutine's thread is not parked. One GC cycle, one page per reader,
+//   GOMAXPROCS=3 by default (`--param procs=N`, 1 to 4). The stop-the-world's steps over Ps in
 //   _Psyscall and idle Ps are one atomic step (in Go they run under
 //   sched.lock). The deadlock needs only: a goroutine that holds a P and
 //   cannot reach a safe point, a pending stop that waits for that P, and a
@@ -56,7 +65,10 @@
 //
 // Variants: preFix, fixed (two-process harness); preFixInRuntimeHandler,
 // fixedInRuntimeHandler; controls noGC and noBarrier (each removes one
-// ingredient and must remove the deadlock) and noGCInRuntimeHandler.
+// ingredient and must remove the deadlock) and noGCInRuntimeHandler; two
+// broken runtimes: a stop-the-world that waits for syscalls (the fix's
+// mechanism removed: deadlock) and an exitsyscall that runs in a stopped
+// world (nothingRunsWhileStopped must fire).
 
 import ModelChecking
 
@@ -78,6 +90,15 @@ public struct UFFDStopTheWorld: Model {
     public enum Variant: String, CaseIterable, Sendable {
         case preFix, fixed, preFixInRuntimeHandler, fixedInRuntimeHandler
         case controlNoGC, controlNoBarrier, controlNoGCInRuntimeHandler
+        /// Control on the fix's mechanism: the fixed access, but a broken
+        /// stop-the-world that waits for goroutines in syscalls instead of
+        /// taking their Ps. The fix relies on exactly that rule, so the
+        /// deadlock must come back.
+        case controlSTWWaitsForSyscalls
+        /// Control on the properties: the fixed access, but a broken
+        /// exitsyscall that takes its old P back even from a stopped world.
+        /// `nothingRunsWhileStopped` must catch it.
+        case controlRunsWhileStopped
 
         public var config: Config {
             switch self {
@@ -88,14 +109,53 @@ public struct UFFDStopTheWorld: Model {
             case .controlNoGC: return Config(access: .plainLoad, handler: .barrierGated, gcTrigger: false)
             case .controlNoBarrier: return Config(access: .plainLoad, handler: .ungated, gcTrigger: true)
             case .controlNoGCInRuntimeHandler: return Config(access: .plainLoad, handler: .inRuntime, gcTrigger: false)
+            case .controlSTWWaitsForSyscalls:
+                return Config(access: .madvisePopulate, handler: .barrierGated, gcTrigger: true, stwWaitsForSyscalls: true)
+            case .controlRunsWhileStopped:
+                return Config(access: .madvisePopulate, handler: .barrierGated, gcTrigger: true, exitsyscallIgnoresStop: true)
             }
         }
 
-        /// The verdict the seed predicts.
-        public var expected: Verdict {
+        /// The two broken runtimes, which have no Promela twin.
+        public var isBrokenRuntime: Bool { self == .controlSTWWaitsForSyscalls || self == .controlRunsWhileStopped }
+
+        /// The verdict the seed predicts with the default GOMAXPROCS (3).
+        public var expected: Verdict { expected(procs: 3, sysmon: false) }
+
+        /// The verdict the seed predicts for a GOMAXPROCS and with or
+        /// without sysmon's retake of Ps in syscalls. Three ways to stall:
+        /// (A) the seed's: a reader parked in a plain load holds its P, a
+        /// stop-the-world is pending, and the fault's service needs a
+        /// goroutine the pending stop will not run; (B) starvation: every P
+        /// is held by a reader parked in a plain load and the service needs
+        /// a goroutine that has no P (one reader with the gated child and
+        /// one P; two readers with the in-runtime handler and two Ps); (C)
+        /// the fix without sysmon: Ps left in _Psyscall are never handed on,
+        /// so with too few Ps the service's goroutine never runs (the
+        /// artefact that omitting sysmon would introduce).
+        public func expected(procs: Int, sysmon: Bool) -> Verdict {
             switch self {
-            case .preFix, .preFixInRuntimeHandler: return .deadlock
-            default: return .ok
+            case .preFix, .preFixInRuntimeHandler:
+                return .deadlock  // (A), or (B) when Ps are few
+            case .controlNoGC:
+                return procs == 1 ? .deadlock : .ok  // (B) only
+            case .controlNoGCInRuntimeHandler:
+                return procs <= 2 ? .deadlock : .ok  // (B) only
+            case .controlNoBarrier:
+                return .ok  // the child serves at once: the reader always resumes
+            case .fixed:
+                return procs == 1 && !sysmon ? .deadlock : .ok  // (C)
+            case .fixedInRuntimeHandler:
+                return procs <= 2 && !sysmon ? .deadlock : .ok  // (C)
+            case .controlSTWWaitsForSyscalls:
+                // The stop waits for the parked reader's P; only sysmon's
+                // retake (to _Pgcstop while a stop is pending) still stops
+                // the world: the fix needs one of the two to take the P.
+                return sysmon ? .ok : .deadlock
+            case .controlRunsWhileStopped:
+                // The world must first be able to stop while the reader is in
+                // its syscall; with one P and no sysmon it never runs (C).
+                return procs == 1 && !sysmon ? .deadlock : .violates("nothingRunsWhileStopped")
             }
         }
     }
@@ -106,6 +166,26 @@ public struct UFFDStopTheWorld: Model {
         public var gcTrigger: Bool
         /// GOMAXPROCS.
         public var procs = 3
+        /// Model sysmon's retake: a P left in _Psyscall is handed off (to
+        /// _Pgcstop when a stop is pending), so runnable goroutines get it.
+        public var sysmon = false
+        /// Broken runtime (control): the stop-the-world waits for Ps in
+        /// _Psyscall until their goroutine returns, instead of taking them.
+        public var stwWaitsForSyscalls = false
+        /// Broken runtime (control): exitsyscall takes its old P back even
+        /// when the stop-the-world has it (_Pgcstop).
+        public var exitsyscallIgnoresStop = false
+
+        public init(access: Access, handler: Handler, gcTrigger: Bool, procs: Int = 3, sysmon: Bool = false,
+                    stwWaitsForSyscalls: Bool = false, exitsyscallIgnoresStop: Bool = false) {
+            self.access = access
+            self.handler = handler
+            self.gcTrigger = gcTrigger
+            self.procs = procs
+            self.sysmon = sysmon
+            self.stwWaitsForSyscalls = stwWaitsForSyscalls
+            self.exitsyscallIgnoresStop = exitsyscallIgnoresStop
+        }
     }
 
     /// The runtime's goroutine states (runtime2.go), plus dead.
@@ -170,8 +250,16 @@ public struct UFFDStopTheWorld: Model {
         self.init(config: variant.config, variant: variant)
     }
 
+    /// A variant at another size: GOMAXPROCS `procs`, with or without sysmon.
+    public init(_ variant: Variant, procs: Int, sysmon: Bool) {
+        var c = variant.config
+        c.procs = procs
+        c.sysmon = sysmon
+        self.init(config: c, variant: variant)
+    }
+
     public init(config: Config, variant: Variant? = nil) {
-        precondition(config.procs >= 2, "UFFDStopTheWorld needs GOMAXPROCS >= 2")
+        precondition(config.procs >= 1, "UFFDStopTheWorld needs GOMAXPROCS >= 1")
         self.variant = variant
         self.config = config
         var roles: [Role] = [.reader]
@@ -192,10 +280,24 @@ public struct UFFDStopTheWorld: Model {
 
     public var pages: Int { pageOf.max()! + 1 }
 
+    /// The goroutines that start on a P. With Ps for all of them, G1, G2, ...
+    /// on P0, P1, ... (one initial state, the default size). With fewer Ps,
+    /// the scheduler may have started any of them first: one initial state
+    /// per choice of which goroutines hold the Ps, the rest runnable.
     public var initialStates: [State] {
+        let starters = roles.indices.filter { roles[$0] != .handler }
+        var choices: [[Int]] = [[]]
+        for g in starters {
+            choices = choices.flatMap { c in c.count < config.procs ? [c + [g], c] : [c] }
+        }
+        let want = min(config.procs, starters.count)
+        return choices.filter { $0.count == want }.sorted { $0.lexicographicallyPrecedes($1) }.map(initialState(running:))
+    }
+
+    /// The start with goroutines `running` on P0, P1, ... in order.
+    func initialState(running: [Int]) -> State {
         var gs: [G] = []
         var ps = [PStatus](repeating: .idle, count: config.procs)
-        var nextP = 0
         for (index, role) in roles.enumerated() {
             let start: PC
             switch role {
@@ -206,16 +308,15 @@ public struct UFFDStopTheWorld: Model {
             }
             if role == .handler {
                 gs.append(G(status: .waiting, pc: start, p: -1, parked: false))
-            } else if nextP < config.procs {
-                gs.append(G(status: .running, pc: start, p: nextP, parked: false))
-                ps[nextP] = .held(index)
-                nextP += 1
+            } else if let slot = running.firstIndex(of: index) {
+                gs.append(G(status: .running, pc: start, p: slot, parked: false))
+                ps[slot] = .held(index)
             } else {
                 gs.append(G(status: .runnable, pc: start, p: -1, parked: false))
             }
         }
-        return [State(g: gs, p: ps, pagePresent: Array(repeating: false, count: pages),
-                      faultQueued: Array(repeating: false, count: pages))]
+        return State(g: gs, p: ps, pagePresent: Array(repeating: false, count: pages),
+                     faultQueued: Array(repeating: false, count: pages))
     }
 
     /// Every goroutine finished; a handler goroutine may wait for more events.

@@ -19,6 +19,31 @@ public struct ModelCase: Sendable {
     /// For a model whose space has no end: the depth its "ok" is claimed
     /// to. Its runs are bounded by design and reported as such.
     public var boundedClaim: Int? = nil
+    /// The sizes the model lets `--param NAME=VALUE` set.
+    public var parameters: [ModelParameter] = []
+    /// The run and the expected verdict at given parameter values (every
+    /// name among `parameters`, values in range); nil when the model has no
+    /// parameters.
+    var checkWith: (@Sendable (CheckOptions, [String: Int]) -> CheckResult)? = nil
+    var expectedWith: (@Sendable ([String: Int]) -> Verdict)? = nil
+
+    /// The expected verdict at these parameter values.
+    public func expected(_ params: [String: Int]) -> Verdict {
+        params.isEmpty ? expected : (expectedWith?(params) ?? expected)
+    }
+
+    /// Runs the case at these parameter values.
+    public func run(_ options: CheckOptions, _ params: [String: Int]) -> CheckResult {
+        params.isEmpty ? check(options) : (checkWith?(options, params) ?? check(options))
+    }
+}
+
+/// A size a model declares and `verify model --param NAME=VALUE` sets.
+public struct ModelParameter: Sendable, Equatable {
+    public let name: String
+    public let range: ClosedRange<Int>
+    /// What the parameter means and its default, one line.
+    public let doc: String
 }
 
 /// A Promela twin: the file in Models/spin, the -D flags selecting the
@@ -35,6 +60,9 @@ public enum ModelCatalogError: Error, CustomStringConvertible, Equatable {
     case unknownVariant(model: String, variant: String, known: [String])
     case noTwin(model: String, variant: String)
     case invalidDepth(Int)
+    case badParameter(String)
+    case unknownParameter(model: String, name: String, known: [String])
+    case parameterOutOfRange(model: String, name: String, value: Int, range: ClosedRange<Int>)
 
     public var description: String {
         switch self {
@@ -46,6 +74,12 @@ public enum ModelCatalogError: Error, CustomStringConvertible, Equatable {
             return "model \(model) variant \(variant) has no Promela twin (twins exist for UFFDStopTheWorld and MachWireCoalesce)"
         case .invalidDepth(let depth):
             return "--max-depth must be at least 0 (got \(depth))"
+        case .badParameter(let text):
+            return "--param takes NAME=VALUE with an integer VALUE (got '\(text)')"
+        case .unknownParameter(let model, let name, let known):
+            return "model \(model) has no parameter '\(name)'; " + (known.isEmpty ? "it has none" : "its parameters: \(known.joined(separator: ", "))")
+        case .parameterOutOfRange(let model, let name, let value, let range):
+            return "model \(model): \(name)=\(value) is outside \(range.lowerBound)...\(range.upperBound)"
         }
     }
 }
@@ -53,6 +87,29 @@ public enum ModelCatalogError: Error, CustomStringConvertible, Equatable {
 public enum ModelCatalog {
     /// Every model and variant, in table order.
     public static let all: [ModelCase] = uffd + mach + osMemory + pageAlloc
+
+    /// Parses `--param` texts (NAME=VALUE) and checks them against every
+    /// selected case: each name declared, each value in range.
+    public static func parameters(_ texts: [String], for cases: [ModelCase]) throws -> [String: Int] {
+        var params: [String: Int] = [:]
+        for text in texts {
+            let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]) else { throw ModelCatalogError.badParameter(text) }
+            params[String(parts[0])] = value
+        }
+        for entry in cases {
+            for name in params.keys.sorted() {
+                guard let declared = entry.parameters.first(where: { $0.name == name }) else {
+                    throw ModelCatalogError.unknownParameter(model: entry.model, name: name, known: entry.parameters.map(\.name))
+                }
+                let value = params[name]!
+                guard declared.range.contains(value) else {
+                    throw ModelCatalogError.parameterOutOfRange(model: entry.model, name: name, value: value, range: declared.range)
+                }
+            }
+        }
+        return params
+    }
 
     /// Model names in table order.
     public static var modelNames: [String] {
@@ -94,8 +151,29 @@ public enum ModelCatalog {
             model: "UFFDStopTheWorld", variant: variant.rawValue, expected: variant.expected,
             isControl: variant.rawValue.hasPrefix("control"),
             summary: "access \(config.access.rawValue), handler \(config.handler.rawValue), GC \(config.gcTrigger ? "on" : "off")",
-            twin: SpinTwin(file: "uffd.pml", defines: defines, expected: variant.expected.deadlock ? "deadlock" : "ok"),
-            check: { Checker(UFFDStopTheWorld(variant), options: $0).run() })
+            twin: variant.isBrokenRuntime ? nil
+                : SpinTwin(file: "uffd.pml", defines: defines, expected: variant.expected.deadlock ? "deadlock" : "ok"),
+            check: { Checker(UFFDStopTheWorld(variant), options: $0).run() },
+            parameters: uffdParameters,
+            checkWith: { options, params in
+                let (procs, sysmon) = uffdSize(params)
+                return Checker(UFFDStopTheWorld(variant, procs: procs, sysmon: sysmon), options: options).run()
+            },
+            expectedWith: { params in
+                let (procs, sysmon) = uffdSize(params)
+                return variant.expected(procs: procs, sysmon: sysmon)
+            })
+    }
+
+    static let uffdParameters = [
+        ModelParameter(name: "procs", range: 1...4, doc: "GOMAXPROCS (default 3)"),
+        ModelParameter(name: "sysmon", range: 0...1, doc: "model sysmon's retake of Ps in syscalls (default 1 with fewer than 3 Ps, else 0)"),
+    ]
+
+    /// GOMAXPROCS and sysmon from `--param` values, with their defaults.
+    static func uffdSize(_ params: [String: Int]) -> (procs: Int, sysmon: Bool) {
+        let procs = params["procs"] ?? 3
+        return (procs, (params["sysmon"] ?? (procs < 3 ? 1 : 0)) == 1)
     }
 
     static let mach: [ModelCase] = MachWireCoalesce.Variant.allCases.map { variant in

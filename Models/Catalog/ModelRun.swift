@@ -14,6 +14,13 @@ public struct ModelRunResult: Sendable, Codable {
     /// The depth a bounded-by-design model claims its verdict to (nil: the
     /// model's space is finite and the search must be complete).
     public var boundedClaim: Int? = nil
+    /// The `--param` values the run used (empty: the model's defaults).
+    public var parameters: [String: Int] = [:]
+
+    /// The variant, with its parameter values when any were set.
+    public var variantLabel: String {
+        parameters.isEmpty ? variant : variant + " [" + parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: " ") + "]"
+    }
 
     public var actual: Verdict { result.verdict }
     /// The run passes when the actual verdict is the expected one and the
@@ -36,7 +43,7 @@ public struct ModelRunResult: Sendable, Codable {
 /// - Throws: `ModelCatalogError` for unknown names or a negative depth.
 public func runModels(
     names: [String]? = nil, variant: String? = nil, maxDepth: Int? = nil,
-    options: CheckOptions = CheckOptions(maxStates: 2_000_000)
+    options: CheckOptions = CheckOptions(maxStates: 2_000_000), params: [String] = []
 ) throws -> [ModelRunResult] {
     if let maxDepth, maxDepth < 0 { throw ModelCatalogError.invalidDepth(maxDepth) }
     var cases: [ModelCase] = []
@@ -45,14 +52,16 @@ public func runModels(
     } else {
         cases = try ModelCatalog.select(name: nil, variant: variant)
     }
+    let values = try ModelCatalog.parameters(params, for: cases)
     var runOptions = options
     runOptions.maxDepth = maxDepth
     return cases.map { entry in
         ModelRunResult(
             model: entry.model, variant: entry.variant, isControl: entry.isControl,
-            expected: entry.expected, result: entry.check(runOptions),
+            expected: entry.expected(values), result: entry.run(runOptions, values),
             // Only a model bounded by design claims a bounded verdict.
-            boundedClaim: entry.boundedClaim.map { runOptions.maxDepth ?? $0 })
+            boundedClaim: entry.boundedClaim.map { runOptions.maxDepth ?? $0 },
+            parameters: values)
     }
 }
 
@@ -70,7 +79,7 @@ public func renderModelTable(_ rows: [ModelRunResult], includeTimings: Bool = tr
     header.append("result")
     var table: [[String]] = [header]
     for row in rows {
-        var cells = [row.model, row.variant + (row.isControl ? " (control)" : ""),
+        var cells = [row.model, row.variantLabel + (row.isControl ? " (control)" : ""),
                      row.expected.description, row.actual.description + (row.result.complete ? "" : " (bounded, depth \(row.result.maxDepth))"),
                      "\(row.result.states)", "\(row.result.maxDepth)"]
         if includeTimings {
@@ -88,7 +97,7 @@ public func renderModelTable(_ rows: [ModelRunResult], includeTimings: Bool = tr
     }
     for row in rows where !row.result.failures.isEmpty {
         lines.append("")
-        lines.append("== \(row.model) / \(row.variant) ==")
+        lines.append("== \(row.model) / \(row.variantLabel) ==")
         lines.append(row.result.render(includeTimings: includeTimings))
     }
     let passed = rows.filter(\.passed).count

@@ -21,6 +21,9 @@ struct ModelCommand: ParsableCommand {
     @Option(help: "Depth bound.")
     var maxDepth: Int?
 
+    @Option(name: .customLong("param"), help: ArgumentHelp("A model size, NAME=VALUE (repeatable), e.g. --param procs=1 for UFFDStopTheWorld; every selected model must declare it (see Models/README.md).", valueName: "name=value"))
+    var params: [String] = []
+
     @Option(help: "Engine: swift or spin (the Promela twin, checked by SPIN).")
     var engine: String = "swift"
 
@@ -53,6 +56,10 @@ struct ModelCommand: ParsableCommand {
                 return
             }
             if engine == "spin" {
+                if !params.isEmpty {
+                    printError("error: --param applies to the Swift engine; the Promela twins have fixed sizes")
+                    throw ExitCode(2)
+                }
                 let runs: [SpinRunResult]
                 if let name, let variant {
                     runs = [try runSpin(name: name, variant: variant)]
@@ -77,7 +84,7 @@ struct ModelCommand: ParsableCommand {
                 return
             }
             let rows = try runModels(names: name.map { [$0] }, variant: variant, maxDepth: maxDepth,
-                                     options: ModelChecking.CheckOptions(maxStates: 2_000_000))
+                                     options: ModelChecking.CheckOptions(maxStates: 2_000_000), params: params)
             print(json ? try renderModelJSON(rows) : renderModelTable(rows, includeTimings: true))
             let code = modelExitCode(rows)
             if code != 0 { throw ExitCode(code) }

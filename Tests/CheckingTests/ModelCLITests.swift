@@ -34,4 +34,22 @@ struct ModelCLITests {
         let (bad, _, _) = try runVerify(["model", "--bench", "--philosophers", "1"])
         #expect(bad == 64)
     }
+
+    @Test("verify model --param: sizes a model, labels the rows, and refuses what the model does not declare")
+    func params() throws {
+        let (status, out, _) = try runVerify(["model", "UFFDStopTheWorld", "--variant", "fixed", "--param", "procs=1"])
+        #expect(status == 0 && out.contains("fixed [procs=1]") && out.contains("PASS"), "\(out)")
+        let (s2, out2, _) = try runVerify(["model", "UFFDStopTheWorld", "--variant", "fixed", "--param", "procs=1", "--param", "sysmon=0"])
+        #expect(s2 == 0 && out2.contains("deadlock") && out2.contains("PASS"), "\(out2)")
+        let (s3, _, e3) = try runVerify(["model", "UFFDStopTheWorld", "--param", "cores=1"])
+        #expect(s3 != 0 && e3.contains("has no parameter 'cores'") && e3.contains("procs"), "\(e3)")
+        let (s4, _, e4) = try runVerify(["model", "UFFDStopTheWorld", "--param", "procs=9"])
+        #expect(s4 != 0 && e4.contains("procs=9 is outside 1...4"), "\(e4)")
+        let (s5, _, e5) = try runVerify(["model", "UFFDStopTheWorld", "--param", "procs"])
+        #expect(s5 != 0 && e5.contains("NAME=VALUE"), "\(e5)")
+        let (s6, _, e6) = try runVerify(["model", "OSMemoryStates", "--param", "procs=1"])
+        #expect(s6 != 0 && e6.contains("OSMemoryStates has no parameter"), "\(e6)")
+        let (s7, _, e7) = try runVerify(["model", "UFFDStopTheWorld", "--variant", "fixed", "--engine", "spin", "--param", "procs=1"])
+        #expect(s7 == 2 && e7.contains("--param applies to the Swift engine"), "\(e7)")
+    }
 }

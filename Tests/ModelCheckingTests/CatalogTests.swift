@@ -14,10 +14,10 @@ struct CatalogTests {
     @Test("all models and variants pass within the state budget")
     func allModels() throws {
         let rows = try runModels(options: CheckOptions(maxStates: 2_000_000, parallelism: .sequential, progress: false))
-        #expect(rows.count == 21)
+        #expect(rows.count == 23)
         for row in rows { #expect(row.passed, "\(row.model)/\(row.variant): \(row.actual) expected \(row.expected)") }
         #expect(modelExitCode(rows) == 0)
-        #expect(rows.filter(\.isControl).count == 10)
+        #expect(rows.filter(\.isControl).count == 12)
         for row in rows { #expect(row.result.states < 2_000_000, "\(row.model)/\(row.variant) hit the state budget") }
         let seconds = rows.reduce(0) { $0 + $1.result.elapsedSeconds }
         print("all models: \(rows.reduce(0) { $0 + $1.result.states }) states in \(seconds) s")
@@ -37,7 +37,7 @@ struct CatalogTests {
         #expect(first.contains("== UFFDStopTheWorld / preFix =="))
         #expect(first.contains("== UFFDStopTheWorld / preFixInRuntimeHandler =="))
         #expect(!first.contains("== UFFDStopTheWorld / fixed =="))
-        #expect(lines.last == "7 of 7 model runs as expected")
+        #expect(lines.last == "9 of 9 model runs as expected")
     }
 
     @Test("JSON rows decode back with verdicts")

@@ -16,6 +16,7 @@ struct UFFDTests {
     static let pinned: [UFFDStopTheWorld.Variant: Int] = [
         .preFix: 133, .fixed: 229, .preFixInRuntimeHandler: 273, .fixedInRuntimeHandler: 1445,
         .controlNoGC: 12, .controlNoBarrier: 175, .controlNoGCInRuntimeHandler: 57,
+        .controlSTWWaitsForSyscalls: 245, .controlRunsWhileStopped: 231,
     ]
 
     @Test("verdict and state count", arguments: UFFDStopTheWorld.Variant.allCases)
@@ -64,6 +65,54 @@ struct UFFDTests {
         #expect(result.discovery("worldStops")?.kind == .example)
         #expect(result.unreachedExamples.isEmpty)
         #expect(result.discovery("allFinished") == nil)
+    }
+
+    /// `--param procs=N --param sysmon=0|1`: every variant at every size
+    /// reaches the verdict `expected(procs:sysmon:)` derives from the seed
+    /// (three ways to stall, see UFFDStopTheWorld.Variant.expected), with a
+    /// complete search. With one P: the plain load deadlocks with or without
+    /// a GC (the reader keeps the only P), the fix is ok only with sysmon.
+    @Test("verdicts at every GOMAXPROCS, with and without sysmon", arguments: [1, 2, 3, 4])
+    func parameterGrid(procs: Int) {
+        for sysmon in [false, true] {
+            for variant in UFFDStopTheWorld.Variant.allCases {
+                let result = Checker(UFFDStopTheWorld(variant, procs: procs, sysmon: sysmon), options: quiet).run()
+                #expect(result.verdict == variant.expected(procs: procs, sysmon: sysmon), "\(variant) procs=\(procs) sysmon=\(sysmon)")
+                #expect(result.complete)
+            }
+        }
+        #expect(UFFDStopTheWorld.Variant.fixed.expected(procs: 1, sysmon: true) == .ok)
+        #expect(UFFDStopTheWorld.Variant.fixed.expected(procs: 1, sysmon: false) == .deadlock)
+        #expect(UFFDStopTheWorld.Variant.controlNoGC.expected(procs: 1, sysmon: true) == .deadlock)
+    }
+
+    /// With one P and sysmon, the fixed run's P is retaken while the reader
+    /// is in its syscall: the path that only sysmon opens.
+    @Test("one P, fixed: sysmon's retake is on the way to the end")
+    func singlePUsesRetake() throws {
+        let model = UFFDStopTheWorld(.fixed, procs: 1, sysmon: true)
+        #expect(model.initialStates.count == 3)  // any of the three goroutines may start
+        #expect(model.rules.contains { $0.name == "retake P0" })
+        let noSysmon = Checker(UFFDStopTheWorld(.fixed, procs: 1, sysmon: false), options: quiet).run()
+        let end = try #require(noSysmon.discovery("deadlock")?.trace.final)
+        #expect(field(end, "P0")?.hasPrefix("syscall") == true)
+    }
+
+    /// The broken runtimes: the stop that waits for a syscall deadlocks
+    /// with the parked reader's P still in _Psyscall; the exitsyscall that
+    /// ignores the stop runs the reader in a stopped world.
+    @Test("broken-runtime controls: the traces show the mechanism")
+    func brokenRuntimes() throws {
+        let waits = Checker(UFFDStopTheWorld(.controlSTWWaitsForSyscalls), options: quiet).run()
+        let end = try #require(waits.discovery("deadlock")?.trace.final)
+        #expect(field(end, "stwPending") == "true")
+        #expect(field(end, "P0") == "syscall(G1)")
+        #expect(field(end, "G1 reader.threadParkedInKernel") == "true")
+        let runs = Checker(UFFDStopTheWorld(.controlRunsWhileStopped), options: quiet).run()
+        let bad = try #require(runs.discovery("nothingRunsWhileStopped")?.trace)
+        #expect(bad.steps.last?.action == "exitsyscall")
+        #expect(field(bad.final, "worldStopped") == "true")
+        #expect(field(bad.final, "G1 reader.status") == "running")
     }
 
     @Test("invariants fire by name on corrupted states")
