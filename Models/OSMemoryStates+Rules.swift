@@ -51,6 +51,7 @@ extension OSMemoryStates {
 
     /// Mirrors sysFault: Ready -> Reserved; mappedReady -= n.
     static func sysFault(_ s: inout S, _ r: Range<Int>) {
+        if r.contains(where: { s.unit[$0] != .ready }) { breach(&s, "sysFault of non-Ready \(r)") }
         for k in r { s.unit[k] = .reserved }
         if !s.faulted.isEmpty { for k in r { s.faulted[k] = true } }
         s.mappedReady -= r.count
@@ -61,6 +62,7 @@ extension OSMemoryStates {
         if region(s, r, origins: [.sysAlloc, .sysReserve]) == nil { s.inexactFree = true }
         for k in r { s.unit[k] = .none }
         if !s.faulted.isEmpty { for k in r { s.faulted[k] = false } }
+        if !s.huge.isEmpty { for k in r { s.huge[k] = false } }  // the mapping, and its hint, are gone
         s.sysStat -= r.count
         s.mappedReady -= r.count
         s.regions.removeAll { $0.base == r.lowerBound && $0.length == r.count }
@@ -71,6 +73,7 @@ extension OSMemoryStates {
         if region(s, r, origins: [.sysReserve]) == nil { s.inexactFree = true }
         for k in r { s.unit[k] = .none }
         if !s.faulted.isEmpty { for k in r { s.faulted[k] = false } }
+        if !s.huge.isEmpty { for k in r { s.huge[k] = false } }
         s.regions.removeAll { $0.base == r.lowerBound && $0.length == r.count }
     }
 
@@ -99,6 +102,7 @@ extension OSMemoryStates {
         var rules: [Rule<State>] = []
         let n = contractUnits
         let asCommented = variant == .contractAsCommented
+        let hints = variant == .contractWithHugePages
         for length in 1...n {
             for base in 0...(n - length) {
                 let r = base..<(base + length)
@@ -131,6 +135,21 @@ extension OSMemoryStates {
                 }) {
                     sysUnreserve(&$0, r)
                 })
+                if variant == .controlUnusedPrepared {
+                    // Broken client: sysUnused of memory that is only Prepared.
+                    rules.append(Rule("client", "sysUnused(prepared)\(label)", when: { all($0, .prepared) }) { sysUnused(&$0, r) })
+                }
+                if variant == .controlFaultPrepared {
+                    // Broken client: sysFault of memory that is only Prepared.
+                    rules.append(Rule("client", "sysFault(prepared)\(label)", when: { all($0, .prepared) }) { sysFault(&$0, r) })
+                }
+                if hints {
+                    // Mirrors sysHugePage / sysNoHugePage: a hint on mapped
+                    // memory (madvise); no state transition, no accounting.
+                    let mapped: @Sendable (S) -> Bool = { s in r.allSatisfy { s.unit[$0] != .none } }
+                    rules.append(Rule("client", "sysHugePage\(label)", when: mapped) { s in for k in r { s.huge[k] = true } })
+                    rules.append(Rule("client", "sysNoHugePage\(label)", when: mapped) { s in for k in r { s.huge[k] = false } })
+                }
                 if variant == .controlSubsetFree {
                     // A free of Ready memory inside a region that is not the region.
                     rules.append(Rule("client", "sysFree(subset)\(label)", when: { s in

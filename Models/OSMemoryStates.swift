@@ -10,7 +10,9 @@
 // exact regions only), sysUnreserve (Reserved -> None, exact regions only),
 // each with the accounting mem.go does: gcController.mappedReady and the
 // caller's sysMemStat (which throws "sysMemStat overflow" below zero,
-// mstats.go). The sysHuge* hints change no state and are omitted.
+// mstats.go). The sysHuge* hints change no state mem.go accounts for; the
+// contractWithHugePages variant adds sysHugePage/sysNoHugePage on any mapped
+// range (a hint bit per unit) to show that no accounting depends on them.
 //
 // Fields
 //   unit[k]        the state of address-space unit k (one physical page).
@@ -55,6 +57,13 @@ public struct OSMemoryStates: Model {
     public enum Variant: String, CaseIterable, Sendable {
         case contractAsCommented, contractAsAccounted, allocator
         case controlSubsetFree, controlNoPrune, controlInexactPrepared, controlSkipSysUsed
+        /// The accounted contract plus sysHugePage/sysNoHugePage hints on
+        /// any mapped range: hints change no state mem.go accounts for.
+        case contractWithHugePages
+        /// Controls on the transitions' preconditions: a client that calls
+        /// sysUnused, or sysFault, on Prepared memory (mem.go: both start
+        /// from Ready). Each takes bytes off mappedReady that were never on it.
+        case controlUnusedPrepared, controlFaultPrepared
 
         public var isAllocator: Bool {
             switch self {
@@ -72,6 +81,9 @@ public struct OSMemoryStates: Model {
             case .controlNoPrune: return "sysGrow without pruning pages its neighbours mapped"
             case .controlInexactPrepared: return "allocSpan passing nbytes, not the scavenged bytes, to sysUsed"
             case .controlSkipSysUsed: return "sysGrow maps summaries with sysMap only, then writes them"
+            case .contractWithHugePages: return "accounted contract client that also gives sysHugePage/sysNoHugePage hints on mapped ranges"
+            case .controlUnusedPrepared: return "accounted contract client that may sysUnused Prepared memory"
+            case .controlFaultPrepared: return "accounted contract client that may sysFault Prepared memory"
             }
         }
 
@@ -79,7 +91,11 @@ public struct OSMemoryStates: Model {
             switch self {
             case .contractAsCommented:
                 return Verdict(violated: ["mappedReadyMatchesReady", "sysStatNonNegative", "sysStatWithinOwned"])
-            case .contractAsAccounted, .allocator: return .ok
+            case .contractAsAccounted, .allocator, .contractWithHugePages: return .ok
+            case .controlUnusedPrepared, .controlFaultPrepared:
+                // The accounting goes wrong, and the transition's own
+                // precondition check names the call.
+                return Verdict(violated: ["mappedReadyMatchesReady", "callsMeetPreconditions"])
             case .controlSubsetFree: return .violates("freesExactRegions")
             case .controlNoPrune:
                 return Verdict(violated: [
@@ -117,6 +133,8 @@ public struct OSMemoryStates: Model {
         public var inexactFree = false
         /// Contract mode: units sysFault has put back to Reserved.
         public var faulted: [Bool] = []
+        /// contractWithHugePages: units whose last hint was sysHugePage.
+        public var huge: [Bool] = []
     }
 
     /// Contract mode: units 0..<3. Allocator mode: summary pages 0..<3
@@ -150,6 +168,7 @@ public struct OSMemoryStates: Model {
         }
         var s = State(unit: Array(repeating: .none, count: OSMemoryStates.contractUnits))
         s.faulted = Array(repeating: false, count: OSMemoryStates.contractUnits)
+        if variant == .contractWithHugePages { s.huge = Array(repeating: false, count: OSMemoryStates.contractUnits) }
         return [s]
     }
 
@@ -201,6 +220,11 @@ public struct OSMemoryStates: Model {
                 Set(s.unit).isSuperset(of: [.reserved, .prepared, .ready])
             })
         }
+        if variant == .contractWithHugePages {
+            out.append(.sometimes("hugeHintOnReady", doc: "a Ready unit can carry the sysHugePage hint (the hints are reachable, not vacuous)") { s in
+                s.unit.indices.contains { s.unit[$0] == .ready && s.huge[$0] }
+            })
+        }
         return out
     }
 
@@ -229,6 +253,9 @@ public struct OSMemoryStates: Model {
         if s.inexactFree { out.append(StateField("inexactFree", "true")) }
         if s.faulted.contains(true) {
             out.append(StateField("faulted", s.faulted.map { $0 ? "1" : "0" }.joined()))
+        }
+        if s.huge.contains(true) {
+            out.append(StateField("hugeHint", s.huge.map { $0 ? "1" : "0" }.joined()))
         }
         return out
     }

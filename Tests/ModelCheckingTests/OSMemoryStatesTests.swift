@@ -10,7 +10,30 @@ struct OSMemoryStatesTests {
     static let pinned: [OSMemoryStates.Variant: Int] = [
         .contractAsCommented: 4750, .contractAsAccounted: 1003, .allocator: 256,
         .controlSubsetFree: 1316, .controlNoPrune: 43, .controlInexactPrepared: 512, .controlSkipSysUsed: 5,
+        .contractWithHugePages: 7103, .controlUnusedPrepared: 1942, .controlFaultPrepared: 1942,
     ]
+
+    /// sysHugePage/sysNoHugePage: reachable on Ready memory, and no
+    /// accounting property depends on them (the variant is ok).
+    @Test("huge-page hints are reachable and change no accounting")
+    func hugePageHints() throws {
+        let result = Checker(OSMemoryStates(.contractWithHugePages), options: quiet).run()
+        #expect(result.verdict == .ok && result.complete)
+        #expect(result.discovery("hugeHintOnReady")?.kind == .example)
+        #expect(OSMemoryStates(.contractWithHugePages).rules.contains { $0.name == "sysHugePage0..<3" })
+        #expect(!OSMemoryStates(.contractAsAccounted).rules.contains { $0.name.hasPrefix("sysHugePage") })
+    }
+
+    /// The precondition controls: the counterexample ends with the
+    /// offending call on Prepared memory.
+    @Test("sysUnused and sysFault of Prepared memory: the trace names the call", arguments: [
+        (OSMemoryStates.Variant.controlUnusedPrepared, "sysUnused(prepared)"), (.controlFaultPrepared, "sysFault(prepared)"),
+    ])
+    func preparedControls(variant: OSMemoryStates.Variant, call: String) throws {
+        let result = Checker(OSMemoryStates(variant), options: quiet).run()
+        let trace = try #require(result.discovery("mappedReadyMatchesReady")?.trace)
+        #expect(trace.steps.last?.action.hasPrefix(call) == true, "\(trace.steps.map(\.action))")
+    }
 
     @Test("verdict and state count", arguments: OSMemoryStates.Variant.allCases)
     func verdict(variant: OSMemoryStates.Variant) {
