@@ -8,14 +8,16 @@ import ModelChecking
 extension MachWireCoalesce {
     typealias S = State
 
-    static func makeRules(_ variant: Variant) -> [Rule<State>] {
-        wiringRules(variant) + (variant.unwire ? unwiringRules() : []) + (variant.coalescing ? coalescingRules() : [])
+    static func makeRules(_ variant: Variant, config: Config, regionA: Range<Int>, regionB: Range<Int>, pages: Int) -> [Rule<State>] {
+        wiringRules(variant, a: regionA, machLoopTest: config.machLoopTest)
+            + (variant.unwire ? unwiringRules(b: regionB) : [])
+            + (variant.coalescing ? coalescingRules(pages: pages) : [])
+            + (variant.waiter ? waiterRules(a: regionA) : [])
     }
 
     // MARK: W, the wiring thread
 
-    static func wiringRules(_ variant: Variant) -> [Rule<State>] {
-        let a = regionA
+    static func wiringRules(_ variant: Variant, a: Range<Int>, machLoopTest: Bool) -> [Rule<State>] {
         let fix = variant.fixApplied
         var rules: [Rule<State>] = [
             Rule("W wire", "vm_map_lock", when: { $0.wpc == .lockWrite && $0.writer == nil && $0.readers == 0 }) { s in
@@ -51,7 +53,7 @@ extension MachWireCoalesce {
                 s.wpc = .page
             },
             Rule("W wire", "vm_fault_wire_fast: set busy", when: { $0.wpc == .page && !$0.busy[$0.wVA] }) { s in
-                setBusy(&s)
+                setBusy(&s, a)
                 s.wpc = .fastUnbusy
             },
             Rule("W wire", "vm_fault_wire_fast: wire, PAGE_WAKEUP_DONE", when: { $0.wpc == .fastUnbusy }) { s in
@@ -67,7 +69,7 @@ extension MachWireCoalesce {
                     s.wpc = .slowFaultPage
                 },
                 Rule("W wire", "vm_fault_page: set busy", when: { $0.wpc == .slowFaultPage && !$0.busy[$0.wVA] }) { s in
-                    setBusy(&s)
+                    setBusy(&s, a)
                     s.wpc = .slowVerify
                 },
                 Rule("W wire", "vm_map_verify (read lock, busy held)", when: { $0.wpc == .slowVerify && $0.writer == nil }) { s in
@@ -82,12 +84,15 @@ extension MachWireCoalesce {
             ]
         }
         rules += [
-            // for (entry = start; entry->vme_start < end; entry = entry->vme_next)
-            Rule("W wire", "entry = entry->vme_next", when: { s in
+            // for (entry = start; entry->vme_start < end; entry = entry->vme_next),
+            // or as Mach writes the test: entry->vme_end <= end (unlocked).
+            Rule("W wire", machLoopTest ? "entry = entry->vme_next; vme_end <= end" : "entry = entry->vme_next", when: { s in
                 s.wpc == .nextEntry && s.entries.contains { $0.id == s.wEntry }
             }) { s in
                 let index = s.entries.firstIndex { $0.id == s.wEntry }!
-                if index + 1 < s.entries.count && s.entries[index + 1].start < a.upperBound {
+                let goesOn = index + 1 < s.entries.count
+                    && (machLoopTest ? s.entries[index + 1].end <= a.upperBound : s.entries[index + 1].start < a.upperBound)
+                if goesOn {
                     s.wEntry = s.entries[index + 1].id
                     s.wpc = .faultWireEntry
                 } else {
@@ -118,9 +123,9 @@ extension MachWireCoalesce {
         return rules
     }
 
-    static func setBusy(_ s: inout State) {
+    static func setBusy(_ s: inout State, _ a: Range<Int>) {
         s.busy[s.wVA] = true
-        if !regionA.contains(s.wVA) { s.wTouchedOutside = true }
+        if !a.contains(s.wVA) { s.wTouchedOutside = true }
     }
 
     /// Next page of the entry, or on to the next entry.
@@ -135,9 +140,8 @@ extension MachWireCoalesce {
 
     // MARK: U, the unwiring thread
 
-    static func unwiringRules() -> [Rule<State>] {
-        let b = regionB
-        return [
+    static func unwiringRules(b: Range<Int>) -> [Rule<State>] {
+        [
             Rule("U unwire", "vm_map_lock", when: { $0.upc == .lockWrite && $0.writer == nil && $0.readers == 0 }) { s in
                 s.writer = .U
                 s.upc = .clipAndUnwire
@@ -184,7 +188,7 @@ extension MachWireCoalesce {
 
     // MARK: C, the coalescing thread
 
-    static func coalescingRules() -> [Rule<State>] {
+    static func coalescingRules(pages: Int) -> [Rule<State>] {
         var rules: [Rule<State>] = [
             Rule("C coalesce", "vm_map_lock", when: { $0.cpc == .lockWrite && $0.writer == nil && $0.readers == 0 }) { s in
                 s.writer = .C
@@ -208,9 +212,43 @@ extension MachWireCoalesce {
         }
         rules.append(Rule("C coalesce", "vm_map_unlock", when: { $0.cpc == .unlock }) { s in
             s.writer = nil
-            s.cpc = .done
+            if s.cLeft > 0 {
+                s.cLeft -= 1
+                s.cpc = .lockWrite  // another allocation nearby, another coalesce
+            } else {
+                s.cpc = .done
+            }
         })
         return rules
+    }
+
+    // MARK: X, a misbehaving waiter (control)
+
+    /// A thread that, under the write lock, finds an entry of region A in
+    /// transition and waits for it (vm_map_entry_wait: needs_wakeup, sleep
+    /// unlocked), as the fix says nobody does on these entries.
+    static func waiterRules(a: Range<Int>) -> [Rule<State>] {
+        [
+            Rule("X waiter", "vm_map_lock", when: { $0.xpc == .lockWrite && $0.writer == nil && $0.readers == 0 }) { s in
+                s.writer = .X
+                s.xpc = .check
+            },
+            Rule("X waiter", "entry in transition? wait", when: { $0.xpc == .check }) { s in
+                if let k = s.entries.firstIndex(where: { $0.inTransition && $0.start < a.upperBound && $0.end > a.lowerBound }) {
+                    s.entries[k].needsWakeup = true
+                    s.writer = nil
+                    s.xpc = .sleeping
+                } else {
+                    s.writer = nil
+                    s.xpc = .done
+                }
+            },
+            Rule("X waiter", "woken", when: { s in
+                s.xpc == .sleeping && !s.entries.contains { $0.inTransition && $0.start < a.upperBound && $0.end > a.lowerBound }
+            }) { s in
+                s.xpc = .done
+            },
+        ]
     }
 
     /// vm_map_coalesce_entry's guard for entries k and k+1.

@@ -57,13 +57,36 @@ import ModelChecking
 public struct MachWireCoalesce: Model {
     public enum Variant: String, CaseIterable, Sendable {
         case preFix, fixed, controlNoCoalescing, controlFastPathOnly, controlNoUnwire
+        /// Control on the fix's assertion: the fix, plus a misbehaving
+        /// thread X that waits on W's in-transition entry (setting
+        /// needs_wakeup), so `assert(!needs_wakeup)` fires.
+        case controlWaiterOnWiredEntry
 
-        public var fixApplied: Bool { self == .fixed }
+        public var fixApplied: Bool { self == .fixed || self == .controlWaiterOnWiredEntry }
+        public var waiter: Bool { self == .controlWaiterOnWiredEntry }
         public var coalescing: Bool { self != .controlNoCoalescing }
         public var slowPath: Bool { self != .controlFastPathOnly }
         public var unwire: Bool { self != .controlNoUnwire }
 
-        public var expected: Verdict { self == .preFix ? .deadlock : .ok }
+        public var expected: Verdict { expected(entries: 3, coalesces: 1) }
+
+        /// The expected verdict at a map size. With an entry below A (four
+        /// entries) a coalesce can merge W's entry into the one below it:
+        /// the merge frees the entry W's vm_fault_wire points to (the
+        /// use-after-free the fix also prevents), and W, holding a dangling
+        /// pointer, must go no further (the search stops at the violation).
+        /// That needs only coalescing and an unmarked entry, so the
+        /// fast-path-only and no-unwire controls show it too, without the
+        /// lock deadlock; the fix's in_transition mark inhibits it. More
+        /// coalescing rounds add interleavings, not verdicts.
+        public func expected(entries: Int, coalesces: Int) -> Verdict {
+            switch self {
+            case .controlWaiterOnWiredEntry: return .violates("fixAssertionsHold")
+            case .fixed, .controlNoCoalescing: return .ok
+            case .preFix: return entries == 4 ? Verdict(deadlock: true, violated: ["entryReferenceValid"]) : .deadlock
+            case .controlFastPathOnly, .controlNoUnwire: return entries == 4 ? .violates("entryReferenceValid") : .ok
+            }
+        }
 
         public var summary: String {
             switch self {
@@ -72,6 +95,7 @@ public struct MachWireCoalesce: Model {
             case .controlNoCoalescing: return "no coalescing thread"
             case .controlFastPathOnly: return "vm_fault_wire_fast never gives up (no read lock under busy)"
             case .controlNoUnwire: return "no unwiring thread"
+            case .controlWaiterOnWiredEntry: return "fixed, plus a thread that waits on W's in-transition entry"
             }
         }
 
@@ -83,6 +107,7 @@ public struct MachWireCoalesce: Model {
             case .controlNoCoalescing: return ["NO_COALESCE"]
             case .controlFastPathOnly: return ["FAST_ONLY"]
             case .controlNoUnwire: return ["NO_UNWIRE"]
+            case .controlWaiterOnWiredEntry: return []  // no twin
             }
         }
     }
@@ -100,7 +125,7 @@ public struct MachWireCoalesce: Model {
         }
     }
 
-    public enum Thread: Int, Sendable, Hashable { case W = 0, U = 1, C = 2 }
+    public enum Thread: Int, Sendable, Hashable { case W = 0, U = 1, C = 2, X = 3 }
 
     public enum WPC: String, Sendable, Hashable {
         case lockWrite, wireEntries, unlock, faultWireEntry, page, fastUnbusy
@@ -112,6 +137,27 @@ public struct MachWireCoalesce: Model {
     }
 
     public enum CPC: String, Sendable, Hashable { case lockWrite, coalesce, unlock, done }
+
+    public enum XPC: String, Sendable, Hashable { case lockWrite, check, sleeping, done }
+
+    /// The map's size and the threads' repetitions (`--param`).
+    public struct Config: Sendable, Equatable {
+        /// 3: A, B, D as in the seed. 4: a wired entry Z below A as well, so
+        /// W's entry is not always the lowest and a coalesce can free it.
+        public var entries = 3
+        /// How many times C takes the lock to coalesce (each: one merge or
+        /// nothing).
+        public var coalesces = 1
+        /// Pass 2's loop test on the next entry: false, `vme_start < end`
+        /// (the Promela twin's form); true, Mach's `vme_end <= end`, an
+        /// unlocked read of the next entry.
+        public var machLoopTest = false
+        public init(entries: Int = 3, coalesces: Int = 1, machLoopTest: Bool = false) {
+            self.entries = entries
+            self.coalesces = coalesces
+            self.machLoopTest = machLoopTest
+        }
+    }
 
     public struct State: Sendable, Hashable {
         public var entries: [Entry]
@@ -129,41 +175,57 @@ public struct MachWireCoalesce: Model {
         public var uPage = 0
         public var uEnd = 0
         public var cpc = CPC.lockWrite
+        /// Coalescing rounds C has left after the current one.
+        public var cLeft = 0
+        public var xpc = XPC.done
         /// The first assertion of the fix that failed, if any.
         public var failedAssertion: String?
         /// W has set busy on a page outside region A.
         public var wTouchedOutside = false
     }
 
-    /// Region A, wired by W; region B, unwired by U.
-    public static let regionA = 0..<1
-    public static let regionB = 1..<2
-    public static let pages = 3
+    /// Region A, wired by W; region B, unwired by U (one page each); with
+    /// four entries everything moves up a page above the entry Z.
+    public let regionA: Range<Int>
+    public let regionB: Range<Int>
+    public let pages: Int
 
     public let variant: Variant
+    public let config: Config
     public let rules: [Rule<State>]
 
-    public init(_ variant: Variant) {
+    public init(_ variant: Variant, config: Config = Config()) {
+        precondition((3...4).contains(config.entries) && config.coalesces >= 1)
         self.variant = variant
-        self.rules = MachWireCoalesce.makeRules(variant)
+        self.config = config
+        let below = config.entries - 3
+        regionA = below..<(below + 1)
+        regionB = (below + 1)..<(below + 2)
+        pages = config.entries
+        self.rules = MachWireCoalesce.makeRules(variant, config: config, regionA: regionA, regionB: regionB, pages: pages)
     }
 
     public var name: String { "MachWireCoalesce" }
 
     public var initialStates: [State] {
-        [State(
-            entries: [
-                Entry(id: 0, start: 0, end: 1, wired: 0),  // A, about to be wired
-                Entry(id: 1, start: 1, end: 2, wired: 1),  // B, wired, about to be unwired
-                Entry(id: 2, start: 2, end: 3, wired: 1),  // D, wired by someone else
-            ],
-            busy: Array(repeating: false, count: MachWireCoalesce.pages),
+        let a = regionA.lowerBound
+        var entries = [
+            Entry(id: 0, start: a, end: a + 1, wired: 0),  // A, about to be wired
+            Entry(id: 1, start: a + 1, end: a + 2, wired: 1),  // B, wired, about to be unwired
+            Entry(id: 2, start: a + 2, end: a + 3, wired: 1),  // D, wired by someone else
+        ]
+        if config.entries == 4 { entries.insert(Entry(id: 3, start: 0, end: 1, wired: 1), at: 0) }  // Z, wired
+        return [State(
+            entries: entries,
+            busy: Array(repeating: false, count: pages),
             upc: variant.unwire ? .lockWrite : .done,
-            cpc: variant.coalescing ? .lockWrite : .done)]
+            cpc: variant.coalescing ? .lockWrite : .done,
+            cLeft: variant.coalescing ? config.coalesces - 1 : 0,
+            xpc: variant.waiter ? .lockWrite : .done)]
     }
 
     public func isTerminal(_ s: State) -> Bool {
-        s.wpc == .done && s.upc == .done && s.cpc == .done
+        s.wpc == .done && s.upc == .done && s.cpc == .done && s.xpc == .done
     }
 
     public var properties: [Property<State>] {
@@ -181,6 +243,9 @@ public struct MachWireCoalesce: Model {
                 $0.wTouchedOutside
             },
             .sometimes("allDone", doc: "all threads can finish") { self.isTerminal($0) },
+            .eventually("wiringFinishes", doc: "under weak fairness the wiring thread W finishes (vm_map_pageable_scan returns)") {
+                $0.wpc == .done
+            },
         ]
     }
 
@@ -194,6 +259,8 @@ public struct MachWireCoalesce: Model {
         out.append(StateField("U.pc", s.upc.rawValue))
         out.append(StateField("U.page", "\(s.uPage)"))
         out.append(StateField("C.pc", s.cpc.rawValue))
+        if config.coalesces > 1 { out.append(StateField("C.roundsLeft", "\(s.cLeft)")) }
+        if variant.waiter { out.append(StateField("X.pc", s.xpc.rawValue)) }
         if let failed = s.failedAssertion { out.append(StateField("failedAssertion", failed)) }
         return out
     }

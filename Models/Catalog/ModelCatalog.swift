@@ -180,9 +180,26 @@ public enum ModelCatalog {
         ModelCase(
             model: "MachWireCoalesce", variant: variant.rawValue, expected: variant.expected,
             isControl: variant.rawValue.hasPrefix("control"), summary: variant.summary,
-            twin: SpinTwin(file: "mach.pml", defines: variant.spinDefines,
-                           expected: variant.expected.deadlock ? "deadlock" : "ok"),
-            check: { Checker(MachWireCoalesce(variant), options: $0).run() })
+            twin: variant.waiter ? nil
+                : SpinTwin(file: "mach.pml", defines: variant.spinDefines, expected: variant.expected.deadlock ? "deadlock" : "ok"),
+            check: { Checker(MachWireCoalesce(variant), options: $0).run() },
+            parameters: machParameters,
+            checkWith: { options, params in Checker(MachWireCoalesce(variant, config: machConfig(params)), options: options).run() },
+            expectedWith: { params in
+                let c = machConfig(params)
+                return variant.expected(entries: c.entries, coalesces: c.coalesces)
+            })
+    }
+
+    static let machParameters = [
+        ModelParameter(name: "entries", range: 3...4, doc: "map entries: 3 (A, B, D; default) or 4 (a wired Z below A)"),
+        ModelParameter(name: "coalesces", range: 1...2, doc: "coalescing rounds of thread C (default 1)"),
+        ModelParameter(name: "looptest", range: 0...1, doc: "pass 2's next-entry test: 0 vme_start < end (default), 1 Mach's vme_end <= end"),
+    ]
+
+    static func machConfig(_ params: [String: Int]) -> MachWireCoalesce.Config {
+        MachWireCoalesce.Config(entries: params["entries"] ?? 3, coalesces: params["coalesces"] ?? 1,
+                                machLoopTest: (params["looptest"] ?? 0) == 1)
     }
 
     static let osMemory: [ModelCase] = OSMemoryStates.Variant.allCases.map { variant in
