@@ -45,6 +45,17 @@ extension CheckResult {
             counts += ", threads \(threads)"
         }
         lines.append(counts)
+        if order == .depthFirst || visited != .states {
+            var search = "  search: \(order == .depthFirst ? "depth-first (counterexamples are not shortest)" : "breadth-first")"
+            search += ", visited set: \(visited.rawValue)"
+            if let bytes = visitedBytes { search += " (\(bytes / 1024) KiB)" }
+            lines.append(search)
+        }
+        if let b = bitstate {
+            // SPIN's supertrace report: filter size, fill, and the collision estimate.
+            lines.append(String(format: "  bitstate: 2^%d bits, %d hashes per state, %d bits set (%.4f%%), hash factor %.1f; expected states omitted by collisions %.3g",
+                                b.bits.trailingZeroBitCount, b.hashes, b.setBits, 100 * Double(b.setBits) / Double(b.bits), b.hashFactor, b.expectedOmitted))
+        }
         for discovery in failures {
             let title: String
             switch discovery.kind {

@@ -17,6 +17,12 @@ public struct CheckOptions: Sendable {
     public var fairness: Fairness
     /// Print a progress line on stderr once a run is older than two seconds.
     public var progress: Bool
+    /// Breadth-first (shortest counterexamples) or depth-first (a stack of
+    /// one path, as SPIN searches; counterexamples are not shortest).
+    public var order: SearchOrder = .breadthFirst
+    /// Bitstate mode: log2 of the bit array's size, and bits per state.
+    public var bitstateLog2Bits: Int = BitstateTable.defaultLog2Bits
+    public var bitstateHashes: Int = 3
     /// Keep expanding states that violate an invariant (as SPIN does with
     /// -c0). Off by default: a violating state is reported, not explored,
     /// which keeps spaces finite when a broken counter could grow forever.
@@ -42,6 +48,25 @@ public enum VisitedMode: String, Sendable, Codable {
     /// `Model.fingerprint(of:)`); a collision could hide a state, with
     /// probability about n^2 / 2^65; liveness is skipped.
     case fingerprints
+    /// SPIN's bitstate (supertrace): a few bits per state in a Bloom filter;
+    /// a collision omits a state; the expected number omitted is reported;
+    /// liveness is skipped.
+    case bitstate
+}
+
+public enum SearchOrder: String, Sendable, Codable {
+    case breadthFirst, depthFirst
+}
+
+/// What a bitstate run reports about its collisions.
+public struct BitstateReport: Sendable, Codable, Equatable {
+    public let bits: Int
+    public let hashes: Int
+    public let setBits: Int
+    /// Expected states omitted by collisions (sum over insertions).
+    public let expectedOmitted: Double
+    /// SPIN's "hash factor": bits per stored state.
+    public var hashFactor: Double { Double(bits) / Double(max(1, setBits / max(1, hashes))) }
 }
 
 public enum Parallelism: Sendable, Equatable {
@@ -174,6 +199,12 @@ public struct CheckResult: Sendable, Codable {
     public let unreachedExamples: [String]
     /// Why liveness was not checked, if it was not (fingerprints, bound, cap).
     public let livenessSkipped: String?
+    /// The search order used.
+    public var order: SearchOrder = .breadthFirst
+    /// Bitstate mode: the filter's fill and the expected omitted states.
+    public var bitstate: BitstateReport? = nil
+    /// Bytes the visited set holds at the end.
+    public var visitedBytes: Int? = nil
 
     public var statesPerSecond: Double {
         elapsedSeconds > 0 ? Double(states) / elapsedSeconds : Double(states)

@@ -26,7 +26,9 @@ extension Search {
     }
 
     func checkLiveness(_ eventually: [Int]) -> [Discovery] {
-        let states = table.keys.map { $0 as! M.State }  // exact mode: Key == State
+        // Exact mode only (the caller skips liveness otherwise): Key == State.
+        guard let exact = table as? StateTable<M.State> else { return [] }
+        let states = exact.keys
         let graph = buildGraph(states)
         let actorIndex = Dictionary(
             rules.map(\.actor).enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: min)

@@ -26,14 +26,17 @@ public struct Checker<M: Model>: Sendable {
     public func run() -> CheckResult {
         if let cap = options.maxStates { precondition(cap > 0, "maxStates must be positive") }
         if let depth = options.maxDepth { precondition(depth >= 0, "maxDepth must not be negative") }
+        let model = self.model
         switch options.visited {
         case .states:
-            let search = Search<M, M.State>(model: model, options: options, key: { $0 })
-            return search.run()
+            return Search<M, StateTable<M.State>>(model: model, options: options, table: StateTable(), key: { $0 }).run()
         case .fingerprints:
-            let model = self.model
-            let search = Search<M, UInt64>(model: model, options: options, key: { model.fingerprint(of: $0) })
-            return search.run()
+            return Search<M, StateTable<UInt64>>(model: model, options: options, table: StateTable(),
+                                                  key: { model.fingerprint(of: $0) }).run()
+        case .bitstate:
+            let table = BitstateTable(log2Bits: options.bitstateLog2Bits, hashes: options.bitstateHashes)
+            return Search<M, BitstateTable>(model: model, options: options, table: table,
+                                            key: { model.fingerprint(of: $0) }).run()
         }
     }
 }
@@ -49,6 +52,14 @@ struct Expansion<State, Key> {
     var terminal = false
     /// False when the state was not expanded (depth bound or violation).
     var expanded = false
+}
+
+/// A state on the depth-first stack and the next rule to try from it.
+struct DFSFrame<State> {
+    let id: Int
+    let state: State
+    var next: Int
+    let depth: Int
 }
 
 /// Per-state status recorded by the search, used by liveness.
@@ -86,8 +97,10 @@ final class WorkBuffer<T>: @unchecked Sendable {
     }
 }
 
-/// One run's mutable search state. `Key` is the state itself or its fingerprint.
-final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
+/// One run's mutable search state. The visited set `V` stores the states
+/// themselves, their fingerprints, or a bitstate filter of them.
+final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
+    typealias Key = V.Key
     let model: M
     let options: CheckOptions
     let rules: [Rule<M.State>]
@@ -95,7 +108,7 @@ final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
     let keyOf: @Sendable (M.State) -> Key
     let initialStates: [M.State]
 
-    var table = StateTable<Key>()
+    var table: V
     /// Parent id per state; for initial states, -1 - (index in initialStates).
     var parent: [Int32] = []
     /// Rule that produced each state from its parent.
@@ -111,12 +124,15 @@ final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
     var firstExample: [Int: Int] = [:]
     var firstDeadlock: Int?
     var deadlockCount = 0
+    /// Depth-first search: the shortest depth each state was reached at.
+    var depthOf: [Int] = []
 
     let progress: ProgressReporter
 
-    init(model: M, options: CheckOptions, key: @escaping @Sendable (M.State) -> Key) {
+    init(model: M, options: CheckOptions, table: V, key: @escaping @Sendable (M.State) -> Key) {
         self.model = model
         self.options = options
+        self.table = table
         self.rules = model.rules
         self.properties = model.properties
         self.keyOf = key
@@ -137,13 +153,18 @@ final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
             status.append(.pending)
             frontier.append((id, state))
         }
-        var depth = 0
-        while !frontier.isEmpty {
-            depthReached = depth
-            let expansions = expand(frontier, depth: depth)
-            frontier = merge(frontier, expansions)
-            depth += 1
-            progress.tick(states: table.count, depth: depth, frontier: frontier.count, clock: clock)
+        switch options.order {
+        case .breadthFirst:
+            var depth = 0
+            while !frontier.isEmpty {
+                depthReached = depth
+                let expansions = expand(frontier, depth: depth)
+                frontier = merge(frontier, expansions)
+                depth += 1
+                progress.tick(states: table.count, depth: depth, frontier: frontier.count, clock: clock)
+            }
+        case .depthFirst:
+            depthFirst(frontier, clock: clock)
         }
         let discoveries = collectDiscoveries()
         var liveness: [Discovery] = []
@@ -151,7 +172,7 @@ final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
         let eventually = properties.indices.filter { properties[$0].kind == .eventually }
         if !eventually.isEmpty {
             if options.visited != .states {
-                livenessSkipped = "visited set stores fingerprints"
+                livenessSkipped = options.visited == .bitstate ? "visited set is a bitstate filter" : "visited set stores fingerprints"
             } else if truncated {
                 livenessSkipped = "search was bounded (depth or state cap)"
             } else {
@@ -163,12 +184,18 @@ final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
         let unreached = properties.indices
             .filter { properties[$0].kind == .sometimes && firstExample[$0] == nil }
             .map { properties[$0].name }
+        var bitstate: BitstateReport?
+        if let filter = table as? BitstateTable {
+            bitstate = BitstateReport(bits: filter.bits, hashes: filter.hashes, setBits: filter.setBits,
+                                      expectedOmitted: filter.expectedOmitted)
+        }
         return CheckResult(
             model: model.name, states: table.count, transitions: transitions,
             maxDepth: depthReached, complete: !truncated, elapsedSeconds: elapsed,
             peakMemoryBytes: ResourceUsage.peakResidentBytes(), visited: options.visited,
             threads: threadsUsed, discoveries: discoveries + liveness,
-            unreachedExamples: unreached, livenessSkipped: livenessSkipped)
+            unreachedExamples: unreached, livenessSkipped: livenessSkipped,
+            order: options.order, bitstate: bitstate, visitedBytes: table.approximateBytes)
     }
 
     // MARK: Expansion
@@ -214,6 +241,97 @@ final class Search<M: Model, Key: Hashable & Sendable>: @unchecked Sendable {
             result.successors.append((index, next, key, key.hashValue))
         }
         return result
+    }
+
+    // MARK: Depth-first search
+
+    /// SPIN's order: one path on a stack, each state's rules tried in
+    /// order, a state checked when first reached. The set of states reached
+    /// is the breadth-first one (violating states are not expanded in either
+    /// order); the counterexamples are the first found, not the shortest.
+    /// `maxDepth` bounds the stack.
+    private func depthFirst(_ roots: [(id: Int, state: M.State)], clock: MonotonicClock) {
+        let wanted = properties.indices.filter { properties[$0].kind == .sometimes }
+        var stack: [DFSFrame<M.State>] = []
+        var ticks = 0
+        depthOf = Array(repeating: 0, count: table.count)  // the roots
+        /// A state met again on a shorter path (bounded search): expand it
+        /// again unless the bound still cuts it.
+        func reachedAgain(_ id: Int, _ state: M.State, depth: Int, wasCut: Bool) -> Bool {
+            if let bound = options.maxDepth, depth >= bound { status[id] = .cut; return false }
+            status[id] = .expanded
+            if wasCut && !model.isTerminal(state) && !rules.contains(where: { $0.isEnabled(state) }) {
+                deadlockCount += 1  // first expansion of a state the bound had cut
+                if firstDeadlock == nil { firstDeadlock = id }
+            }
+            return true
+        }
+        /// Checks a newly reached state; true when it is to be expanded.
+        func visit(_ id: Int, _ state: M.State, depth: Int) -> Bool {
+            depthReached = max(depthReached, depth)
+            var violated = false
+            for index in properties.indices where properties[index].kind == .always && !properties[index].condition(state) {
+                violated = true
+                violationCounts[index, default: 0] += 1
+                if firstViolation[index] == nil { firstViolation[index] = id }
+            }
+            for index in wanted where firstExample[index] == nil && properties[index].condition(state) {
+                firstExample[index] = id
+            }
+            if violated && !options.expandViolatingStates { status[id] = .violating; return false }
+            if let bound = options.maxDepth, depth >= bound {
+                status[id] = .cut
+                truncated = true
+                return false
+            }
+            status[id] = .expanded
+            if !model.isTerminal(state) && !rules.contains(where: { $0.isEnabled(state) }) {
+                deadlockCount += 1
+                if firstDeadlock == nil { firstDeadlock = id }
+            }
+            return true
+        }
+        for root in roots where visit(root.id, root.state, depth: 0) {
+            stack.append(DFSFrame(id: root.id, state: root.state, next: 0, depth: 0))
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                var ruleIndex = stack[top].next
+                while ruleIndex < rules.count && !rules[ruleIndex].isEnabled(stack[top].state) { ruleIndex += 1 }
+                if ruleIndex == rules.count { stack.removeLast(); continue }
+                stack[top].next = ruleIndex + 1
+                var next = stack[top].state
+                rules[ruleIndex].apply(&next)
+                transitions += 1
+                let key = keyOf(next)
+                if let cap = options.maxStates, table.count >= cap {
+                    if table.find(key, hash: key.hashValue) == nil { truncated = true }
+                    continue
+                }
+                let (inserted, id) = table.insert(key, hash: key.hashValue)
+                let depth = stack[top].depth + 1
+                guard inserted else {
+                    // With a depth bound, a state reached again on a shorter
+                    // path is searched again from there (SPIN's -DREACH), so
+                    // the bounded search covers what breadth-first covers.
+                    if options.maxDepth != nil, id >= 0, depth < depthOf[id], status[id] != .violating {
+                        let wasCut = status[id] == .cut
+                        depthOf[id] = depth
+                        parent[id] = Int32(stack[top].id)
+                        via[id] = UInt16(ruleIndex)
+                        status[id] = .pending
+                        if reachedAgain(id, next, depth: depth, wasCut: wasCut) { stack.append(DFSFrame(id: id, state: next, next: 0, depth: depth)) }
+                    }
+                    continue
+                }
+                parent.append(Int32(stack[top].id))
+                via.append(UInt16(ruleIndex))
+                status.append(.pending)
+                depthOf.append(depth)
+                if visit(id, next, depth: depth) { stack.append(DFSFrame(id: id, state: next, next: 0, depth: depth)) }
+                ticks += 1
+                if ticks & 0xFFFF == 0 { progress.tick(states: table.count, depth: depth, frontier: stack.count, clock: clock) }
+            }
+        }
     }
 
     // MARK: Merge

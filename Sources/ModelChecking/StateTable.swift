@@ -1,20 +1,35 @@
+import Foundation
+
 // The visited set: an open-addressing hash table from a state (or its 64-bit
 // fingerprint) to a dense id. Ids are assigned in insertion order, which the
 // checker keeps deterministic, so ids are the same on every run.
+
+/// What the search needs from its visited set: insert a key, getting whether
+/// it is new and its dense id; look one up; count; bytes held.
+protocol VisitedSet {
+    associatedtype Key: Hashable & Sendable
+    init()
+    mutating func insert(_ key: Key, hash: Int) -> (inserted: Bool, id: Int)
+    func find(_ key: Key, hash: Int) -> Int?
+    var count: Int { get }
+    var approximateBytes: Int { get }
+}
 
 /// Maps keys to dense ids `0..<count`, storing each key once.
 ///
 /// `hash` values come from the caller: Swift's per-process `hashValue` is fine
 /// here because it only chooses slots; whether a key is new, and which id it
 /// gets, does not depend on it.
-struct StateTable<Key: Hashable> {
+struct StateTable<Key: Hashable & Sendable>: VisitedSet {
     /// id -> key, in insertion order.
     private(set) var keys: [Key] = []
     /// Slot -> id + 1 (0 marks an empty slot). Capacity is a power of two.
     private var slots: [UInt32]
     private var mask: Int
 
-    init(capacity: Int = 1 << 12) {
+    init() { self.init(capacity: 1 << 12) }
+
+    init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: 0, count: size)
@@ -66,4 +81,67 @@ struct StateTable<Key: Hashable> {
 
     /// Approximate bytes held, for reports.
     var approximateBytes: Int { slots.count * 4 + keys.count * MemoryLayout<Key>.stride }
+}
+
+/// SPIN's bitstate (supertrace) storage: a Bloom filter of `1 << log2Bits`
+/// bits over 64-bit state fingerprints, `hashes` bits per state. A state all
+/// of whose bits are already set counts as visited, so a collision silently
+/// omits a state (and what only it leads to); the run reports the expected
+/// number of omitted states, summed over insertions (the chance that a new
+/// state's bits are all set already is about (set bits / bits)^hashes).
+/// Ids are still dense, for the parents a trace needs.
+struct BitstateTable: VisitedSet {
+    typealias Key = UInt64
+    static let defaultLog2Bits = 27  // 16 MiB
+    let log2Bits: Int
+    let hashes: Int
+    private var words: [UInt64]
+    private(set) var count = 0
+    private(set) var setBits = 0
+    /// Sum over insertions of the probability that the state was wrongly
+    /// taken for visited (expected omitted states).
+    private(set) var expectedOmitted = 0.0
+
+    init() { self.init(log2Bits: BitstateTable.defaultLog2Bits, hashes: 3) }
+
+    init(log2Bits: Int, hashes: Int) {
+        precondition((6...40).contains(log2Bits) && (1...8).contains(hashes))
+        self.log2Bits = log2Bits
+        self.hashes = hashes
+        words = [UInt64](repeating: 0, count: 1 << (log2Bits - 6))
+    }
+
+    var bits: Int { 1 << log2Bits }
+
+    /// Bit positions by double hashing of the fingerprint (Kirsch-Mitzenmacher).
+    @inline(__always) private func position(_ key: UInt64, _ i: Int) -> Int {
+        let h1 = key, h2 = (key >> 32 | key << 32) &* 0x9E37_79B9_7F4A_7C15 | 1
+        return Int(truncatingIfNeeded: (h1 &+ UInt64(i) &* h2) & UInt64(bits - 1))
+    }
+
+    mutating func insert(_ key: UInt64, hash: Int) -> (inserted: Bool, id: Int) {
+        if find(key, hash: hash) != nil { return (false, -1) }
+        expectedOmitted += pow(Double(setBits) / Double(bits), Double(hashes))
+        for i in 0..<hashes {
+            let p = position(key, i)
+            let mask: UInt64 = 1 << UInt64(p & 63)
+            if words[p >> 6] & mask == 0 {
+                words[p >> 6] |= mask
+                setBits += 1
+            }
+        }
+        count += 1
+        return (true, count - 1)
+    }
+
+    /// -1 ("visited, id unknown") when every bit is set, else nil.
+    func find(_ key: UInt64, hash: Int) -> Int? {
+        for i in 0..<hashes {
+            let p = position(key, i)
+            if words[p >> 6] & (1 << UInt64(p & 63)) == 0 { return nil }
+        }
+        return -1
+    }
+
+    var approximateBytes: Int { words.count * 8 }
 }

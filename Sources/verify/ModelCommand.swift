@@ -21,6 +21,15 @@ struct ModelCommand: ParsableCommand {
     @Option(help: "Depth bound.")
     var maxDepth: Int?
 
+    @Flag(help: "Depth-first search (a stack of one path, as SPIN searches) instead of breadth-first; counterexamples are then not shortest.")
+    var dfs = false
+
+    @Option(help: "Visited set: states (exact, the default), fingerprints (64-bit hashes), or bitstate (a Bloom filter of a few bits per state, with the collision estimate printed).")
+    var visited: String = "states"
+
+    @Option(help: "Bitstate mode: log2 of the filter's size in bits (default 27: 16 MiB).")
+    var bitstateLog2: Int = 27
+
     @Option(name: .customLong("param"), help: ArgumentHelp("A model size, NAME=VALUE (repeatable), e.g. --param procs=1 for UFFDStopTheWorld; every selected model must declare it (see Models/README.md).", valueName: "name=value"))
     var params: [String] = []
 
@@ -38,6 +47,8 @@ struct ModelCommand: ParsableCommand {
 
     func validate() throws {
         guard ["swift", "spin"].contains(engine) else { throw ValidationError("--engine is swift or spin") }
+        guard VisitedMode(rawValue: visited) != nil else { throw ValidationError("--visited is states, fingerprints or bitstate (got '\(visited)')") }
+        guard (10...36).contains(bitstateLog2) else { throw ValidationError("--bitstate-log2 must be 10 to 36 (got \(bitstateLog2))") }
     }
 
     func run() throws {
@@ -83,8 +94,11 @@ struct ModelCommand: ParsableCommand {
                 if !runs.allSatisfy(\.passed) { throw ExitCode(1) }
                 return
             }
+            var options = ModelChecking.CheckOptions(maxStates: 2_000_000, visited: VisitedMode(rawValue: visited)!)
+            options.order = dfs ? .depthFirst : .breadthFirst
+            options.bitstateLog2Bits = bitstateLog2
             let rows = try runModels(names: name.map { [$0] }, variant: variant, maxDepth: maxDepth,
-                                     options: ModelChecking.CheckOptions(maxStates: 2_000_000), params: params)
+                                     options: options, params: params)
             print(json ? try renderModelJSON(rows) : renderModelTable(rows, includeTimings: true))
             let code = modelExitCode(rows)
             if code != 0 { throw ExitCode(code) }

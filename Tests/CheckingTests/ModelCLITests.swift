@@ -52,4 +52,14 @@ struct ModelCLITests {
         let (s7, _, e7) = try runVerify(["model", "UFFDStopTheWorld", "--variant", "fixed", "--engine", "spin", "--param", "procs=1"])
         #expect(s7 == 2 && e7.contains("--param applies to the Swift engine"), "\(e7)")
     }
+
+    @Test("verify model --dfs and --visited bitstate: same verdicts, the search line and the collision estimate printed; bad values refused")
+    func searchModes() throws {
+        let (status, out, _) = try runVerify(["model", "MachWireCoalesce", "--variant", "preFix", "--dfs", "--visited", "bitstate", "--bitstate-log2", "20"])
+        #expect(status == 0 && out.contains("depth-first") && out.contains("bitstate: 2^20 bits") && out.contains("expected states omitted"), "\(out)")
+        let (s2, _, e2) = try runVerify(["model", "--visited", "bloom"])
+        #expect(s2 != 0 && e2.contains("--visited is states, fingerprints or bitstate"), "\(e2)")
+        let (s3, _, e3) = try runVerify(["model", "--bitstate-log2", "50"])
+        #expect(s3 != 0 && e3.contains("--bitstate-log2 must be 10 to 36"), "\(e3)")
+    }
 }
