@@ -79,11 +79,30 @@ public struct DiningPhilosophers: Model {
     }
 }
 
-/// States/s of both engines on the same state space.
-public struct BenchmarkResult: Sendable, Codable {
-    public let philosophers: Int
+/// One row of the engine benchmark: a model run in the Swift engine and,
+/// where it has a Promela twin at that size, in SPIN.
+public struct BenchmarkRow: Sendable, Codable {
+    public let model: String
     public let swift: CheckResult
     public let spin: SpinResult?
+    /// Why SPIN has no figure for this row, if it has none.
+    public let spinNote: String?
+
+    /// SPIN's states/s over the Swift engine's; nil when SPIN has no run or
+    /// its elapsed time is too short to measure (pan reports 0).
+    public var ratio: Double? {
+        guard let spin, spin.elapsedSeconds >= 0.01, swift.elapsedSeconds > 0 else { return nil }
+        return spin.statesPerSecond / swift.statesPerSecond
+    }
+}
+
+/// States/s of both engines, side by side, in one run.
+public struct BenchmarkResult: Sendable, Codable {
+    public let philosophers: Int
+    public let rows: [BenchmarkRow]
+    /// The philosophers row (the like-for-like rate comparison).
+    public var swift: CheckResult { rows[0].swift }
+    public var spin: SpinResult? { rows[0].spin }
 
     public func render() -> String {
         var lines = [String(format: "DiningPhilosophers(%d): Swift engine %d states in %.2f s = %.0f states/s (%d threads)",
@@ -93,19 +112,61 @@ public struct BenchmarkResult: Sendable, Codable {
                                 philosophers, spin.statesStored, spin.elapsedSeconds, spin.statesPerSecond))
             lines.append(String(format: "ratio SPIN/Swift: %.1f", spin.statesPerSecond / max(swift.statesPerSecond, 1)))
         }
+        lines.append("")
+        lines.append("both engines, reductions off (Swift: BFS, every state stored; SPIN: pan -O2 -DBFS -DNOREDUCE):")
+        var table = [["model", "Swift states", "Swift states/s", "SPIN states", "SPIN states/s", "SPIN/Swift", "note"]]
+        for row in rows {
+            let spinStates = row.spin.map { "\($0.statesStored)" } ?? "-"
+            let spinRate = row.spin.map { $0.elapsedSeconds >= 0.01 ? String(format: "%.0f", $0.statesPerSecond) : "too fast to time" } ?? "-"
+            table.append([row.model, "\(row.swift.states)", String(format: "%.0f", row.swift.statesPerSecond),
+                          spinStates, spinRate, row.ratio.map { String(format: "%.2f", $0) } ?? "-", row.spinNote ?? ""])
+        }
+        let widths = table[0].indices.map { c in table.map { $0[c].count }.max()! }
+        for r in table {
+            lines.append(r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        }
         return lines.joined(separator: "\n")
     }
 }
 
-/// Runs N dining philosophers in both engines (SPIN only if installed).
+/// Runs N dining philosophers in both engines (SPIN only if installed), then
+/// the seed models: each twin at its (fixed) size in both engines, and the
+/// largest parameterisation of each seed model in the Swift engine.
 public func runBenchmark(philosophers n: Int = 16, parallelism: Parallelism = .automatic) throws -> BenchmarkResult {
     precondition(n >= 2, "the benchmark needs at least two philosophers")
-    let swift = Checker(DiningPhilosophers(n: n), options: CheckOptions(parallelism: parallelism)).run()
+    let options = CheckOptions(parallelism: parallelism, progress: n >= 12)
+    let swift = Checker(DiningPhilosophers(n: n), options: options).run()
     var spin: SpinResult?
     if SpinRunner.isInstalled {
         spin = try SpinRunner.verify(
             modelPath: promelaPath("philosophers.pml"),
             options: SpinOptions(defines: ["N=\(n)"], wantTrail: false, optimize: true, hashBits: 26))
     }
-    return BenchmarkResult(philosophers: n, swift: swift, spin: spin)
+    var rows = [BenchmarkRow(model: "DiningPhilosophers(\(n))", swift: swift, spin: spin,
+                             spinNote: SpinRunner.isInstalled ? nil : "SPIN not installed")]
+    // The largest twin of each seed model, in both engines.
+    for (name, variant) in [("UFFDStopTheWorld", "fixedInRuntimeHandler"), ("MachWireCoalesce", "preFix")] {
+        let entry = try ModelCatalog.select(name: name, variant: variant)[0]
+        let result = entry.run(options, [:])
+        var twinRun: SpinResult?
+        if SpinRunner.isInstalled, let twin = entry.twin {
+            twinRun = try SpinRunner.verify(modelPath: promelaPath(twin.file),
+                                            options: SpinOptions(defines: twin.defines, wantTrail: false, optimize: true))
+        }
+        rows.append(BenchmarkRow(model: "\(name)/\(variant)", swift: result, spin: twinRun,
+                                 spinNote: SpinRunner.isInstalled ? "twin (SPIN counts differ by encoding)" : "SPIN not installed"))
+    }
+    // The largest parameterisations: the twins have fixed sizes.
+    for (name, variant, params) in [
+        ("UFFDStopTheWorld", "fixedInRuntimeHandler", ["procs": 4, "sysmon": 1]),
+        ("MachWireCoalesce", "fixed", ["entries": 4, "coalesces": 2]),
+        ("OSMemoryStates", "contractWithHugePages", [:]),
+    ] {
+        let entry = try ModelCatalog.select(name: name, variant: variant)[0]
+        let label = params.isEmpty ? "" : " [" + params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: " ") + "]"
+        rows.append(BenchmarkRow(model: "\(name)/\(variant)\(label)", swift: entry.run(options, params), spin: nil,
+                                 spinNote: "no twin at this size"))
+    }
+    return BenchmarkResult(philosophers: n, rows: rows)
 }
