@@ -229,6 +229,46 @@ public struct PageView: @unchecked Sendable {
         return UnsafePointer(bytes + wordInPage(byte))
     }
 
+    /// `loadBlock` for a caller that has already bounded the block inside
+    /// the view (the allocator's summary levels: a slice check against the
+    /// level's capacity, which its reservation covers). The page-state check
+    /// is the same; only the host-bounds precondition becomes a debug assert.
+    @inlinable @inline(__always)
+    public func loadBlockInBounds(_ offset: UInt64, count: Int, scratch: UnsafeMutablePointer<UInt64>,
+                                  context: @autoclosure () -> String) throws -> UnsafePointer<UInt64> {
+        let bytesLong = UInt64(truncatingIfNeeded: count) &<< 3
+        assert(offset & 7 == 0 && offset < nbytes && bytesLong <= nbytes &- offset, "PageView block load out of the region")
+        let byte = regionOffset &+ offset
+        guard byte &>> pageShift == (byte &+ bytesLong &- 1) &>> pageShift else {
+            for k in 0..<count { scratch[k] = try load64(offset &+ UInt64(k) &* 8, context: context()) }
+            return UnsafePointer(scratch)
+        }
+        let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
+        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return UnsafePointer(PageView.zeroes) }
+        return UnsafePointer(bytes + wordInPage(byte))
+    }
+
+    /// `storeIfChanged64` for a caller that has already bounded `offset`
+    /// inside the view (see `loadBlockInBounds`).
+    @inlinable @inline(__always)
+    public func storeIfChanged64InBounds(_ offset: UInt64, _ value: UInt64, context: @autoclosure () -> String) throws -> Bool {
+        assert(offset & 7 == 0 && offset < nbytes, "PageView store out of the region")
+        let byte = regionOffset &+ offset
+        let page = Int(truncatingIfNeeded: byte &>> pageShift)
+        let word = pages[page]
+        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        if let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) {
+            let slot = bytes + wordInPage(byte)
+            if slot.pointee == value { return false }
+            slot.pointee = value
+            return true
+        }
+        if value == 0 { return false }
+        touch(page)[wordInPage(byte)] = value
+        return true
+    }
+
     /// Zero words returned for blocks on untouched Ready pages.
     @usableFromInline nonisolated(unsafe) static let zeroes: UnsafeMutablePointer<UInt64> = {
         let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << 13)

@@ -91,21 +91,26 @@ extension PageAlloc {
         }
 
         // Walk up, merging each block of children into its parent.
+        // [lo, hi) at each level follows from the level below: a level's
+        // shift is its child's plus the child's bits, so
+        // addrsToSummaryRange's floor divisions nest.
         var changed = true
         var l = summary.count - 2
-        let limitEnd = (limit &+ 1) & space.uintptrMask
+        var (lo, hi) = space.addrsToSummaryRange(summary[leaf].shift, base, (limit &+ 1) & space.uintptrMask)
         while l >= 0 && changed {
             changed = false
             let logEntriesPerBlock = summary[l + 1].bits
             let entriesPerBlock = 1 &<< logEntriesPerBlock
             let logMaxPages = UInt64(summary[l + 1].logPages)
-            let (lo, hi) = space.addrsToSummaryRange(summary[l].shift, base, limitEnd)
+            lo = lo &>> logEntriesPerBlock
+            hi = ((hi &- 1) &>> logEntriesPerBlock) &+ 1
             var i = lo
             while i < hi {
                 let first = i &<< logEntriesPerBlock
                 try summary[l + 1].checkSlice(first, first &+ entriesPerBlock)
-                let block = try summary[l + 1].view.loadBlock(UInt64(first) &* 8, count: entriesPerBlock, scratch: scratch,
-                                                        context: "summary[\(l + 1)][\(first)]")
+                // first + entriesPerBlock <= cap: inside the level's reservation.
+                let block = try summary[l + 1].view.loadBlockInBounds(UInt64(first) &* 8, count: entriesPerBlock, scratch: scratch,
+                                                                      context: "summary[\(l + 1)][\(first)]")
                 let sum = logEntriesPerBlock == Geometry.summaryLevelBits
                     ? sums.merge8(block, logMaxPagesPerSum: logMaxPages)
                     : sums.merge(block, count: entriesPerBlock, logMaxPagesPerSum: logMaxPages)

@@ -62,6 +62,9 @@ struct SummaryLevel {
     let logPages: Int
 
     init(view: PageView, len: Int, cap: Int, level: Int, geometry g: Geometry) {
+        // The reservation covers the whole capacity: a slice check against
+        // cap bounds every access inside the view (the InBounds accesses).
+        precondition(UInt64(cap) * Geometry.pallocSumBytes <= view.nbytes, "summary level larger than its reservation")
         self.view = view
         self.len = len
         self.cap = cap
@@ -87,7 +90,8 @@ struct SummaryLevel {
     /// changed: the bounds check and the fault of `at`, one page lookup.
     @inline(__always) func setIfChanged(_ i: Int, _ v: PallocSum) throws -> Bool {
         guard i >= 0 && i < len else { throw GoPanic("index out of range [\(i)] with length \(len) (summary[\(level)])") }
-        return try view.storeIfChanged64(UInt64(i) &* 8, v.raw, context: "summary[\(level)][\(i)]")
+        // i < len <= cap, and the reservation covers cap entries.
+        return try view.storeIfChanged64InBounds(UInt64(i) &* 8, v.raw, context: "summary[\(level)][\(i)]")
     }
 
     /// Element i of a slice expression `summary[l][lo:hi]` taken past len:

@@ -21,6 +21,9 @@ struct ModelCommand: ParsableCommand {
     @Option(help: "Depth bound.")
     var maxDepth: Int?
 
+    @Flag(help: "One thread (the default expands large breadth-first levels on every core).")
+    var sequential = false
+
     @Flag(help: "Depth-first search (a stack of one path, as SPIN searches) instead of breadth-first; counterexamples are then not shortest.")
     var dfs = false
 
@@ -55,7 +58,7 @@ struct ModelCommand: ParsableCommand {
         do {
             if bench {
                 guard philosophers >= 2 else { throw ValidationError("--philosophers must be at least 2") }
-                let r = try runBenchmark(philosophers: philosophers)
+                let r = try runBenchmark(philosophers: philosophers, parallelism: sequential ? .sequential : .automatic)
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -96,6 +99,7 @@ struct ModelCommand: ParsableCommand {
             }
             var options = ModelChecking.CheckOptions(maxStates: 2_000_000, visited: VisitedMode(rawValue: visited)!)
             options.order = dfs ? .depthFirst : .breadthFirst
+            if sequential { options.parallelism = .sequential }
             options.bitstateLog2Bits = bitstateLog2
             let rows = try runModels(names: name.map { [$0] }, variant: variant, maxDepth: maxDepth,
                                      options: options, params: params)
