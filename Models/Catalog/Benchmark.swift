@@ -32,6 +32,31 @@ public struct DiningPhilosophers: Model {
     public let n: Int
     public let rules: [Rule<State>]
 
+    /// The philosophers sit in a ring: rotating every index by the same
+    /// amount maps the rules and properties onto themselves.
+    public var symmetry: String? { "rotations of \(n) philosophers" }
+
+    /// The smallest of the n rotations, ordered by (phaseBits, forkBits).
+    public func canonical(_ s: State) -> State {
+        var best = s
+        var r = s
+        for _ in 1..<n {
+            r = rotated(r)
+            if (r.phaseBits, r.forkBits) < (best.phaseBits, best.forkBits) { best = r }
+        }
+        return best
+    }
+
+    /// Philosopher i (and fork i) becomes i + 1 (mod n).
+    public func rotated(_ s: State) -> State {
+        let phaseMask: UInt64 = n == 32 ? ~0 : (1 << UInt64(2 * n)) - 1
+        let forkMask: UInt64 = (1 << UInt64(n)) - 1
+        var out = State()
+        out.phaseBits = ((s.phaseBits << 2) | (s.phaseBits >> UInt64(2 * (n - 1)))) & phaseMask
+        out.forkBits = ((s.forkBits << 1) | (s.forkBits >> UInt64(n - 1))) & forkMask
+        return out
+    }
+
     public init(n: Int) {
         precondition(n >= 2 && n <= 32, "DiningPhilosophers supports 2...32 philosophers")
         self.n = n
@@ -113,7 +138,7 @@ public struct BenchmarkResult: Sendable, Codable {
             lines.append(String(format: "ratio SPIN/Swift: %.1f", spin.statesPerSecond / max(swift.statesPerSecond, 1)))
         }
         lines.append("")
-        lines.append("both engines, reductions off (Swift: BFS, every state stored; SPIN: pan -O2 -DBFS -DNOREDUCE):")
+        lines.append("both engines; reductions off unless the row says on (Swift: BFS, every state stored; SPIN: pan -O2 -DBFS -DNOREDUCE):")
         var table = [["model", "Swift states", "Swift states/s", "SPIN states", "SPIN states/s", "SPIN/Swift", "note"]]
         for row in rows {
             let spinStates = row.spin.map { "\($0.statesStored)" } ?? "-"
@@ -135,16 +160,30 @@ public struct BenchmarkResult: Sendable, Codable {
 /// largest parameterisation of each seed model in the Swift engine.
 public func runBenchmark(philosophers n: Int = 16, parallelism: Parallelism = .automatic) throws -> BenchmarkResult {
     precondition(n >= 2, "the benchmark needs at least two philosophers")
-    let options = CheckOptions(parallelism: parallelism, progress: n >= 12)
+    var options = CheckOptions(parallelism: parallelism, progress: n >= 12)
+    options.symmetry = false  // reductions off: the like-for-like comparison
     let swift = Checker(DiningPhilosophers(n: n), options: options).run()
+    var reducedOptions = options
+    reducedOptions.symmetry = true
+    let reduced = Checker(DiningPhilosophers(n: n), options: reducedOptions).run()
     var spin: SpinResult?
     if SpinRunner.isInstalled {
         spin = try SpinRunner.verify(
             modelPath: promelaPath("philosophers.pml"),
             options: SpinOptions(defines: ["N=\(n)"], wantTrail: false, optimize: true, hashBits: 26))
     }
+    var spinPOR: SpinResult?
+    if SpinRunner.isInstalled {
+        // SPIN with its partial-order reduction on (no -DNOREDUCE), against
+        // the Swift engine's symmetry reduction.
+        spinPOR = try SpinRunner.verify(
+            modelPath: promelaPath("philosophers.pml"),
+            options: SpinOptions(defines: ["N=\(n)"], wantTrail: false, optimize: true, hashBits: 26, reduce: true))
+    }
     var rows = [BenchmarkRow(model: "DiningPhilosophers(\(n))", swift: swift, spin: spin,
-                             spinNote: SpinRunner.isInstalled ? nil : "SPIN not installed")]
+                             spinNote: SpinRunner.isInstalled ? nil : "SPIN not installed"),
+                BenchmarkRow(model: "DiningPhilosophers(\(n)), reductions on", swift: reduced, spin: spinPOR,
+                             spinNote: SpinRunner.isInstalled ? "Swift: symmetry (rotations); SPIN: partial-order reduction" : "SPIN not installed")]
     // The largest twin of each seed model, in both engines.
     for (name, variant) in [("UFFDStopTheWorld", "fixedInRuntimeHandler"), ("MachWireCoalesce", "preFix")] {
         let entry = try ModelCatalog.select(name: name, variant: variant)[0]

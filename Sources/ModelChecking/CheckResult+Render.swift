@@ -51,6 +51,7 @@ extension CheckResult {
             if let bytes = visitedBytes { search += " (\(bytes / 1024) KiB)" }
             lines.append(search)
         }
+        if let symmetry { lines.append("  symmetry reduction: \(symmetry)") }
         if let b = bitstate {
             // SPIN's supertrace report: filter size, fill, and the collision estimate.
             lines.append(String(format: "  bitstate: 2^%d bits, %d hashes per state, %d bits set (%.4f%%), hash factor %.1f; expected states omitted by collisions %.3g",

@@ -17,6 +17,12 @@ public struct CheckOptions: Sendable {
     public var fairness: Fairness
     /// Print a progress line on stderr once a run is older than two seconds.
     public var progress: Bool
+    /// Symmetry reduction, for models that declare a symmetry: states in one
+    /// orbit are stored once (by the canonical member), the state expanded
+    /// is the one reached, so traces stay real executions. Liveness is then
+    /// not checked (weak fairness per actor does not survive permuting
+    /// actors). On by default.
+    public var symmetry: Bool = true
     /// Breadth-first (shortest counterexamples) or depth-first (a stack of
     /// one path, as SPIN searches; counterexamples are not shortest).
     public var order: SearchOrder = .breadthFirst
@@ -205,6 +211,8 @@ public struct CheckResult: Sendable, Codable {
     public var bitstate: BitstateReport? = nil
     /// Bytes the visited set holds at the end.
     public var visitedBytes: Int? = nil
+    /// The symmetry the run reduced by, if any.
+    public var symmetry: String? = nil
 
     public var statesPerSecond: Double {
         elapsedSeconds > 0 ? Double(states) / elapsedSeconds : Double(states)

@@ -27,17 +27,29 @@ public struct Checker<M: Model>: Sendable {
         if let cap = options.maxStates { precondition(cap > 0, "maxStates must be positive") }
         if let depth = options.maxDepth { precondition(depth >= 0, "maxDepth must not be negative") }
         let model = self.model
+        // Symmetry reduction: key every state by its orbit's canonical member.
+        let reduce = options.symmetry && model.symmetry != nil
+        let stateKey: @Sendable (M.State) -> M.State
+        let fingerprintKey: @Sendable (M.State) -> UInt64
+        if reduce {
+            stateKey = { model.canonical($0) }
+            fingerprintKey = { model.fingerprint(of: model.canonical($0)) }
+        } else {
+            stateKey = { $0 }
+            fingerprintKey = { model.fingerprint(of: $0) }
+        }
+        var result: CheckResult
         switch options.visited {
         case .states:
-            return Search<M, StateTable<M.State>>(model: model, options: options, table: StateTable(), key: { $0 }).run()
+            result = Search<M, StateTable<M.State>>(model: model, options: options, table: StateTable(), key: stateKey).run()
         case .fingerprints:
-            return Search<M, StateTable<UInt64>>(model: model, options: options, table: StateTable(),
-                                                  key: { model.fingerprint(of: $0) }).run()
+            result = Search<M, StateTable<UInt64>>(model: model, options: options, table: StateTable(), key: fingerprintKey).run()
         case .bitstate:
             let table = BitstateTable(log2Bits: options.bitstateLog2Bits, hashes: options.bitstateHashes)
-            return Search<M, BitstateTable>(model: model, options: options, table: table,
-                                            key: { model.fingerprint(of: $0) }).run()
+            result = Search<M, BitstateTable>(model: model, options: options, table: table, key: fingerprintKey).run()
         }
+        if reduce { result.symmetry = model.symmetry }
+        return result
     }
 }
 
@@ -171,7 +183,9 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         var livenessSkipped: String?
         let eventually = properties.indices.filter { properties[$0].kind == .eventually }
         if !eventually.isEmpty {
-            if options.visited != .states {
+            if options.symmetry && model.symmetry != nil {
+                livenessSkipped = "symmetry reduction (weak fairness per actor does not survive permuting actors; --no-symmetry checks it)"
+            } else if options.visited != .states {
                 livenessSkipped = options.visited == .bitstate ? "visited set is a bitstate filter" : "visited set stores fingerprints"
             } else if truncated {
                 livenessSkipped = "search was bounded (depth or state cap)"

@@ -116,6 +116,13 @@ public protocol Model: Sendable {
     /// `String(reflecting:)` of the state with FNV-1a: correct but slow, so
     /// large models should override it.
     func fingerprint(of state: State) -> UInt64
+    /// Symmetry reduction: the group of interchangeable actors the model
+    /// declares (e.g. "rotations of 16 philosophers"), nil when none. Every
+    /// rule and property must be invariant under it.
+    var symmetry: String? { get }
+    /// The canonical member of `state`'s orbit under `symmetry` (the default:
+    /// the state itself). Two states in one orbit must get the same answer.
+    func canonical(_ state: State) -> State
 }
 
 /// One named field of a state, rendered as text.
@@ -131,6 +138,8 @@ public struct StateField: Sendable, Equatable, Codable {
 
 extension Model {
     public func isTerminal(_ state: State) -> Bool { false }
+    public var symmetry: String? { nil }
+    public func canonical(_ state: State) -> State { state }
 
     public func fields(of state: State) -> [StateField] {
         MirrorFields.flatten(state)

@@ -21,6 +21,9 @@ struct ModelCommand: ParsableCommand {
     @Option(help: "Depth bound.")
     var maxDepth: Int?
 
+    @Flag(help: "Turn symmetry reduction off (on by default for models that declare interchangeable actors; liveness is checked only without it).")
+    var noSymmetry = false
+
     @Flag(help: "One thread (the default expands large breadth-first levels on every core).")
     var sequential = false
 
@@ -100,6 +103,7 @@ struct ModelCommand: ParsableCommand {
             var options = ModelChecking.CheckOptions(maxStates: 2_000_000, visited: VisitedMode(rawValue: visited)!)
             options.order = dfs ? .depthFirst : .breadthFirst
             if sequential { options.parallelism = .sequential }
+            if noSymmetry { options.symmetry = false }
             options.bitstateLog2Bits = bitstateLog2
             let rows = try runModels(names: name.map { [$0] }, variant: variant, maxDepth: maxDepth,
                                      options: options, params: params)

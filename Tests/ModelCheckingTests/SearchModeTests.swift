@@ -14,6 +14,7 @@ struct SearchModeTests {
         var o = CheckOptions(maxDepth: depth, visited: visited, parallelism: .sequential, progress: false)
         o.order = order
         o.bitstateLog2Bits = log2Bits
+        o.symmetry = false
         return o
     }
 
@@ -74,5 +75,57 @@ struct SearchModeTests {
         #expect(bits.states < exact.states)
         #expect(report.expectedOmitted > 1)
         #expect(Double(report.setBits) / Double(report.bits) > 0.5)
+    }
+
+    /// Symmetry reduction on the ring of philosophers: one state per orbit
+    /// under rotation (counted here by canonicalising every state of the
+    /// full space), the same verdict, and the same shortest deadlock length.
+    @Test("symmetry: one state per rotation orbit, same verdict and shortest counterexample", arguments: [3, 4, 5, 6, 7, 8])
+    func symmetry(n: Int) throws {
+        let model = DiningPhilosophers(n: n)
+        let full = Checker(model, options: quiet).run()
+        var on = quiet
+        on.symmetry = true
+        let reduced = Checker(model, options: on).run()
+        // Orbits of the full space: reach every state, canonicalise.
+        var seen: Set<DiningPhilosophers.State> = [model.initialStates[0]]
+        var work = [model.initialStates[0]]
+        while let s = work.popLast() {
+            for rule in model.rules where rule.isEnabled(s) {
+                var t = s
+                rule.apply(&t)
+                if seen.insert(t).inserted { work.append(t) }
+            }
+        }
+        #expect(seen.count == full.states)
+        #expect(reduced.states == Set(seen.map(model.canonical)).count)
+        #expect(reduced.states < full.states)
+        #expect(reduced.verdict == full.verdict && reduced.symmetry == "rotations of \(n) philosophers")
+        #expect(reduced.discovery("deadlock")?.trace.steps.count == full.discovery("deadlock")?.trace.steps.count)
+        // The trace is a real execution: each step is one enabled rule.
+        let trace = try #require(reduced.discovery("deadlock")?.trace)
+        #expect(trace.steps.allSatisfy { $0.action == "takeLeft" })
+    }
+
+    /// The canonical form is a function of the orbit: all rotations of a
+    /// state canonicalise alike; a model without a declared symmetry is not
+    /// reduced (and its liveness is still checked).
+    @Test("symmetry: canonical form is rotation-invariant; undeclared models are untouched")
+    func symmetryControls() {
+        let model = DiningPhilosophers(n: 6)
+        var s = model.initialStates[0]
+        s.setPhase(1, 1); s.setFork(1, true); s.setPhase(4, 2); s.setFork(4, true); s.setFork(5, true)
+        var r = s
+        for _ in 0..<6 {
+            #expect(model.canonical(r) == model.canonical(s))
+            r = model.rotated(r)
+        }
+        #expect(r == s)
+        var on = quiet
+        on.symmetry = true
+        let peterson = Checker(Peterson(), options: on).run()
+        #expect(peterson.symmetry == nil && peterson.states == 38 && peterson.livenessSkipped == nil)
+        let uffd = Checker(UFFDStopTheWorld(.fixed), options: on).run()
+        #expect(uffd.symmetry == nil && uffd.states == 229)
     }
 }

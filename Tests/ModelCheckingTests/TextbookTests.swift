@@ -6,8 +6,13 @@ import ModelChecking
 import Models
 import Testing
 
-/// Quiet, single-threaded options unless a test says otherwise.
-let quiet = CheckOptions(parallelism: .sequential, progress: false)
+/// Quiet, single-threaded options, no symmetry reduction (state counts are
+/// pinned to the unreduced spaces), unless a test says otherwise.
+let quiet: CheckOptions = {
+    var o = CheckOptions(parallelism: .sequential, progress: false)
+    o.symmetry = false
+    return o
+}()
 
 @Suite("Textbook models")
 struct TextbookTests {

@@ -46,11 +46,15 @@ public struct SpinOptions: Sendable {
     /// log2 of pan's hash table size in bits (-w). 20 (a 1 MiB table) suits
     /// the twins; large runs want 24 or more.
     public var hashBits: Int
+    /// Leave SPIN's partial-order reduction on (no -DNOREDUCE): for the
+    /// benchmark's reductions-on row only; the twins are compared without it.
+    public var reduce: Bool = false
 
     public init(
         defines: [String] = [], compileFlags: [String] = [], maxDepth: Int = 1_000_000,
-        wantTrail: Bool = true, optimize: Bool = false, hashBits: Int = 20
+        wantTrail: Bool = true, optimize: Bool = false, hashBits: Int = 20, reduce: Bool = false
     ) {
+        self.reduce = reduce
         self.defines = defines
         self.compileFlags = compileFlags
         self.maxDepth = maxDepth
@@ -155,7 +159,7 @@ public enum SpinRunner {
             return outcome
         }
         _ = try run(spin, ["-a"] + defines + [fileName])
-        _ = try run(gcc, [options.optimize ? "-O2" : "-O0", "-DBFS", "-DNOREDUCE", "-DVECTORSZ=4096"]
+        _ = try run(gcc, [options.optimize ? "-O2" : "-O0", "-DBFS"] + (options.reduce ? [] : ["-DNOREDUCE"]) + ["-DVECTORSZ=4096"]
                     + options.compileFlags + ["-o", "pan", "pan.c"])
         let pan = directory.appendingPathComponent("pan").path
         let panFlags = ["-m\(options.maxDepth)", "-w\(options.hashBits)", "-n"]
