@@ -18,6 +18,15 @@ public enum Catalog {
         return list
     }
 
+    /// The address obligations only, for the address-only geometries: the
+    /// chunk index/base inverse, addrsToSummaryRange at every level, the
+    /// offset-address order, and the constants.
+    public static func addressObligations(for g: Geometry) -> [any Obligation] {
+        var list: [any Obligation] = [ChunkIndexBaseInverse()]
+        for level in 0..<g.summaryLevels { list.append(AddrsToSummaryRangeExact(level: level)) }
+        return list + [OffAddrOrder(), GeometryConstants()]
+    }
+
     /// The obligations that do not depend on the geometry (proved once, labelled "any").
     public static let geometryIndependent: [any Obligation] = [
         FindBitRange64Spec(),
@@ -35,8 +44,10 @@ public enum Catalog {
 
     /// Every (obligation, geometry) pair: the geometry-independent ones first (with
     /// `geometry` nil), then each named geometry's.
-    public static func all(geometries: [Geometry] = Geometry.named) -> [(obligation: any Obligation, geometry: Geometry?)] {
+    public static func all(geometries: [Geometry] = Geometry.named,
+                           addressGeometries: [Geometry] = Geometry.addressOnly) -> [(obligation: any Obligation, geometry: Geometry?)] {
         geometryIndependent.map { ($0, nil) }
             + geometries.flatMap { g in obligations(for: g).map { ($0, g) } }
+            + addressGeometries.flatMap { g in addressObligations(for: g).map { ($0, g) } }
     }
 }

@@ -26,6 +26,8 @@ public struct ObligationReport: Sendable {
 /// - Parameters:
 ///   - emitDirectory: where to write the .smt2 files, or nil for none.
 ///   - geometries: which geometries (default: all named ones).
+///   - addressGeometries: geometries with address obligations only
+///     (default: the address-only named ones).
 ///   - only: keep obligations whose name starts with this prefix.
 ///   - controls: also run each obligation's vacuity check and mutated twin.
 ///   - extended: also run `Catalog.extended` (slow or unproved obligations).
@@ -34,6 +36,7 @@ public struct ObligationReport: Sendable {
 public func proveAll(
     emitDirectory: String? = nil,
     geometries: [Geometry] = Geometry.named,
+    addressGeometries: [Geometry] = Geometry.addressOnly,
     only: String? = nil,
     controls: Bool = false,
     extended: Bool = false,
@@ -42,7 +45,7 @@ public func proveAll(
 ) throws -> [ObligationReport] {
     var reports: [ObligationReport] = []
     let cache = ProofCache()
-    let list = Catalog.all(geometries: geometries) + (extended ? Catalog.extended(geometries: geometries) : [])
+    let list = Catalog.all(geometries: geometries, addressGeometries: addressGeometries) + (extended ? Catalog.extended(geometries: geometries) : [])
     for (obligation, g) in list where only.map({ obligation.name.hasPrefix($0) }) ?? true {
         let report = ObligationReport(
             proof: try runner.prove(obligation, g, emitDirectory: emitDirectory, cache: cache),

@@ -146,6 +146,17 @@ extension Geometry {
     public static let loong64 = try! Geometry(name: "loong64", heapAddrBits: 48, summaryLevels: 5, pallocChunksL1Bits: 13,
                                               physPageSize: 16384, layout: .sparse64)
 
+    /// aix/ppc64: the 64-bit layout with AIX's mmap base (arenaBaseOffset
+    /// 0x0a00000000000000 in malloc.go). AIX's 64 KiB pages are not
+    /// modelled here (the address arithmetic is the point); no Go target
+    /// runs it (qemu-user has no AIX).
+    public static let aixPpc64 = try! Geometry(name: "aix-ppc64", heapAddrBits: 48, summaryLevels: 5, pallocChunksL1Bits: 13,
+                                               arenaBaseOffset: 0x0a00_0000_0000_0000, layout: .sparse64)
+    /// ios/arm64 before Go 1.17: 33-bit heap addresses on the 32-bit
+    /// page-allocator layout with 64-bit pointers (like wasm's, 4 KiB pages).
+    public static let iosArm64Go116 = try! Geometry(name: "ios-arm64-go1.16", heapAddrBits: 33, summaryLevels: 4,
+                                                    pallocChunksL1Bits: 0, layout: .flat32)
+
     /// The named geometries that seeds rotate over, in a fixed order (a
     /// seed's geometry is `all[seed % all.count]`: never reorder or extend
     /// it, or every recorded seed changes meaning).
@@ -153,7 +164,7 @@ extension Geometry {
 
     /// Named geometries outside the seed rotation: chosen with --geometry,
     /// and matched by the Go target to what a real runtime reports.
-    public static let extra: [Geometry] = [.loong64]
+    public static let extra: [Geometry] = [.loong64, .aixPpc64, .iosArm64Go116]
 
     /// Every named geometry.
     public static let catalog: [Geometry] = all + extra

@@ -51,11 +51,33 @@ extension Geometry {
         levelLogPages: [18, 15, 12, 9], logMaxPackedValue: 18,
         arenaBaseOffset: 0, pointerBits: 32, pallocChunksL1Bits: 0)
 
+    /// aix/ppc64: the 64-bit layout with AIX's mmap base, arenaBaseOffset
+    /// 0x0a00000000000000 (malloc.go), 48-bit heap addresses.
+    public static let aixPpc64 = try! Geometry(
+        name: "aix-ppc64", heapAddrBits: 48, summaryLevels: 5,
+        levelBits: [14, 3, 3, 3, 3], levelShift: [34, 31, 28, 25, 22],
+        levelLogPages: [21, 18, 15, 12, 9], logMaxPackedValue: 21,
+        arenaBaseOffset: 0x0a00_0000_0000_0000, pointerBits: 64, pallocChunksL1Bits: 13)
+
+    /// ios/arm64 before Go 1.17: 33-bit heap addresses and the 32-bit
+    /// page-allocator layout (4 levels, summaries mapped at init, no L1 in
+    /// the chunk map), with 64-bit pointers (malloc.go's table still lists
+    /// the 33 bits).
+    public static let iosArm64Go116 = try! Geometry(
+        name: "ios-arm64-go1.16", heapAddrBits: 33, summaryLevels: 4,
+        levelBits: [2, 3, 3, 3], levelShift: [31, 28, 25, 22],
+        levelLogPages: [18, 15, 12, 9], logMaxPackedValue: 18,
+        arenaBaseOffset: 0, pointerBits: 64, pallocChunksL1Bits: 0)
+
     /// Every named geometry, in a fixed order.
     public static let named: [Geometry] = [amd64, arm64, i386, iosArm64, wasm, mips]
 
-    /// The named geometry called `name`, if any.
+    /// Named geometries with address proofs only (the address arithmetic and
+    /// the constants; their summary arithmetic is that of amd64 and 386).
+    public static let addressOnly: [Geometry] = [aixPpc64, iosArm64Go116]
+
+    /// The named geometry called `name`, if any (address-only ones included).
     public static func named(_ name: String) -> Geometry? {
-        named.first { $0.name.description == name }
+        (named + addressOnly).first { $0.name.description == name }
     }
 }

@@ -44,7 +44,7 @@ struct ProveCommand: ParsableCommand {
         var gs: [SummaryCore.Geometry] = []
         for name in geometryNames {
             guard let g = SummaryCore.Geometry.named(name) else {
-                throw ValidationError("unknown geometry '\(name)'; known: \(SummaryCore.Geometry.named.map { "\($0.name)" }.joined(separator: ", "))")
+                throw ValidationError("unknown geometry '\(name)'; known: \((SummaryCore.Geometry.named + SummaryCore.Geometry.addressOnly).map { "\($0.name)" }.joined(separator: ", "))")
             }
             gs.append(g)
         }
@@ -56,7 +56,10 @@ struct ProveCommand: ParsableCommand {
         }
         guard !injectLeak else { throw ValidationError("--inject-leak goes with --leak-check") }
         let reports = try proveAll(
-            emitDirectory: emit, geometries: gs.isEmpty ? SummaryCore.Geometry.named : gs, only: only,
+            emitDirectory: emit,
+            geometries: gs.isEmpty ? SummaryCore.Geometry.named : gs.filter { g in !SummaryCore.Geometry.addressOnly.contains { $0.name.description == g.name.description } },
+            addressGeometries: gs.isEmpty ? SummaryCore.Geometry.addressOnly : gs.filter { g in SummaryCore.Geometry.addressOnly.contains { $0.name.description == g.name.description } },
+            only: only,
             controls: controls, extended: extended, runner: Proofs.Runner(timeoutMilliseconds: timeout * 1000),
             progress: { r in printError("\(r.proof.obligation) [\(r.proof.geometry)] \(r.proof.verdict)") })
         print(renderTable(reports), terminator: "")

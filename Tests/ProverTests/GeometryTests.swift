@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Geometry")
 struct GeometryTests {
-    @Test("named geometries validate and match Go's formulas", arguments: Geometry.named)
+    @Test("named geometries validate and match Go's formulas", arguments: Geometry.named + Geometry.addressOnly)
     func named(g: Geometry) throws {
         try g.validate()
         let derived = try Geometry.derived(
@@ -24,6 +24,16 @@ struct GeometryTests {
         #expect(Geometry.named.map(\.pointerBits) == [64, 64, 32, 64, 64, 32])
         #expect(Geometry.named.map(\.pallocChunksL1Bits) == [13, 13, 0, 13, 0, 0])
         #expect(Geometry.amd64.arenaBaseOffset == 0xffff_8000_0000_0000)
+        // The address-only ones: aix/ppc64's mmap base, pre-1.17 ios/arm64's 33 bits.
+        #expect(Geometry.addressOnly.map { $0.name.description } == ["aix-ppc64", "ios-arm64-go1.16"])
+        let aix = Geometry.aixPpc64, ios116 = Geometry.iosArm64Go116
+        #expect(aix.arenaBaseOffset == 0x0a00_0000_0000_0000)
+        #expect(aix.heapAddrBits == 48)
+        #expect(ios116.heapAddrBits == 33)
+        #expect(ios116.summaryLevels == 4)
+        #expect(ios116.summaryL0Bits == 2)
+        #expect(ios116.pallocChunksL1Bits == 0)
+        #expect(Geometry.named("aix-ppc64") == Geometry.aixPpc64)
         #expect(Geometry.named.dropFirst().allSatisfy { $0.arenaBaseOffset == 0 })
         #expect(Geometry.amd64.summaryL0Bits == 14 && Geometry.i386.summaryL0Bits == 1 && Geometry.mips.summaryL0Bits == 0)
         #expect(Geometry.amd64.pallocChunksL2Bits == 13 && Geometry.i386.pallocChunksL2Bits == 10)

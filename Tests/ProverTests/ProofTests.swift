@@ -24,9 +24,13 @@ struct ProofTests {
         // Pin the catalogue: 4 geometry-independent obligations and the 6 steps of
         // summarize's second pass, then per geometry
         // 3 packing + 3 per level below the root + 1 bitmap + 1 chunk + 1 per level + 2.
-        let perGeometry = Geometry.named.map { 3 + 3 * ($0.summaryLevels - 1) + 1 + 1 + $0.summaryLevels + 2 }
-        #expect(reports.count == 4 + 6 + perGeometry.reduce(0, +))
-        #expect(Set(reports.map(\.proof.geometry)) == Set(["any"] + Geometry.named.map { $0.name.description }))
+        // The address-only geometries: 1 chunk + 1 per level + 2.
+        let perGeometry: [Int] = Geometry.named.map { g in 3 + 3 * (g.summaryLevels - 1) + 1 + 1 + g.summaryLevels + 2 }
+        let perAddressGeometry: [Int] = Geometry.addressOnly.map { g in 1 + g.summaryLevels + 2 }
+        let expectedCount: Int = 4 + 6 + perGeometry.reduce(0, +) + perAddressGeometry.reduce(0, +)
+        #expect(reports.count == expectedCount)
+        let labels: [String] = ["any"] + (Geometry.named + Geometry.addressOnly).map { g in g.name.description }
+        #expect(Set(reports.map(\.proof.geometry)) == Set(labels))
     }
 
     @Test("every mutated twin is refuted with a counterexample confirmed on UInt64")
