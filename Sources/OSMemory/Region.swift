@@ -181,28 +181,6 @@ public struct PageView: @unchecked Sendable {
         }
     }
 
-    /// Stores `value` at byte offset `offset` unless the word already holds
-    /// it, and says whether it changed: Go's `if old != sum { s[i] = sum }`
-    /// with one page-state check for the read and the write (both fault the
-    /// same way on a page that is not Ready, and the read comes first).
-    @inlinable @inline(__always)
-    public func storeIfChanged64(_ offset: UInt64, _ value: UInt64, context: @autoclosure () -> String) throws -> Bool {
-        precondition(offset & 7 == 0 && offset < nbytes, "PageView store out of the region")
-        let byte = regionOffset &+ offset
-        let page = Int(truncatingIfNeeded: byte &>> pageShift)
-        let word = pages[page]
-        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
-        if let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) {
-            let slot = bytes + wordInPage(byte)
-            if slot.pointee == value { return false }
-            slot.pointee = value
-            return true
-        }
-        if value == 0 { return false }  // untouched pages read as zero
-        touch(page)[wordInPage(byte)] = value
-        return true
-    }
-
     /// The `count` words at byte offset `offset`: the read of a block of
     /// sibling summaries. When the block lies on one OS page (always on the
     /// 64-bit layout, where a block is 64 aligned bytes) the page state is
@@ -217,16 +195,7 @@ public struct PageView: @unchecked Sendable {
         // block that leaves the region.
         let bytesLong = UInt64(truncatingIfNeeded: count) &<< 3
         precondition(offset & 7 == 0 && offset < nbytes && bytesLong <= nbytes &- offset, "PageView block load out of the region")
-        let byte = regionOffset &+ offset
-        let last = byte &+ bytesLong &- 1
-        guard byte &>> pageShift == last &>> pageShift else {
-            for k in 0..<count { scratch[k] = try load64(offset &+ UInt64(k) &* 8, context: context()) }
-            return UnsafePointer(scratch)
-        }
-        let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
-        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
-        guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return UnsafePointer(PageView.zeroes) }
-        return UnsafePointer(bytes + wordInPage(byte))
+        return try loadBlockInBounds(offset, count: count, scratch: scratch, context: context())
     }
 
     /// `loadBlock` for a caller that has already bounded the block inside
@@ -249,8 +218,12 @@ public struct PageView: @unchecked Sendable {
         return UnsafePointer(bytes + wordInPage(byte))
     }
 
-    /// `storeIfChanged64` for a caller that has already bounded `offset`
-    /// inside the view (see `loadBlockInBounds`).
+    /// Stores `value` at byte offset `offset` unless the word already holds
+    /// it, and says whether it changed: Go's `if old != sum { s[i] = sum }`
+    /// with one page-state check for the read and the write (both fault the
+    /// same way on a page that is not Ready, and the read comes first). The
+    /// caller has already bounded `offset` inside the view (see
+    /// `loadBlockInBounds`).
     @inlinable @inline(__always)
     public func storeIfChanged64InBounds(_ offset: UInt64, _ value: UInt64, context: @autoclosure () -> String) throws -> Bool {
         assert(offset & 7 == 0 && offset < nbytes, "PageView store out of the region")
