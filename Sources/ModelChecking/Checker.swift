@@ -72,6 +72,11 @@ struct DFSFrame<State> {
     let state: State
     var next: Int
     let depth: Int
+    /// Whether a deadlock here is to be counted (false when the state was
+    /// expanded, and so judged, before).
+    var judgesDeadlock = true
+    /// Some rule was enabled here (a frame popped without one is a deadlock).
+    var fired = false
 }
 
 /// Per-state status recorded by the search, used by liveness.
@@ -271,13 +276,9 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         depthOf = Array(repeating: 0, count: table.count)  // the roots
         /// A state met again on a shorter path (bounded search): expand it
         /// again unless the bound still cuts it.
-        func reachedAgain(_ id: Int, _ state: M.State, depth: Int, wasCut: Bool) -> Bool {
+        func reachedAgain(_ id: Int, depth: Int) -> Bool {
             if let bound = options.maxDepth, depth >= bound { status[id] = .cut; return false }
             status[id] = .expanded
-            if wasCut && !model.isTerminal(state) && !rules.contains(where: { $0.isEnabled(state) }) {
-                deadlockCount += 1  // first expansion of a state the bound had cut
-                if firstDeadlock == nil { firstDeadlock = id }
-            }
             return true
         }
         /// Checks a newly reached state; true when it is to be expanded.
@@ -299,10 +300,6 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
                 return false
             }
             status[id] = .expanded
-            if !model.isTerminal(state) && !rules.contains(where: { $0.isEnabled(state) }) {
-                deadlockCount += 1
-                if firstDeadlock == nil { firstDeadlock = id }
-            }
             return true
         }
         for root in roots where visit(root.id, root.state, depth: 0) {
@@ -311,7 +308,18 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
                 let top = stack.count - 1
                 var ruleIndex = stack[top].next
                 while ruleIndex < rules.count && !rules[ruleIndex].isEnabled(stack[top].state) { ruleIndex += 1 }
-                if ruleIndex == rules.count { stack.removeLast(); continue }
+                if ruleIndex == rules.count {
+                    // Done with this state; if no rule was ever enabled it is
+                    // a deadlock (judged once: on its first expansion, or
+                    // the first after the bound had cut it).
+                    let frame = stack.removeLast()
+                    if !frame.fired && frame.judgesDeadlock && !model.isTerminal(frame.state) {
+                        deadlockCount += 1
+                        if firstDeadlock == nil { firstDeadlock = frame.id }
+                    }
+                    continue
+                }
+                stack[top].fired = true
                 stack[top].next = ruleIndex + 1
                 var next = stack[top].state
                 rules[ruleIndex].apply(&next)
@@ -333,7 +341,9 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
                         parent[id] = Int32(stack[top].id)
                         via[id] = UInt16(ruleIndex)
                         status[id] = .pending
-                        if reachedAgain(id, next, depth: depth, wasCut: wasCut) { stack.append(DFSFrame(id: id, state: next, next: 0, depth: depth)) }
+                        if reachedAgain(id, depth: depth) {
+                            stack.append(DFSFrame(id: id, state: next, next: 0, depth: depth, judgesDeadlock: wasCut))
+                        }
                     }
                     continue
                 }
