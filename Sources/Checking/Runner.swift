@@ -97,8 +97,12 @@ public final class Runner {
     /// Nothing is applied to a target until `flush`.
     public func stage(_ op: Operation, expected: OpResult? = nil, line: Int = 0) -> InvalidOperation? {
         precondition(!broken, "a target failed earlier; start a new Runner")
-        if case .scavenge = op, let t = targets.first(where: { !$0.supportsScavenge }) {
-            return InvalidOperation("\(t.name) has no scavenger yet (issue 11): scavenge runs on --target go")
+        if case .scavenge = op {
+            if let t = targets.first(where: { !$0.supportsScavenge }) { return InvalidOperation("\(t.name) has no scavenger") }
+            if !targets.shareScavenger {
+                let who = targets.map { "\($0.name): \($0.scavengerPolicy)" }.joined(separator: ", ")
+                return InvalidOperation("the targets run different scavengers (\(who)); their choices differ by policy, not by bug: replay a scavenge on one target")
+            }
         }
         if batch == 1 && queue.isEmpty {
             do {

@@ -83,7 +83,7 @@ public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: R
                                           done: ((S) -> Bool)? = nil) throws -> RunOutcome {
     let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
     var gen = OperationGenerator(geometry: config.geometry, source: source,
-                                 scavenge: runner.targets.allSatisfy(\.supportsScavenge))
+                                 scavenge: runner.targets.shareScavenger)
     let noCoverage = CoverageCounts(levels: config.geometry.summaryLevels)
     var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: runner.coverage ?? noCoverage)
     var refusals = 0

@@ -42,6 +42,12 @@ public enum CoverageMark: Int, CaseIterable, Sendable {
     case cacheSlowPath
     /// A page-cache flush moved searchAddr down.
     case flushMovesSearchAddrDown
+    /// scavengeOne released a run of pages to the OS.
+    case scavengeOneReleases
+    /// A scavenge released something.
+    case scavengeReleased
+    /// A scavenge found nothing to release (the index ran out of chunks).
+    case scavengeNothing
 
     public var name: String { String(describing: self) }
 }

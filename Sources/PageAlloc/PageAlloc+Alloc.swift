@@ -102,6 +102,8 @@ extension PageAlloc {
         if !scavenged {
             let offLimit = OffAddr(limit)
             if space.lessThan(freeHWM, offLimit) { freeHWM = offLimit }
+            // Go 1.19: the pages may now be scavenged: mark their chunks.
+            try scavIndex.mark(base, (limit &+ 1) & space.uintptrMask)
         }
         if npages == 1 {
             // One bit, known exactly.

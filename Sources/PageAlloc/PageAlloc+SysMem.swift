@@ -35,6 +35,12 @@ extension PageAlloc {
             guard let r = mem.sysReserve(nil, b) else { throw GoThrow("failed to reserve page summary memory") }
             summary.append(SummaryLevel(view: mem.view(at: r), len: 0, cap: entries, level: l, geometry: geometry))
         }
+        // The scavenge index: a byte per 8 chunks of the address space,
+        // reserved whole, its slice as long as the reservation.
+        let nbytes = geometry.chunkCount / 8
+        guard let r = mem.sysReserve(nil, nbytes) else { throw GoThrow("failed to reserve scavenge index memory") }
+        scavIndex = ScavengeIndex(store: .simulated(mem.view(at: r)), nbytes: Int(nbytes), space: space,
+                                  physPageSize: geometry.physPageSize, zeroMeansUnset: variant == .preFix63385)
     }
 
     /// The summary indices at level l needed for addresses r, widened to
@@ -89,6 +95,7 @@ extension PageAlloc {
             mappedAny = true
         }
         tally.hit(mappedAny ? .growMapsSummaryPages : .growMapsNothing)
+        summaryMappedReady += try scavIndex.grow(base, limit, mem: mem, sysStat)
     }
 
     // MARK: 32-bit (mpagealloc_32bit.go)
@@ -109,6 +116,13 @@ extension PageAlloc {
             summary.append(SummaryLevel(view: mem.view(at: at), len: 0, cap: entries, level: l, geometry: geometry))
             at += UInt64(entries) * Geometry.pallocSumBytes
         }
+        // The scavenge index is Go's global array here (scavengeIndexArray):
+        // always there, never mapped, never charged.
+        let nbytes = Int(geometry.chunkCount / 8)
+        let global = UnsafeMutablePointer<UInt8>.allocate(capacity: nbytes)
+        global.initialize(repeating: 0, count: nbytes)
+        scavIndex = ScavengeIndex(store: .global(global), nbytes: nbytes, space: space,
+                                  physPageSize: geometry.physPageSize, zeroMeansUnset: variant == .preFix63385)
     }
 
     /// Mirrors sysGrow in mpagealloc_32bit.go: everything is mapped already,

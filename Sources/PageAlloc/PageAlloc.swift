@@ -45,6 +45,33 @@ public enum Variant: String, CaseIterable, Sendable {
     /// is unchanged (Go fixed mheap.grow and linearAlloc.init); the
     /// reference accepts such grows under this variant.
     case preFix35954
+    /// golang/go#35445: findScavengeCandidate does not round max up to a
+    /// whole physical page, so a run cut to max may end mid-page and
+    /// scavengeOne hands sysUnused an unaligned range.
+    case preFix35445
+    /// golang/go#63385's class, in Go 1.19's scavengeIndex.grow as shipped:
+    /// 0 stands for "unset" in min and max, and a first growth is extended
+    /// down to byte 0, so a later growth below maps index pages twice.
+    case preFix63385
+    /// Go 1.19's (*pageCache).flush as shipped: it frees the cache's pages
+    /// without marking the scavenge index, so a chunk the scavenger unmarked
+    /// meanwhile keeps free, unscavenged pages it never finds again.
+    case go119FlushUnmarked
+    /// Go 1.14 development, scavengeOne's fast path (the chunk just below
+    /// the last run scavenged) without its check of that chunk's summary:
+    /// it searches a chunk that may not be heap at all.
+    case preFixScavSummary14
+    /// The same fast path after the first fix: it reads that chunk's leaf
+    /// summary without first asking inUse whether the chunk is heap, so the
+    /// summary's memory may not be mapped.
+    case preFixScavInUse14
+    /// Control for the two above (no Go bug): the fast path with both of
+    /// its checks, as Go 1.14 shipped it. It must pass.
+    case scavFastPath14
+
+    /// The variants that put Go 1.14's scavengeOne fast path in front of
+    /// Go 1.19's.
+    var hasFastPath14: Bool { self == .preFixScavSummary14 || self == .preFixScavInUse14 || self == .scavFastPath14 }
 }
 
 /// One level of the radix tree: Go's `[]pallocSum` whose backing array is a
@@ -195,8 +222,24 @@ public final class PageAlloc {
     /// Mirrors `p.scav.scavLWM` and `p.scav.freeHWM`.
     public internal(set) var scavLWM: OffAddr
     public internal(set) var freeHWM = OffAddr(0)
-    /// Bytes of summary memory made Ready (`p.summaryMappedReady`).
+    /// Bytes of summary memory made Ready (`p.summaryMappedReady`), the
+    /// scavenge index's included.
     public internal(set) var summaryMappedReady: UInt64 = 0
+    /// Mirrors `p.scav.index` (Go 1.19's bitmap of chunks to scavenge).
+    public internal(set) var scavIndex: ScavengeIndex!
+    /// The heap's own memory, when someone plays mheap's part (PortTarget
+    /// does): scavengeOne then releases what it scavenges with sysUnused
+    /// and counts it, as the runtime's allocator does. nil is Go's test
+    /// allocator (`p.test`): no sysUnused.
+    public var heapMemory: AddressSpace?
+    /// Mirrors the bytes scavengeOne adds to `gcController.heapReleased`.
+    public internal(set) var heapReleased: UInt64 = 0
+    /// Mirrors `physHugePageSize`: 2 MiB, as Linux reports with transparent
+    /// huge pages on (Go reads it from the host, qemu-user included).
+    public var physHugePageSize: UInt64 = 2 << 20
+    /// Go 1.14's scavenger address (variants with its fast path only): the
+    /// byte just below the last run scavenged.
+    var scavAddr14: UInt64?
     /// Branch counts for campaigns and tests.
     public var coverage: CoverageCounts { tally.counts }
     /// Where the marks are counted (see CoverageTally).

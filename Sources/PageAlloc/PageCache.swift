@@ -79,6 +79,13 @@ extension PageAlloc {
             searchAddr = OffAddr(c.base)
             tally.hit(.flushMovesSearchAddrDown)
         }
+        // Like a free, the flush may leave free, unscavenged pages: mark the
+        // chunk in the scavenge index. Go 1.19 does not (its flush predates
+        // the index); Go 1.21+ does (scavengeIndex.free). Without it the
+        // scavenger may never find those pages again.
+        if variant != .go119FlushUnmarked {
+            try scavIndex.mark(c.base, (c.base &+ pageCachePages &* Geometry.pageSize) & space.uintptrMask)
+        }
         try update(c.base, pageCachePages, contig: false, alloc: false)
         c = PageCache()
     }

@@ -63,6 +63,15 @@ struct GoTargetTests {
         let go = GoTargetSpec(version: version)
         for seed: UInt64 in 0..<6 {
             let run = try runSeed(seed, RunConfig(geometry: .amd64, ops: 300, usePort: true, go: go))
+            if seed == 3 && version.hasPrefix("1.19") {
+                // Side by side with 1.19 the seeds scavenge too (the port runs
+                // 1.19's scavenger), and seed 3 reaches Go 1.19.8's own flush
+                // bug (GoDriver/findings/go1.19-pageCache-flush-unmarked-index.trace),
+                // which the port's flush does not have.
+                #expect(run.finding?.kind.signature == "invariant:scavIndex" && run.finding?.target == go.description,
+                        "\(run.finding.map(\.description) ?? "no finding")")
+                continue
+            }
             #expect(run.finding == nil, "seed \(seed) on port,\(go): \(run.finding.map(\.description) ?? "")")
             #expect(run.ops.count == 300)
         }

@@ -54,6 +54,18 @@ public protocol AllocatorUnderTest: AnyObject {
     func finishRun()
     /// Whether the target runs `scavenge` operations.
     var supportsScavenge: Bool { get }
+    /// Whose scavenger the target runs. Which pages a scavenger picks is its
+    /// release's policy, so targets side by side compare scavenge results
+    /// only when this is the same for all of them.
+    var scavengerPolicy: String { get }
+}
+
+extension Array where Element == any AllocatorUnderTest {
+    /// Whether these targets can run scavenges side by side: each has a
+    /// scavenger, and all run the same one.
+    public var shareScavenger: Bool {
+        allSatisfy(\.supportsScavenge) && Set(map(\.scavengerPolicy)).count <= 1
+    }
 }
 
 /// The chunks an operation touched (inclusive chunk indices), from its result:

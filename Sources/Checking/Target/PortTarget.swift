@@ -13,8 +13,9 @@ public final class PortTarget: AllocatorUnderTest {
     public let name: String
     public var coverage: CoverageCounts? { port.coverage }
     public var preferredBatch: Int { 1 }
-    /// The port has no scavenger yet (issue 11, part 2).
-    public var supportsScavenge: Bool { false }
+    /// The port runs Go 1.19's scavenger (PageAlloc+Scavenge.swift).
+    public var supportsScavenge: Bool { true }
+    public var scavengerPolicy: String { GoTarget.bitmapIndexPolicy }
     /// The page caches of Ps 0 to 3 (Go keeps one in each P).
     public private(set) var caches = [PageCache](repeating: PageCache(), count: Operation.pageCaches)
     /// The buffers of the last snapshot, reused by the next.
@@ -60,8 +61,9 @@ public final class PortTarget: AllocatorUnderTest {
                     let base = caches[p].empty ? 0 : caches[p].base
                     try port.flush(&caches[p])
                     result = .flushed(base: base)
-                case .scavenge:
-                    preconditionFailure("the runner refuses scavenge on the port (supportsScavenge is false)")
+                case let .scavenge(nbytes, _):
+                    // Go 1.19's scavenge has no `force`: every call is forced.
+                    result = .scavenged(released: try port.scavenge(nbytes))
                 }
             } catch {
                 _ = each(i, .failed(.from(error)))
@@ -96,6 +98,7 @@ public final class PortTarget: AllocatorUnderTest {
         for r in port.inUse.ranges { s.inUse.append((r.base.a, r.limit.a)) }
         s.inUseTotalBytes = port.inUse.totalBytes
         s.summaryMappedReady = port.summaryMappedReady
+        s.scavIndexKind = .chunkBitmap
         s.full = mode == .full
         s.mappedSummaryRanges = nil
         s.chunks.removeAll(keepingCapacity: true)
@@ -114,7 +117,8 @@ public final class PortTarget: AllocatorUnderTest {
                             w[k] = d.palloc.bits.block64(UInt64(k * 64))
                             w[8 + k] = d.scavenged.block64(UInt64(k * 64))
                         }
-                        s.chunks.append(ChunkBits(chunk: c, present: true, words: w))
+                        let bit = port.scavIndex.peekBit(ChunkIdx(c))
+                        s.chunks.append(ChunkBits(chunk: c, present: true, words: w, scavIndex: bit.map { $0 ? 1 : 0 }))
                     } else {
                         s.chunks.append(ChunkBits(chunk: c, present: false))
                     }
@@ -164,13 +168,13 @@ public final class PortTarget: AllocatorUnderTest {
         return s
     }
 
-    /// Ready bytes of the reservations holding the summary arrays, each
-    /// counted once, from the simulated OS (the port has no scavenge index).
+    /// Ready bytes of the reservations holding the summary arrays and the
+    /// scavenge index, each counted once, from the simulated OS.
     func summaryReadyBytes() -> UInt64 {
         var seen: [UInt64] = []
         var total: UInt64 = 0
-        for l in 0..<port.levels {
-            let base = port.summaryBase(level: l)
+        let bases = (0..<port.levels).map { port.summaryBase(level: $0) } + [port.scavIndex.baseAddress].compactMap { $0 }
+        for base in bases {
             guard let i = port.mem.regionIndex(containing: base) else { continue }
             let rb = port.mem.regions[i].base
             if seen.contains(rb) { continue }

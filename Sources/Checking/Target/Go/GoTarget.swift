@@ -56,6 +56,13 @@ public final class GoTarget: AllocatorUnderTest {
     public var preferredBatch: Int { GoTarget.batch }
     /// Go runs its own scavenger: (*pageAlloc).scavenge.
     public var supportsScavenge: Bool { true }
+    /// Go 1.19 and 1.20 share one scavenger (the bitmap index, which the
+    /// port runs too); from 1.21 on (`scavChunkData`) each release is taken
+    /// to be its own policy.
+    public var scavengerPolicy: String {
+        info.features & 8 != 0 ? "Go \(info.version)'s scavChunkData index" : GoTarget.bitmapIndexPolicy
+    }
+    public static let bitmapIndexPolicy = "Go 1.19's bitmap index"
     /// Operations per batch: enough to amortise the pipe, small enough that
     /// a batch never fills it.
     static let batch = 64
