@@ -72,6 +72,13 @@ public final class AddressSpace: @unchecked Sendable {
         return n
     }
 
+    /// Bytes of [v, v+n) in `state`, where that range lies in one live
+    /// region (nil otherwise). n is rounded up to whole pages.
+    public func bytes(in state: MemState, from v: UInt64, _ n: UInt64) -> UInt64? {
+        guard let (r, first, count) = try? locate("bytes(in:)", v, n) else { return nil }
+        return UInt64(r.count(firstPage: first, count: count, in: state)) << pageShift
+    }
+
     /// Bytes in the Ready state in the live region holding `address` (nil
     /// outside every region).
     public func readyBytes(inRegionContaining address: UInt64) -> UInt64? {

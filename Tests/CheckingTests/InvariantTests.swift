@@ -36,7 +36,7 @@ struct InvariantTests {
     @Test("every registered invariant has a distinct name and a statement")
     func registry() {
         let names = Invariant.all.map(\.name)
-        #expect(Set(names).count == names.count && names.count == 13)
+        #expect(Set(names).count == names.count && names.count == 14)
         #expect(Invariant.all.allSatisfy { !$0.statement.isEmpty })
         #expect(Invariant.named("searchAddr") != nil && Invariant.named("nope") == nil)
     }
@@ -212,5 +212,40 @@ struct InvariantTests {
         }
         let f = try #require(r.finish())
         #expect(f.atEnd && f.kind.signature.hasPrefix("invariant:"))
+    }
+}
+
+@Suite("heapReleased: the runtime's count of released heap bytes")
+struct HeapReleasedTests {
+    @Test("holds through grows, allocations, a cache and scavenges on the port's simulated heap; fires when the count or a scavenged bit is off")
+    func heapReleased() throws {
+        let r = try Runner(geometry: .amd64, checking: .full)
+        let chunk = Geometry.pallocChunkBytes
+        for op: Operation in [.grow(base: 0xc0_0000_0000, bytes: 2 * chunk), .alloc(npages: 700), .allocToCache(p: 1),
+                              .free(base: 0xc0_0000_0000, npages: 600, scavenged: false), .scavenge(nbytes: 0x10_0000, force: false),
+                              .cacheAlloc(npages: 3, p: 1), .alloc(npages: 40)] {
+            guard case .applied = r.apply(op) else { Issue.record("run failed at \(op)"); return }
+        }
+        let t = try #require(r.targets[0] as? PortTarget)
+        let s = t.makeState(.full, touched: nil, grew: true)
+        func verdict(_ s: HeapState) -> InvariantVerdict {
+            Invariant.heapReleased.evaluate(InvariantContext(state: s, geometry: .amd64, reference: r.reference))
+        }
+        #expect(verdict(s) == .holds)
+        // Something was released and something reused: the count moved both ways.
+        #expect(t.port.heapReleased > 0 && (s.simulatedMemory?.heapReleased ?? 0) > 0)
+        var off = s
+        off.simulatedMemory?.heapReleased! += 8192
+        if case .broken = verdict(off) {} else { Issue.record("an extra page counted as released must fire") }
+        var bit = s
+        bit.chunks[0].words[8] ^= 1 << 63
+        if case .broken = verdict(bit) {} else { Issue.record("a scavenged bit nobody counted must fire") }
+        // Not judged on a partial snapshot, nor where nobody keeps the count.
+        var partial = s
+        partial.full = false
+        if case .notApplicable = verdict(partial) {} else { Issue.record("partial snapshots are not judged") }
+        var none = s
+        none.simulatedMemory?.heapReleased = nil
+        if case .notApplicable = verdict(none) {} else { Issue.record("no count, no verdict") }
     }
 }

@@ -32,7 +32,9 @@ GOVERSION=$("$GR/bin/go" version)
 #    with results. One run per GOARCH; each takes the *.ops files whose
 #    `geometry` line names its GOARCH.
 mkdir -p "$HERE/../../Tests/Golden"
-rm -f "$HERE"/../../Tests/Golden/*.trace
+# Only the traces made here: the page-cache and scavenger traces
+#    (*-cache-*, *-scavenge-*) are recorded through the Go target (README).
+rm -f "$HERE"/../../Tests/Golden/*-random-*.trace "$HERE"/../../Tests/Golden/*-hand-*.trace
 ARCHES=amd64
 [ "${SKIP_386:-}" = 1 ] || ARCHES="amd64 386"
 for arch in $ARCHES; do

@@ -70,7 +70,7 @@ extension Invariant {
     /// Every invariant, in the order they are checked and reported.
     public static let all: [Invariant] = [
         .searchAddr, .pruning, .inUseShape, .memory, .summaryReady, .accounting, .leaves, .merge, .wellFormed, .scavengedFree,
-        .allocatedPages, .scavIndex, .pageCache,
+        .allocatedPages, .scavIndex, .pageCache, .heapReleased,
     ]
 
     /// Looks an invariant up by name.

@@ -73,3 +73,34 @@ extension Invariant {
         return .holds
     }
 }
+
+extension Invariant {
+    /// From the runtime's accounting around the page allocator (mheap.go's
+    /// grow and allocSpan, mgcscavenge.go's scavengeOne): the heap bytes it
+    /// counts as released must be exactly the pages marked scavenged, in the
+    /// chunks' bitmaps and in the page caches. Grown memory is released and
+    /// all scavenged; scavengeOne adds what it marks; an allocation subtracts
+    /// the scavenged bytes it reports. Only where someone keeps that count
+    /// (the port's PortTarget; Go's test allocator does not), and only on a
+    /// snapshot of every chunk.
+    public static let heapReleased = Invariant(
+        name: "heapReleased",
+        statement: "bytes counted as released (grown + scavenged by scavengeOne - reported by allocations) == scavenged pages in the bitmaps and caches (mheap.go, mgcscavenge.go; port only, full snapshots)"
+    ) { ctx in
+        let s = ctx.state
+        guard let released = s.simulatedMemory?.heapReleased else {
+            return .notApplicable("needs the runtime's count of released bytes (port with its heap simulated)")
+        }
+        guard s.full else { return .notApplicable("needs every chunk (full snapshots only)") }
+        var pages = 0
+        for c in s.chunks where c.present {
+            for w in 0..<8 { pages += c.scavenged(w).nonzeroBitCount }
+        }
+        for pc in s.pageCaches ?? [] { pages += (pc.cache & pc.scav).nonzeroBitCount }
+        let marked = Int64(pages) * Int64(Geometry.pageSize)
+        if released != marked {
+            return .broken("\(released) bytes counted as released, but \(pages) pages (\(marked) bytes) are marked scavenged")
+        }
+        return .holds
+    }
+}

@@ -86,12 +86,18 @@ public struct SimulatedMemoryFacts: Equatable, Sendable {
     public var sysStat: Int64
     /// Bytes of inUse's persistentalloc'd backing array.
     public var persistentBytes: UInt64
-    public init(mappedReady: Int64, readyBytes: UInt64, chunkL2Bytes: UInt64, sysStat: Int64, persistentBytes: UInt64) {
+    /// `gcController.heapReleased` as the runtime keeps it around the page
+    /// allocator: grown memory counts as released, scavengeOne adds what it
+    /// releases, an allocation subtracts the scavenged bytes it reports.
+    public var heapReleased: Int64?
+    public init(mappedReady: Int64, readyBytes: UInt64, chunkL2Bytes: UInt64, sysStat: Int64, persistentBytes: UInt64,
+                heapReleased: Int64? = nil) {
         self.mappedReady = mappedReady
         self.readyBytes = readyBytes
         self.chunkL2Bytes = chunkL2Bytes
         self.sysStat = sysStat
         self.persistentBytes = persistentBytes
+        self.heapReleased = heapReleased
     }
 }
 

@@ -20,16 +20,66 @@ public final class PortTarget: AllocatorUnderTest {
     public private(set) var caches = [PageCache](repeating: PageCache(), count: Operation.pageCaches)
     /// The buffers of the last snapshot, reused by the next.
     private var scratch = HeapState()
+    /// The heap's own memory, kept as mheap keeps it around the page
+    /// allocator: `mheap.grow` maps new memory (Prepared: it counts as
+    /// scavenged), `mheap.allocSpan` makes the scavenged pages it is given
+    /// Ready with sysUsed, and the port's scavengeOne releases pages with
+    /// sysUnused, so releasing memory that is not Ready, or not whole OS
+    /// pages, is a refused system call. Its pages are at least a runtime
+    /// page (the small geometries' 64-byte pages never split one).
+    public let heap: AddressSpace
+    private let heapStat = SysMemStat(name: "heap")
+    /// Bytes grown, and scavenged bytes the allocations reported (for
+    /// `heapReleased`).
+    private var grownBytes: UInt64 = 0
+    private var reusedBytes: UInt64 = 0
 
     public init(geometry: Geometry, variant: Variant = .faithful) throws {
         port = try PageAlloc(geometry: geometry, variant: variant)
         name = variant == .faithful ? "port" : "port:\(variant.rawValue)"
+        heap = PortTarget.heapSpace(geometry)
+        port.heapMemory = heap
     }
 
     /// Wraps an existing port (tests and tools that build one by hand).
     public init(wrapping port: PageAlloc) {
         self.port = port
         name = port.variant == .faithful ? "port" : "port:\(port.variant.rawValue)"
+        heap = PortTarget.heapSpace(port.geometry)
+        if port.start.v == 0 { port.heapMemory = heap }
+    }
+
+    static func heapSpace(_ g: Geometry) -> AddressSpace {
+        AddressSpace(physPageSize: Swift.max(g.physPageSize, Geometry.pageSize), osBase: 0, addressLimit: ~0)
+    }
+
+    /// mheap.grow's part: the new memory, reserved and mapped (Prepared).
+    func mheapGrow(_ base: UInt64, _ bytes: UInt64) throws {
+        guard heap.sysReserve(base, bytes) == base else {
+            throw SysCallViolation(function: "sysReserve", address: base, nbytes: bytes, reason: "heap range is taken already")
+        }
+        try heap.sysMap(base, bytes, heapStat)
+        grownBytes &+= bytes
+    }
+
+    /// mheap.allocSpan's part: pages handed out with scavenged bytes are made
+    /// Ready (whole OS pages, region by region: adjacent grows are separate
+    /// regions), and no longer count as released.
+    func mheapUsed(_ addr: UInt64, _ npages: UInt64, scav: UInt64) throws {
+        guard scav > 0, port.heapMemory === heap else { return }
+        reusedBytes &+= scav
+        let page = heap.physPageSize
+        var lo = addr & ~(page - 1)
+        let hi = (addr &+ npages &* Geometry.pageSize &+ page &- 1) & ~(page - 1)
+        while lo < hi {
+            guard let i = heap.regionIndex(containing: lo) else {
+                throw SysCallViolation(function: "sysUsed", address: lo, nbytes: hi - lo, reason: "heap memory that was never grown")
+            }
+            let end = Swift.min(hi, heap.regions[i].limit)
+            let prepared = heap.bytes(in: .prepared, from: lo, end - lo) ?? 0
+            try heap.sysUsed(lo, end - lo, prepared: prepared)
+            lo = end
+        }
     }
 
     public func finishRun() {}
@@ -41,21 +91,26 @@ public final class PortTarget: AllocatorUnderTest {
                 switch t.op {
                 case let .grow(base, bytes):
                     try port.grow(base, bytes)
+                    if port.heapMemory != nil { try mheapGrow(base, bytes) }
                     result = .none
                 case let .alloc(n):
                     let (a, s) = try port.alloc(n)
+                    try mheapUsed(a, n, scav: s)
                     result = .alloc(addr: a, scav: s)
                 case let .free(base, n, scavenged):
                     try port.free(base, n, scavenged: scavenged)
                     result = .none
                 case let .allocRange(base, n):
-                    result = .allocRange(scav: try port.allocRange(base, n))
+                    let s = try port.allocRange(base, n)
+                    try mheapUsed(base, n, scav: s)
+                    result = .allocRange(scav: s)
                 case let .allocToCache(p):
                     let c = try port.allocToCache()
                     caches[p] = c
                     result = .cache(base: c.base, cache: c.cache, scav: c.scav)
                 case let .cacheAlloc(n, p):
                     let (a, s) = caches[p].alloc(n)
+                    try mheapUsed(a, n, scav: s)
                     result = .alloc(addr: a, scav: s)
                 case let .cacheFlush(p):
                     let base = caches[p].empty ? 0 : caches[p].base
@@ -163,7 +218,8 @@ public final class PortTarget: AllocatorUnderTest {
         s.simulatedMemory = SimulatedMemoryFacts(
             mappedReady: m.mappedReady, readyBytes: m.readyBytes,
             chunkL2Bytes: UInt64(port.chunkBlockCount) * UInt64(port.l2BlockBytes),
-            sysStat: port.sysStat.bytes, persistentBytes: port.inUse.persistentBytes)
+            sysStat: port.sysStat.bytes, persistentBytes: port.inUse.persistentBytes,
+            heapReleased: port.heapMemory === heap ? Int64(bitPattern: grownBytes &+ port.heapReleased &- reusedBytes) : nil)
         scratch = s
         return s
     }
