@@ -93,6 +93,10 @@ public struct OperationGenerator<Source: ChoiceSource> {
         let leafPage = g.physPageSize / Geometry.pallocSumBytes
         gaps += [513, 1024, 1536 + 5, l1Chunks, l1Chunks + 1, rootChunks * 2 + 3,
                  rootChunks + leafPage + 5, rootChunks + 2 * leafPage + 1, leafPage * 2 + 3]
+        // Gaps past one OS page of the scavenge index (a byte per 8 chunks),
+        // so that growths in shuffled order map its pages out of order.
+        let indexPage = g.physPageSize * 8
+        gaps += [indexPage + 3, 2 * indexPage + 1]
         // 1-6 pieces; 7: many small pieces (past addrRanges' first 16 and
         // 32 entries); 8: pieces at the edges of the address space.
         let count = Int(source.draw(1...8))

@@ -113,8 +113,8 @@ struct RunCommand: ParsableCommand {
             print("trace written to \(emitTrace)")
         }
         guard let f = run.finding else {
-            let na = Invariant.all.map(\.name).filter { run.notApplicable[$0] != nil }
-            let held = na.isEmpty ? "every invariant held" : "every applicable invariant held (not applicable on this target: \(na.joined(separator: ", ")))"
+            let na = Invariant.all.map(\.name).compactMap { n in run.notApplicable[n].map { "\(n) \($0.count) times: \($0.reason)" } }
+            let held = na.isEmpty ? "every invariant held" : "every applicable invariant held (not applicable: \(na.joined(separator: "; ")))"
             print("pass: \(run.ops.count) operations, \(held), results equal the reference" + String(format: " (%.2f s)", Date().timeIntervalSince(t0)))
             return
         }
