@@ -67,6 +67,15 @@ public final class ScavengeIndex {
         }
     }
 
+    /// Whether the aligned 8 bytes holding byte i (all inside `chunks`) are zero.
+    func zeroWord(_ i: Int) throws -> Bool {
+        guard i >= 7 && i < nbytes else { throw GoPanic("index out of range [\(i)] with length \(nbytes) (scavengeIndex.chunks)") }
+        switch store {
+        case let .global(p): return UnsafeRawPointer(p + (i & ~7)).loadUnaligned(as: UInt64.self) == 0
+        case let .simulated(v): return try v.load64(UInt64(i) & ~7, context: "scavengeIndex.chunks[\(i)]") == 0
+        }
+    }
+
     func setByte(_ i: Int, _ b: UInt8) throws {
         guard i >= 0 && i < nbytes else { throw GoPanic("index out of range [\(i)] with length \(nbytes) (scavengeIndex.chunks)") }
         switch store {
@@ -130,6 +139,9 @@ public final class ScavengeIndex {
         let searchChunk = space.chunkIndex(searchAddr)
         var i = Int32(truncatingIfNeeded: searchChunk.v / 8)
         while i >= minIdx {
+            // Go reads one byte at a time; eight zero bytes of one aligned
+            // word (one OS page, so the same fault if any) are skipped at once.
+            if i & 7 == 7 && i - 7 >= minIdx, try zeroWord(Int(i)) { i -= 8; continue }
             let b = try byte(Int(i))
             if b == 0 { i -= 1; continue }
             // The highest set bit of the byte is the highest marked chunk.

@@ -117,6 +117,27 @@ struct ScavengerTests {
         #expect(try p.alloc(600) == (a, 600 * 8192))
     }
 
+    @Test("find walks down over thousands of empty index bytes to the one marked chunk, and unmarks it once it is scavenged")
+    func indexFindsFarBelow() throws {
+        let p = try PageAlloc(geometry: .amd64)
+        try p.grow(0xc000000000, 0x400000)
+        try p.grow(0xc000000000 + 3001 * 0x400000, 0x400000)  // 3001 chunks up: about 375 index bytes
+        let low = p.space.chunkIndex(0xc000000000)
+        let (a, _) = try p.alloc(2)
+        #expect(a == 0xc000000000)
+        let (b, _) = try p.alloc(512)  // the whole upper chunk
+        try p.free(b, 512)
+        try p.free(a, 2)  // marks the low chunk; the hint stays up at the upper chunk's top
+        #expect(try p.scavenge(512 * 8192) == 512 * 8192)  // the upper chunk first
+        // The upper chunk stays marked until a scavenge finds nothing there.
+        let upper = p.space.chunkIndex(b)
+        #expect(try p.scavIndex.find() == (upper, Geometry.pallocChunkPages - 1))
+        // Then the walk down: about 375 empty bytes to the low chunk's two pages.
+        #expect(try p.scavenge(~0) == 2 * 8192)
+        #expect(p.scavIndex.peekBit(low) == false && p.scavIndex.peekBit(upper) == false)
+        #expect(p.scavIndex.loadSearchAddr() == (p.space.minOffAddr.a, false))
+    }
+
     @Test("faithful index growth maps each index page once; Go 1.19's zero sentinel (#63385 class) maps one twice")
     func indexGrowthSentinel() throws {
         // The three grows that Go 1.19.8 fails (GoDriver/findings/go1.19-scavengeIndex-grow-remap.trace).
