@@ -243,7 +243,12 @@ public final class Runner {
                     broken = true
                     return finding(.protocolError("no full snapshot after scavenge"), result, target: t)
                 }
-                let judged = ScavengeStep.judge(state, geometry: geometry, reference: reference, released: r)
+                // Go 1.19's scavenger (the port's too) is always forced; from
+                // 1.21 on only `force` makes it take every free page.
+                guard case let .scavenge(nbytes, force) = op else { preconditionFailure("a scavenge result for \(op)") }
+                let forced = force || targets[t].scavengerPolicy == GoTarget.bitmapIndexPolicy
+                let judged = ScavengeStep.judge(state, geometry: geometry, reference: reference, released: r,
+                                                exhaustive: forced && r < nbytes & geometry.space.uintptrMask)
                 if let bad = judged.broken { return finding(.invariant(name: "scavenge", detail: bad), result, target: t) }
                 if adopted == nil { adopted = judged.newlyScavenged }
             }

@@ -51,7 +51,9 @@ public enum Variant: String, CaseIterable, Sendable {
     case preFix35445
     /// golang/go#63385's class, in Go 1.19's scavengeIndex.grow as shipped:
     /// 0 stands for "unset" in min and max, and a first growth is extended
-    /// down to byte 0, so a later growth below maps index pages twice.
+    /// down to byte 0, so a later growth below maps index pages twice; and
+    /// minHeapIdx == 0 is "unset" too, so a heap starting in the lowest 8
+    /// chunks has its lowest chunks dropped from every later search.
     case preFix63385
     /// Go 1.19's (*pageCache).flush as shipped: it frees the cache's pages
     /// without marking the scavenge index, so a chunk the scavenger unmarked

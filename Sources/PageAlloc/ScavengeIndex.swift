@@ -36,6 +36,8 @@ public final class ScavengeIndex {
     public internal(set) var minHeapIdx: Int32 = 0
     public internal(set) var min: Int32 = 0
     public internal(set) var max: Int32 = 0
+    /// Whether grow has run (the port's "unset" test for minHeapIdx).
+    var grown = false
 
     init(store: Store, nbytes: Int, space: OffsetSpace, physPageSize: UInt64, zeroMeansUnset: Bool) {
         self.store = store
@@ -241,9 +243,15 @@ public final class ScavengeIndex {
                 if needMax > haveMax { max = needMax }
             }
         }
-        // A lower heap start counts even when nothing had to be mapped.
+        // A lower heap start counts even when nothing had to be mapped. Go
+        // 1.19 takes minHeapIdx == 0 for "unset" too, so a heap whose first
+        // growth lies in the lowest 8 chunks (minHeapIdx 0) has it raised by
+        // the next growth, and find never walks down to those chunks again:
+        // the port tests for "no growth yet" instead (the variant keeps 1.19's).
         let baseIdx = Int32(truncatingIfNeeded: space.chunkIndex(base).v / 8)
-        if minHeapIdx == 0 || baseIdx < minHeapIdx { minHeapIdx = baseIdx }
+        let unset = zeroMeansUnset ? minHeapIdx == 0 : !grown
+        if unset || baseIdx < minHeapIdx { minHeapIdx = baseIdx }
+        grown = true
         return size
     }
 }

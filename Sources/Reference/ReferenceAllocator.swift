@@ -116,7 +116,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
         guard npages > 0 else { throw InvalidOperation("\(what) of 0 pages") }
         guard base % Self.pageSize == 0 else { throw InvalidOperation("\(what) base is not page aligned") }
         let k = page(base)
-        guard npages <= heapPages - k else { throw InvalidOperation("\(what) range leaves the heap address space") }
+        guard k < heapPages, npages <= heapPages - k else { throw InvalidOperation("\(what) range leaves the heap address space") }
         let r = k..<(k + npages)
         guard grown.contains(r) else { throw InvalidOperation("\(what) of pages that are not grown") }
         return r

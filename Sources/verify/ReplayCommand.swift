@@ -24,7 +24,10 @@ struct ReplayCommand: ParsableCommand {
         // safe to replay here.
         if try allocator.isolate() {
             let worker = IsolatedWorker()
-            let ops = trace2.steps.map(\.op)
+            // Only the operations before the first one the runtime never
+            // issues: the replay below reports that one (exit 2).
+            let all = trace2.steps.map(\.op)
+            let ops = Array(all[..<(referenceResults(all, trace2.geometry).firstIndex { $0 == nil } ?? all.count)])
             if let (k, kind) = try supervisedCrashPoint(ops, config, worker) {
                 let line = trace2.steps[k].line
                 print("pagealloc-trace 1")

@@ -11,6 +11,15 @@ struct CLITests {
         #expect(out == "pagealloc-trace 1\ngeometry amd64\ngrow 0xc000000000 0x400000\nalloc 3 -> 0xc000000000 0x6000\n")
     }
 
+    @Test("replay in isolated workers (the default) names an invalid operation's line and exits 2, as in process")
+    func replayInvalidIsolated() throws {
+        for isolate in [true, false] {
+            let (status, _, err) = try runVerify(["replay", "-"] + (isolate ? [] : ["--no-isolate"]),
+                                                 stdin: "pagealloc-trace 1\ngrow 0xc000000000 0x400000\nalloc 2\nalloc 0\n")
+            #expect(status == 2 && err.contains(":4: invalid operation, not applied: alloc 0"), "isolate \(isolate): \(err)")
+        }
+    }
+
     @Test("replay reads CRLF line ends, and a malformed CRLF line is still named by its number")
     func replayCRLF() throws {
         let (status, out, _) = try runVerify(["replay", "-"], stdin: "pagealloc-trace 1\r\ngrow 0xc000000000 0x400000\r\nalloc 3 -> 0xc000000000 0x6000\r\n")

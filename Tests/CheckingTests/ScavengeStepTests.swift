@@ -93,4 +93,31 @@ struct ScavengeStepTests {
         let r2 = try replay(ok)
         #expect(r2.exitStatus == 0, "\(r2.lines)")
     }
+
+    @Test("an alloc-range or free far beyond the address space is refused with its line (exit 2), not a trap in the reference")
+    func beyondTheHeap() throws {
+        for op in ["alloc-range 0x10000000000000 1", "free 0x10000000000000 1"] {
+            let t = try Trace.parse("pagealloc-trace 1\ngrow 0xc000000000 0x400000\n\(op)\n")
+            let r = try replay(t)
+            #expect(r.exitStatus == 2 && r.invalid?.line == 3 && r.invalid?.reason.contains("leaves the heap address space") == true, "\(op): \(String(describing: r.invalid))")
+        }
+    }
+
+    @Test("a forced scavenge that releases less than asked while a free, unscavenged page is left is caught (Go 1.19's minHeapIdx sentinel, put back by preFix63385)")
+    func exhaustive() throws {
+        let t = try Trace.parse("""
+            pagealloc-trace 1
+            geometry arm64
+            grow 0x400000 0x400000
+            grow 0xc000000000 0x400000
+            alloc 1 -> 0x400000 0x2000
+            free 0x400000 1
+            scavenge 0x2000 force
+
+            """)
+        #expect(try replay(t).exitStatus == 0)
+        let bad = try replay(t, variant: .preFix63385)
+        #expect(bad.exitStatus == 1 && bad.findings.first?.kind.signature == "invariant:scavenge", "\(bad.lines)")
+        #expect(bad.findings.first?.description.contains("page 0x400000 is free and unscavenged") == true)
+    }
 }

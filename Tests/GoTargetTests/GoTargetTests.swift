@@ -209,7 +209,7 @@ struct GoTargetTests {
         clean.go = GoTargetSpec(version: version)
         clean.seeds = 0..<20
         clean.seconds = nil
-        let known: Set<String> = version == "1.19" ? ["invariant:scavIndex", "invariant:summaryReady"] : []
+        let known: Set<String> = version == "1.19" ? ["invariant:scavIndex", "invariant:summaryReady", "invariant:scavenge"] : []
         let failures = try check(clean).failures
         #expect(failures.allSatisfy { known.contains($0.signature) }, "\(failures)")
         GoDriverPool.shared.drain()
@@ -236,6 +236,22 @@ struct GoScavengerTests {
             #expect(r.finding == nil, "\(r.finding.map(\.description) ?? "")")
             #expect(r.results.last == .scavenged(released: 8192), "the newest Go's scavenger finds the flushed page: \(r.results)")
         }
+        GoDriverPool.shared.drain()
+    }
+
+    @Test("Go 1.19.8's minHeapIdx sentinel: a page freed in the lowest chunks is never scavenged on 1.19; the newest Go and the port release it")
+    func minHeapIdxSentinel() throws {
+        let ops = try ops("go1.19-scavengeIndex-minHeapIdx.trace")
+        if GoToolchains.installed.contains("1.19") {
+            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: "1.19"))))
+            #expect(r.finding?.kind.signature == "invariant:scavenge" && r.finding?.stepIndex == 4, "\(r.finding.map(\.description) ?? "none")")
+        }
+        if let v = GoToolchains.newest {
+            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v))))
+            #expect(r.finding == nil && r.results.last == .scavenged(released: 8192), "\(r.finding.map(\.description) ?? "") \(r.results)")
+        }
+        let port = try #require(try runOps(ops, RunConfig(geometry: .amd64)))
+        #expect(port.finding == nil && port.results.last == .scavenged(released: 8192))
         GoDriverPool.shared.drain()
     }
 

@@ -11,7 +11,7 @@ import Reference
 /// What a `scavenge` operation did, as the checker reads it.
 public struct ScavengeStep {
     /// One line for `--list-invariants` (a transition check, after each scavenge).
-    public static let statement = "after each scavenge (transition): no page is unscavenged, only free pages are scavenged, the released bytes are the newly scavenged pages, every newly scavenged run is whole physical pages (mgcscavenge.go; golang/go#35445)"
+    public static let statement = "after each scavenge (transition): no page is unscavenged, only free pages are scavenged, the released bytes are the newly scavenged pages, every newly scavenged run is whole physical pages (mgcscavenge.go; golang/go#35445); a forced scavenge that released less than asked left no free, unscavenged physical page"
 
     /// The pages (reference numbering) that became scavenged.
     public var newlyScavenged = IntervalSet()
@@ -24,9 +24,14 @@ public struct ScavengeStep {
     ///   never one outside the grown chunks: only grown chunks have bits);
     /// - the released bytes are exactly the newly scavenged pages;
     /// - every run of newly scavenged pages starts and ends on a physical
-    ///   page boundary (sysUnused takes whole OS pages; golang/go#35445).
+    ///   page boundary (sysUnused takes whole OS pages; golang/go#35445);
+    /// - `exhaustive`: a forced scavenge that released less than it was asked
+    ///   for has run out of work, so no whole physical page is left free and
+    ///   unscavenged (else the scavenger lost track of it: memory never
+    ///   returned to the OS). Pages freed as "scavenged" (a claim the bitmap
+    ///   does not record) are left out, as in `scavIndex`.
     public static func judge(_ state: HeapState, geometry: Geometry, reference r: ReferenceAllocator,
-                             released: UInt64) -> ScavengeStep {
+                             released: UInt64, exhaustive: Bool = false) -> ScavengeStep {
         var out = ScavengeStep()
         let sp = geometry.space
         let physPages = Swift.max(1, geometry.physPageSize / Geometry.pageSize)
@@ -70,8 +75,34 @@ public struct ScavengeStep {
         }
         if pages * Geometry.pageSize != released {
             out.broken = "released \(released) bytes, but \(pages) pages (\(pages * Geometry.pageSize) bytes) became scavenged"
+            return out
+        }
+        if exhaustive, let left = leftOver(state, geometry: geometry, reference: r) {
+            out.broken = "a forced scavenge released \(released) bytes, less than asked, yet \(left) is free and unscavenged"
         }
         return out
+    }
+
+    /// The first whole physical page that is free and unscavenged in the
+    /// snapshot's bitmaps (not claimed as freed scavenged), if any.
+    static func leftOver(_ state: HeapState, geometry: Geometry, reference r: ReferenceAllocator) -> String? {
+        let k = Int(Swift.max(1, Swift.min(64, geometry.physPageSize / Geometry.pageSize)))
+        let mask: UInt64 = k == 64 ? ~0 : (1 << UInt64(k)) - 1
+        for c in state.chunks where c.present {
+            let firstPage = c.chunk * Geometry.pallocChunkPages
+            var claimed: [UInt64]?
+            for w in 0..<8 {
+                var m = ~c.alloc(w) & ~c.scavenged(w)
+                guard m != 0 else { continue }
+                if claimed == nil { claimed = r.freedAsScavenged.bits(from: firstPage, words: 8) }
+                m &= ~claimed![w]
+                for b in stride(from: 0, to: 64, by: k) where (m >> UInt64(b)) & mask == mask {
+                    let addr = geometry.space.unlinear((firstPage + UInt64(w * 64 + b)) * Geometry.pageSize)
+                    return k == 1 ? "page \(h(addr))" : "the physical page at \(h(addr)) (\(k) pages)"
+                }
+            }
+        }
+        return nil
     }
 
     /// A run [s, e) of pages in a chunk that is not whole physical pages.
