@@ -113,6 +113,9 @@ public struct PageView: @unchecked Sendable {
     /// Byte offset of this view's 0 within its region.
     @usableFromInline let regionOffset: UInt64
     @usableFromInline let pageShift: UInt64
+    /// The byte offset within a page: `(1 << pageShift) - 1`, kept so that
+    /// an access does not rebuild it.
+    @usableFromInline let pageMask: UInt64
     @usableFromInline let pages: UnsafeMutablePointer<UInt>
     /// Bytes the view may touch (the rest of the region).
     public let nbytes: UInt64
@@ -122,6 +125,7 @@ public struct PageView: @unchecked Sendable {
         baseAddress = region.base + offset
         regionOffset = offset
         pageShift = region.pageShift
+        pageMask = (1 << region.pageShift) - 1
         pages = region.pages
         nbytes = region.nbytes - offset
     }
@@ -134,13 +138,13 @@ public struct PageView: @unchecked Sendable {
     /// page shift is always below 64).
     @inlinable @inline(__always)
     func wordInPage(_ byte: UInt64) -> Int {
-        Int(truncatingIfNeeded: (byte & ((1 &<< pageShift) &- 1)) &>> 3)
+        Int(truncatingIfNeeded: (byte & pageMask) &>> 3)
     }
 
     /// The fault for an access to a page whose word is `word`.
     @usableFromInline
-    func fault(_ offset: UInt64, _ word: UInt, _ access: Access, _ context: String) -> Fault {
-        Fault(address: baseAddress + offset, state: Region.state(word), access: access, context: context)
+    static func fault(at address: UInt64, _ word: UInt, _ access: Access, _ context: String) -> Fault {
+        Fault(address: address, state: Region.state(word), access: access, context: context)
     }
 
     /// Loads the 8-byte word at byte offset `offset` (8-byte aligned).
@@ -149,7 +153,7 @@ public struct PageView: @unchecked Sendable {
         precondition(offset & 7 == 0 && offset < nbytes, "PageView load out of the region")
         let byte = regionOffset &+ offset
         let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
-        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        guard word & 3 == PageView.readyTag else { throw PageView.fault(at: baseAddress &+ offset, word, .read, context()) }
         guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return 0 }
         return bytes[wordInPage(byte)]
     }
@@ -173,7 +177,7 @@ public struct PageView: @unchecked Sendable {
         let byte = regionOffset &+ offset
         let page = Int(truncatingIfNeeded: byte &>> pageShift)
         let word = pages[page]
-        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .write, context()) }
+        guard word & 3 == PageView.readyTag else { throw PageView.fault(at: baseAddress &+ offset, word, .write, context()) }
         if let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) {
             bytes[wordInPage(byte)] = value
         } else if value != 0 {  // untouched pages read as zero already
@@ -213,7 +217,7 @@ public struct PageView: @unchecked Sendable {
             return UnsafePointer(scratch)
         }
         let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
-        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        guard word & 3 == PageView.readyTag else { throw PageView.fault(at: baseAddress &+ offset, word, .read, context()) }
         guard let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) else { return UnsafePointer(PageView.zeroes) }
         return UnsafePointer(bytes + wordInPage(byte))
     }
@@ -230,7 +234,7 @@ public struct PageView: @unchecked Sendable {
         let byte = regionOffset &+ offset
         let page = Int(truncatingIfNeeded: byte &>> pageShift)
         let word = pages[page]
-        guard word & 3 == PageView.readyTag else { throw fault(offset, word, .read, context()) }
+        guard word & 3 == PageView.readyTag else { throw PageView.fault(at: baseAddress &+ offset, word, .read, context()) }
         if let bytes = UnsafeMutablePointer<UInt64>(bitPattern: word & ~3) {
             let slot = bytes + wordInPage(byte)
             if slot.pointee == value { return false }

@@ -103,7 +103,7 @@ extension PageAlloc {
             let offLimit = OffAddr(limit)
             if space.lessThan(freeHWM, offLimit) { freeHWM = offLimit }
             // Go 1.19: the pages may now be scavenged: mark their chunks.
-            try scavIndex.mark(base, (limit &+ 1) & space.uintptrMask)
+            try scavIndexRef!._withUnsafeGuaranteedRef { try $0.mark(base, (limit &+ 1) & space.uintptrMask) }
         }
         if npages == 1 {
             // One bit, known exactly.

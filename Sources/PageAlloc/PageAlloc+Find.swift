@@ -46,7 +46,8 @@ extension PageAlloc {
             if searchIdx & ~(entriesPerBlock - 1) == i { j0 = searchIdx & (entriesPerBlock - 1) }
 
             // base: first page (relative to the block) of the run being
-            // measured; size: its length so far.
+            // measured; size: its length so far. Both are Go uints, and
+            // their arithmetic below wraps as Go's does.
             var base: UInt64 = 0, size: UInt64 = 0
             // Below the root a block is 8 summaries on one OS page: every
             // entry the loop may read faults or not together, and the first
@@ -69,13 +70,15 @@ extension PageAlloc {
                     if variant == .loopInFind && l == summary.count - 1 && j > j0 { j -= 1 }
                     continue
                 }
-                try firstFree.found(space.levelIndexToOffAddr(entries.shift, i + j), (1 << logMaxPages) * Geometry.pageSize)
+                // levelIndexToOffAddr's address, given to foundFree as its offset.
+                try firstFree.found(linear: (UInt64(truncatingIfNeeded: i &+ j) &<< UInt64(truncatingIfNeeded: entries.shift)) & space.uintptrMask,
+                                    (1 &<< logMaxPages) &* Geometry.pageSize)
 
                 let s = sums.start(sum)
-                if size + s >= npages {
+                if size &+ s >= npages {
                     // The run reaches npages by this entry's start.
-                    if size == 0 { base = UInt64(j) << logMaxPages }
-                    size += s
+                    if size == 0 { base = UInt64(truncatingIfNeeded: j) &<< logMaxPages }
+                    size &+= s
                     break
                 }
                 if sums.max(sum) >= npages {
@@ -87,14 +90,14 @@ extension PageAlloc {
                     l += 1
                     continue nextLevel
                 }
-                if size == 0 || s < 1 << logMaxPages {
+                if size == 0 || s < 1 &<< logMaxPages {
                     // Not a continuation: start a new run at this entry's end.
                     size = sums.end(sum)
-                    base = UInt64(j + 1) << logMaxPages - size
+                    base = (UInt64(truncatingIfNeeded: j) &+ 1) &<< logMaxPages &- size
                     continue
                 }
                 // Entirely free: the run goes on through it.
-                size += 1 << logMaxPages
+                size &+= 1 &<< logMaxPages
             }
             if size >= npages {
                 // A run straddling entries of this level.
@@ -174,26 +177,40 @@ extension PageAlloc {
 /// means the tree's ranges do not nest, and Go throws.
 struct FirstFreeWindow {
     let space: OffsetSpace
-    private(set) var base: OffAddr
-    private(set) var bound: OffAddr
+    /// The window's ends as offsets into the address space (`linear`), the
+    /// order offAddr's comparisons use: each found range is then compared
+    /// with plain integer compares, without converting the window's ends
+    /// again on every call.
+    private var baseLinear: UInt64
+    private var boundLinear: UInt64
+    var base: OffAddr { OffAddr(space.unlinear(baseLinear)) }
+    var bound: OffAddr { OffAddr(space.unlinear(boundLinear)) }
 
     init(_ space: OffsetSpace) {
         self.space = space
-        base = space.minOffAddr
-        bound = space.maxOffAddr
+        baseLinear = space.linear(space.minOffAddr.a)
+        boundLinear = space.linear(space.maxOffAddr.a)
     }
 
     /// Mirrors foundFree: `size` free bytes at `addr`.
     @inline(__always)
     mutating func found(_ addr: OffAddr, _ size: UInt64) throws {
-        let last = space.add(addr, size &- 1)  // uintptr arithmetic: wraps, as in Go
-        if space.lessEqual(base, addr) && space.lessEqual(last, bound) {
-            base = addr
-            bound = last
-        } else if !(space.lessThan(last, base) || space.lessThan(bound, addr)) {
+        try found(linear: space.linear(addr.a), size)
+    }
+
+    /// foundFree of the range at offset `addrLinear` (`linear` of its
+    /// address). The last byte, `addr.add(size-1)` in Go, wraps in uintptr
+    /// arithmetic; its offset is the same sum taken in offsets.
+    @inline(__always)
+    mutating func found(linear addrLinear: UInt64, _ size: UInt64) throws {
+        let lastLinear = (addrLinear &+ size &- 1) & space.uintptrMask
+        if baseLinear <= addrLinear && lastLinear <= boundLinear {
+            baseLinear = addrLinear
+            boundLinear = lastLinear
+        } else if !(lastLinear < baseLinear || boundLinear < addrLinear) {
             // Find always visits ranges that nest (aligned summary regions, then a
             // tail of one chunk), so this is Go's guard against a broken walk.
-            throw partialOverlap(addr, size)
+            throw partialOverlap(OffAddr(space.unlinear(addrLinear)), size)
         }
     }
 

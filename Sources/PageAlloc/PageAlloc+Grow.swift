@@ -99,23 +99,25 @@ extension PageAlloc {
         var (lo, hi) = space.addrsToSummaryRange(summary[leaf].shift, base, (limit &+ 1) & space.uintptrMask)
         while l >= 0 && changed {
             changed = false
-            let logEntriesPerBlock = summary[l + 1].bits
+            // The two levels read in place, field by field, never copied whole.
+            let child = UnsafePointer(summary.base + (l + 1)), parent = UnsafePointer(summary.base + l)
+            let logEntriesPerBlock = child.pointee.bits
             let entriesPerBlock = 1 &<< logEntriesPerBlock
-            let logMaxPages = UInt64(summary[l + 1].logPages)
+            let logMaxPages = UInt64(child.pointee.logPages)
             lo = lo &>> logEntriesPerBlock
             hi = ((hi &- 1) &>> logEntriesPerBlock) &+ 1
             var i = lo
             while i < hi {
                 let first = i &<< logEntriesPerBlock
-                try summary[l + 1].checkSlice(first, first &+ entriesPerBlock)
+                try child.pointee.checkSlice(first, first &+ entriesPerBlock)
                 // first + entriesPerBlock <= cap: inside the level's reservation.
-                let block = try summary[l + 1].view.loadBlockInBounds(UInt64(first) &* 8, count: entriesPerBlock, scratch: scratch,
-                                                                      context: "summary[\(l + 1)][\(first)]")
+                let block = try child.pointee.view.loadBlockInBounds(UInt64(first) &* 8, count: entriesPerBlock, scratch: scratch,
+                                                                     context: "summary[\(l + 1)][\(first)]")
                 let sum = logEntriesPerBlock == Geometry.summaryLevelBits
                     ? sums.merge8(block, logMaxPagesPerSum: logMaxPages)
-                    : sums.merge(block, count: entriesPerBlock, logMaxPagesPerSum: logMaxPages)
+                    : sums.mergeAnySize(block, count: entriesPerBlock, logMaxPagesPerSum: logMaxPages)
                 if sum.raw == PallocSum.allFreeBit { tally.hit(.summaryAllFreeEncoding) }
-                if try summary[l].setIfChanged(i, sum) { changed = true }
+                if try parent.pointee.setIfChanged(i, sum) { changed = true }
                 i &+= 1
             }
             l -= 1

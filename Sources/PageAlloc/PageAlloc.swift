@@ -228,7 +228,12 @@ public final class PageAlloc {
     /// scavenge index's included.
     public internal(set) var summaryMappedReady: UInt64 = 0
     /// Mirrors `p.scav.index` (Go 1.19's bitmap of chunks to scavenge).
-    public internal(set) var scavIndex: ScavengeIndex!
+    public internal(set) var scavIndex: ScavengeIndex! {
+        didSet { scavIndexRef = Unmanaged.passUnretained(scavIndex) }
+    }
+    /// The same index without reference counting, for the hot path (free):
+    /// the allocator owns it for its whole life.
+    var scavIndexRef: Unmanaged<ScavengeIndex>?
     /// The heap's own memory, when someone plays mheap's part (PortTarget
     /// does): scavengeOne then releases what it scavenges with sysUnused
     /// and counts it, as the runtime's allocator does. nil is Go's test

@@ -70,9 +70,52 @@ public struct SumLayout: Sendable, Equatable {
     /// mergeSummaries for the one block width Go uses below the root
     /// (1 << summaryLevelBits = 8 children): the same fold with a constant
     /// trip count, which the compiler unrolls.
-    @inlinable @inline(__always)
+    ///
+    /// Go compiles `logMaxPackedValue` and each level's `levelLogPages` as
+    /// constants for its GOARCH; here they are the geometry's, known only at
+    /// run time. So the usual sizes (21-bit fields on the 64-bit layout,
+    /// 18-bit on the 32-bit one, children of 2^9 to 2^18 pages) each get the
+    /// same fold with its constants written in, which turns the fold's shifts
+    /// and compares into immediates. Any other size takes the general fold.
+    /// Every copy is the one SummaryCore definition the proofs are about.
+    @_transparent
     public func merge8(_ sums: UnsafePointer<UInt64>, logMaxPagesPerSum: UInt64) -> PallocSum {
-        merge(sums, count: 8, logMaxPagesPerSum: logMaxPagesPerSum)
+        switch (packing.logMaxPackedValue, logMaxPagesPerSum) {
+        case (21, 9): return SumLayout.merge8P21L9(sums)
+        case (21, 12): return SumLayout.merge8P21L12(sums)
+        case (21, 15): return SumLayout.merge8P21L15(sums)
+        case (21, 18): return SumLayout.merge8P21L18(sums)
+        case (18, 9): return SumLayout.merge8P18L9(sums)
+        case (18, 12): return SumLayout.merge8P18L12(sums)
+        case (18, 15): return SumLayout.merge8P18L15(sums)
+        default: return mergeAnySize(sums, count: 8, logMaxPagesPerSum: logMaxPagesPerSum)
+        }
+    }
+
+    // One function per size, each small enough for the compiler to unroll
+    // its fold completely (inlined together into one caller, they were left
+    // as loops).
+    @inline(never) @usableFromInline static func merge8P21L9(_ s: UnsafePointer<UInt64>) -> PallocSum { merge8(s, 9, SumPacking(logMaxPackedValue: 21)) }
+    @inline(never) @usableFromInline static func merge8P21L12(_ s: UnsafePointer<UInt64>) -> PallocSum { merge8(s, 12, SumPacking(logMaxPackedValue: 21)) }
+    @inline(never) @usableFromInline static func merge8P21L15(_ s: UnsafePointer<UInt64>) -> PallocSum { merge8(s, 15, SumPacking(logMaxPackedValue: 21)) }
+    @inline(never) @usableFromInline static func merge8P21L18(_ s: UnsafePointer<UInt64>) -> PallocSum { merge8(s, 18, SumPacking(logMaxPackedValue: 21)) }
+    @inline(never) @usableFromInline static func merge8P18L9(_ s: UnsafePointer<UInt64>) -> PallocSum { merge8(s, 9, SumPacking(logMaxPackedValue: 18)) }
+    @inline(never) @usableFromInline static func merge8P18L12(_ s: UnsafePointer<UInt64>) -> PallocSum { merge8(s, 12, SumPacking(logMaxPackedValue: 18)) }
+    @inline(never) @usableFromInline static func merge8P18L15(_ s: UnsafePointer<UInt64>) -> PallocSum { merge8(s, 15, SumPacking(logMaxPackedValue: 18)) }
+
+    /// The fold of 8 summaries with its sizes as arguments that the callers
+    /// above pass as literals.
+    @inlinable @inline(__always)
+    static func merge8(_ sums: UnsafePointer<UInt64>, _ logMaxPagesPerSum: Int, _ k: SumPacking) -> PallocSum {
+        let merged: Proved = mergeSummaries(count: 8, logMaxPagesPerSum: logMaxPagesPerSum, k) { Proved(raw: sums[$0]) }
+        return PallocSum(raw: merged.raw)
+    }
+
+    /// The general fold, kept out of line so that the constants it would
+    /// hoist do not crowd the registers of the walk that calls it.
+    @inline(never)
+    public func mergeAnySize(_ sums: UnsafePointer<UInt64>, count: Int, logMaxPagesPerSum: UInt64) -> PallocSum {
+        merge(sums, count: count, logMaxPagesPerSum: logMaxPagesPerSum)
     }
 
     /// mergeSummaries over an array (tests and tools).

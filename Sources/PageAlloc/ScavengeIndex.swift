@@ -89,6 +89,23 @@ public final class ScavengeIndex {
         }
     }
 
+    /// `chunks[i] |= mask` (Go's atomic Or8): one bounds check and one page
+    /// lookup for the read; the word is written only when a bit changes, so
+    /// a byte that already holds the mask costs a load, as on the hardware
+    /// the result is the same. Faults as `byte` does: the read comes first.
+    @inline(__always)
+    func orByte(_ i: Int, _ mask: UInt8) throws {
+        guard i >= 0 && i < nbytes else { throw GoPanic("index out of range [\(i)] with length \(nbytes) (scavengeIndex.chunks)") }
+        switch store {
+        case let .global(p): p[i] |= mask
+        case let .simulated(v):
+            let at = UInt64(i) & ~7
+            let w = try v.load64(at, context: "scavengeIndex.chunks[\(i)]")
+            let set = UInt64(mask) << ((UInt64(i) & 7) * 8)
+            if w & set != set { try v.store64(at, w | set, context: "scavengeIndex.chunks[\(i)]") }
+        }
+    }
+
     /// Bit ci of the index, or nil when its byte cannot be read: for
     /// snapshots, never faulting.
     public func peekBit(_ ci: ChunkIdx) -> Bool? {
@@ -166,10 +183,7 @@ public final class ScavengeIndex {
     public func mark(_ base: UInt64, _ limit: UInt64) throws {
         let start = space.chunkIndex(base).v
         let end = space.chunkIndex(limit &- Geometry.pageSize).v  // inclusive
-        func or(_ i: UInt64, _ mask: UInt8) throws {
-            let at = Int(truncatingIfNeeded: i)
-            try setByte(at, try byte(at) | mask)
-        }
+        func or(_ i: UInt64, _ mask: UInt8) throws { try orByte(Int(truncatingIfNeeded: i), mask) }
         if start == end {
             try or(start / 8, 1 << UInt8(start % 8))
         } else if start / 8 == end / 8 {
