@@ -58,4 +58,31 @@ struct PallocSumTests {
             #expect(k.unpack(merged) == (ws, wm, we), "children \(children.map { k.unpack($0) }) per \(per)")
         }
     }
+
+    @Test("merge8's copies with constant sizes agree with the general fold, for every level of every geometry", arguments: Geometry.all)
+    func merge8Copies(_ g: Geometry) {
+        var rng = SplitMix(s: 29)
+        let k = g.sums
+        for l in 1..<g.summaryLevels where g.levelBits[l] == 3 {
+            let log = UInt64(g.levelLogPages[l]), full = UInt64(1) << log
+            for _ in 0..<500 {
+                // Children that are whole (all free or all taken) or have a
+                // random start, end and max, as a level's entries do.
+                let kids: [UInt64] = (0..<8).map { _ in
+                    switch rng.below(4) {
+                    case 0: return k.pack(full, full, full).raw
+                    case 1: return 0
+                    default:
+                        let s = rng.below(full / 2), e = rng.below(full / 2)
+                        return k.pack(s, Swift.max(s, e, rng.below(full)), e).raw
+                    }
+                }
+                kids.withUnsafeBufferPointer { p in
+                    let fast = k.merge8(p.baseAddress!, logMaxPagesPerSum: log)
+                    let general = k.mergeAnySize(p.baseAddress!, count: 8, logMaxPagesPerSum: log)
+                    #expect(fast == general, "\(g.name) level \(l): \(kids.map { k.unpack(PallocSum(raw: $0)) })")
+                }
+            }
+        }
+    }
 }
