@@ -183,7 +183,7 @@ public final class ScavengeIndex {
     public func mark(_ base: UInt64, _ limit: UInt64) throws {
         let start = space.chunkIndex(base).v
         let end = space.chunkIndex(limit &- Geometry.pageSize).v  // inclusive
-        func or(_ i: UInt64, _ mask: UInt8) throws { try orByte(Int(truncatingIfNeeded: i), mask) }
+        @inline(__always) func or(_ i: UInt64, _ mask: UInt8) throws { try orByte(Int(truncatingIfNeeded: i), mask) }
         if start == end {
             try or(start / 8, 1 << UInt8(start % 8))
         } else if start / 8 == end / 8 {
