@@ -18,7 +18,8 @@ command -v valgrind >/dev/null || { echo "error: valgrind is not installed (apt-
 driver=""
 for info in "$HOME"/.cache/allocverify/drivers/*/info.txt; do
   [ -f "$info" ] || continue
-  if grep -q "go version go$version[. ].*linux/amd64" "$info" && ! grep -q '\.diff' "$info"; then
+  # The host's toolchain builds drivers for every GOARCH: take the amd64 one.
+  if grep -q "go version go$version[. ].*linux/amd64" "$info" && grep -qx 'goarch: amd64' "$info" && ! grep -q '\.diff' "$info"; then
     driver=$(dirname "$info")/driver.test
   fi
 done
