@@ -52,6 +52,7 @@ extension CheckResult {
             lines.append(search)
         }
         if let symmetry { lines.append("  symmetry reduction: \(symmetry)") }
+        if let partialOrder { lines.append("  partial-order reduction: \(partialOrder)") }
         if let b = bitstate {
             // SPIN's supertrace report: filter size, fill, and the collision estimate.
             lines.append(String(format: "  bitstate: 2^%d bits, %d hashes per state, %d bits set (%.4f%%), hash factor %.1f; expected states omitted by collisions %.3g",

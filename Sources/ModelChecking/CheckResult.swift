@@ -23,6 +23,15 @@ public struct CheckOptions: Sendable {
     /// not checked (weak fairness per actor does not survive permuting
     /// actors). On by default.
     public var symmetry: Bool = true
+    /// Partial-order reduction (ample sets over the rules' declared
+    /// accesses, with the cycle proviso) for safety properties and deadlock:
+    /// on by default; off for models with liveness properties, for bounded
+    /// and depth-first searches (said in the result).
+    public var partialOrder: Bool = true
+    /// The cycle proviso of partial-order reduction. Turning it off is
+    /// unsound; it exists so that a test can show the ignoring problem it
+    /// prevents (a violation the reduced search would otherwise miss).
+    public var partialOrderCycleProviso: Bool = true
     /// Breadth-first (shortest counterexamples) or depth-first (a stack of
     /// one path, as SPIN searches; counterexamples are not shortest).
     public var order: SearchOrder = .breadthFirst
@@ -200,7 +209,7 @@ public struct CheckResult: Sendable, Codable {
     public let threads: Int
     /// Every discovery: invariant violations, deadlock, liveness violations,
     /// examples, in property order (deadlock last among failures).
-    public let discoveries: [Discovery]
+    public internal(set) var discoveries: [Discovery]
     /// `sometimes` properties that no reachable state satisfies.
     public let unreachedExamples: [String]
     /// Why liveness was not checked, if it was not (fingerprints, bound, cap).
@@ -213,6 +222,9 @@ public struct CheckResult: Sendable, Codable {
     public var visitedBytes: Int? = nil
     /// The symmetry the run reduced by, if any.
     public var symmetry: String? = nil
+    /// Partial-order reduction: what it did, or why it was off (nil when
+    /// not asked for).
+    public var partialOrder: String? = nil
 
     public var statesPerSecond: Double {
         elapsedSeconds > 0 ? Double(states) / elapsedSeconds : Double(states)

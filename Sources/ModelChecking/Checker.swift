@@ -49,7 +49,34 @@ public struct Checker<M: Model>: Sendable {
             result = Search<M, BitstateTable>(model: model, options: options, table: table, key: fingerprintKey).run()
         }
         if reduce { result.symmetry = model.symmetry }
+        if result.partialOrder?.hasPrefix("ample") == true { shortenCounterexamples(&result) }
         return result
+    }
+
+    /// A reduced search reaches every violated invariant and every example,
+    /// but its path may take independent steps of other actors on the way,
+    /// so it need not be the shortest. A breadth-first search without
+    /// reduction, bounded by the deepest such path, finds each one's
+    /// shortest path (one exists within the bound: the reduced path is a
+    /// path of the full graph). Deadlocks keep theirs: a reduced path to a
+    /// deadlock reorders the steps of a full one, so it is as long.
+    private func shortenCounterexamples(_ result: inout CheckResult) {
+        let wanted: Set<DiscoveryKind> = [.invariantViolation, .example]
+        guard let deepest = result.discoveries.filter({ wanted.contains($0.kind) }).map(\.trace.steps.count).max(),
+              deepest > 0 else { return }
+        var bounded = options
+        bounded.partialOrder = false
+        bounded.maxDepth = min(deepest, options.maxDepth ?? deepest)
+        bounded.progress = false
+        let again = Checker(model, options: bounded).run()
+        result.discoveries = result.discoveries.map { found in
+            guard wanted.contains(found.kind),
+                  let shortest = again.discoveries.first(where: { $0.kind == found.kind && $0.property == found.property })
+            else { return found }
+            return Discovery(kind: found.kind, property: found.property, doc: found.doc,
+                             stateCount: found.stateCount, trace: shortest.trace)
+        }
+        result.partialOrder! += "; shortest paths to violations and examples re-searched without reduction to depth \(bounded.maxDepth!) (\(again.states) states)"
     }
 }
 
@@ -64,6 +91,8 @@ struct Expansion<State, Key> {
     var terminal = false
     /// False when the state was not expanded (depth bound or violation).
     var expanded = false
+    /// Only an ample set of the enabled rules was expanded.
+    var reduced = false
 }
 
 /// A state on the depth-first stack and the next rule to try from it.
@@ -135,6 +164,11 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
     var depthReached = 0
     var truncated = false
     var threadsUsed = 1
+    /// Partial-order reduction, when it applies to this run.
+    let partialOrder: PartialOrder<M.State>?
+    /// Why it does not, when it was asked for.
+    let partialOrderOff: String?
+    var reducedStates = 0
 
     var firstViolation: [Int: Int] = [:]  // property index -> state id
     var violationCounts: [Int: Int] = [:]
@@ -155,6 +189,19 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         self.keyOf = key
         self.initialStates = model.initialStates
         precondition(rules.count < Int(UInt16.max), "a model may have at most 65534 rules")
+        var off: String?
+        if !options.partialOrder {
+            off = nil
+        } else if properties.contains(where: { $0.kind == .eventually }) {
+            off = "off (the model has liveness properties)"
+        } else if options.order == .depthFirst {
+            off = "off (depth-first search)"
+        } else if options.maxDepth != nil {
+            off = "off (bounded search: reordered paths may be longer than the bound)"
+        }
+        partialOrder = options.partialOrder && off == nil ? PartialOrder(rules: rules, properties: properties) : nil
+        if options.partialOrder && off == nil && partialOrder == nil { off = "off (no rule declares its accesses)" }
+        partialOrderOff = off
         self.progress = ProgressReporter(name: model.name, enabled: options.progress)
     }
 
@@ -208,13 +255,18 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
             bitstate = BitstateReport(bits: filter.bits, hashes: filter.hashes, setBits: filter.setBits,
                                       expectedOmitted: filter.expectedOmitted)
         }
-        return CheckResult(
+        var result = CheckResult(
             model: model.name, states: table.count, transitions: transitions,
             maxDepth: depthReached, complete: !truncated, elapsedSeconds: elapsed,
             peakMemoryBytes: ResourceUsage.peakResidentBytes(), visited: options.visited,
             threads: threadsUsed, discoveries: discoveries + liveness,
             unreachedExamples: unreached, livenessSkipped: livenessSkipped,
             order: options.order, bitstate: bitstate, visitedBytes: table.approximateBytes)
+        if options.partialOrder {
+            result.partialOrder = partialOrderOff
+                ?? "ample sets: \(reducedStates) of \(status.filter { $0 == .expanded }.count) expanded states took one actor's rules only"
+        }
+        return result
     }
 
     // MARK: Expansion
@@ -253,6 +305,31 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         result.terminal = model.isTerminal(state)
         guard result.violated.isEmpty || options.expandViolatingStates, canExpand else { return result }
         result.expanded = true
+        if let partialOrder {
+            let enabled = rules.indices.filter { rules[$0].isEnabled(state) }
+            if let ample = partialOrder.ample(state, enabled: enabled) {
+                for index in ample {
+                    var next = state
+                    rules[index].apply(&next)
+                    let key = keyOf(next)
+                    result.successors.append((index, next, key, key.hashValue))
+                }
+                // The cycle proviso: a successor stored already means this
+                // state may close a cycle; expand it fully.
+                if !options.partialOrderCycleProviso || !result.successors.contains(where: { table.find($0.key, hash: $0.hash) != nil }) {
+                    result.reduced = true
+                    return result
+                }
+                result.successors.removeAll()
+            }
+            for index in enabled {
+                var next = state
+                rules[index].apply(&next)
+                let key = keyOf(next)
+                result.successors.append((index, next, key, key.hashValue))
+            }
+            return result
+        }
         for (index, rule) in rules.enumerated() where rule.isEnabled(state) {
             var next = state
             rule.apply(&next)
@@ -383,6 +460,7 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
                 continue
             }
             status[item.id] = .expanded
+            if expansion.reduced { reducedStates += 1 }
             if expansion.successors.isEmpty && !expansion.terminal {
                 deadlockCount += 1
                 if firstDeadlock == nil { firstDeadlock = item.id }

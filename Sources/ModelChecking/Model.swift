@@ -23,6 +23,16 @@ public struct Rule<State>: Sendable {
     public let isEnabled: @Sendable (State) -> Bool
     /// The effect, run only when the guard holds.
     public let apply: @Sendable (inout State) -> Void
+    /// Partial-order reduction's view of the rule (see `accessing`): the
+    /// state variables it reads, its guard included, and writes, by name;
+    /// nil when undeclared, which makes it dependent on every rule.
+    public private(set) var reads: Set<String>?
+    public private(set) var writes: Set<String>?
+    /// The actor's location this rule belongs to: a condition on variables
+    /// that only this actor writes (its program counter). When it is false
+    /// the rule cannot become enabled before the actor itself moves. nil:
+    /// always at its location.
+    public private(set) var location: (@Sendable (State) -> Bool)?
 
     public init(
         _ actor: String, _ name: String,
@@ -33,6 +43,19 @@ public struct Rule<State>: Sendable {
         self.name = name
         self.isEnabled = isEnabled
         self.apply = apply
+    }
+
+    /// Declares what the rule touches, for partial-order reduction. The
+    /// declaration must be complete: a variable the guard or the effect
+    /// reads that is missing here, or one the effect writes, makes the
+    /// reduction unsound. Names are free-form but must be the same in every
+    /// rule and property ("fork[3]", "g[1].pc").
+    public func accessing(reads: [String], writes: [String], at location: (@Sendable (State) -> Bool)? = nil) -> Rule {
+        var rule = self
+        rule.reads = Set(reads)
+        rule.writes = Set(writes)
+        rule.location = location
+        return rule
     }
 }
 
@@ -58,6 +81,9 @@ public struct Property<State>: Sendable {
     /// One sentence: what the property guarantees and where it comes from.
     public let doc: String
     public let condition: @Sendable (State) -> Bool
+    /// The state variables the condition reads (see `Rule.accessing`); nil
+    /// when undeclared, which makes every rule visible to it.
+    public private(set) var reads: Set<String>?
 
     public init(
         _ kind: PropertyKind, _ name: String, doc: String,
@@ -67,6 +93,13 @@ public struct Property<State>: Sendable {
         self.name = name
         self.doc = doc
         self.condition = condition
+    }
+
+    /// Declares the variables the condition reads, for partial-order reduction.
+    public func reading(_ names: [String]) -> Property {
+        var property = self
+        property.reads = Set(names)
+        return property
     }
 
     public static func always(

@@ -24,6 +24,9 @@ struct ModelCommand: ParsableCommand {
     @Flag(help: "Turn symmetry reduction off (on by default for models that declare interchangeable actors; liveness is checked only without it).")
     var noSymmetry = false
 
+    @Flag(help: "Turn partial-order reduction off (on by default: ample sets over the rules' declared accesses, for invariants and deadlock; off anyway for models with liveness properties and for bounded or depth-first searches).")
+    var noPor = false
+
     @Flag(help: "One thread (the default expands large breadth-first levels on every core).")
     var sequential = false
 
@@ -104,6 +107,7 @@ struct ModelCommand: ParsableCommand {
             options.order = dfs ? .depthFirst : .breadthFirst
             if sequential { options.parallelism = .sequential }
             if noSymmetry { options.symmetry = false }
+            if noPor { options.partialOrder = false }
             options.bitstateLog2Bits = bitstateLog2
             let rows = try runModels(names: name.map { [$0] }, variant: variant, maxDepth: maxDepth,
                                      options: options, params: params)
