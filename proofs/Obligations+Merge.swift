@@ -150,7 +150,7 @@ struct MergeTwoLaw: Obligation {
     let level: Int
     let theorem = "mergeTwoLaw"
     var instance: String { "l\(level)" }
-    let meaning = "One step of mergeSummaries at level l (running summary of i regions, 1 <= i < 2^levelBits[l], then one more) computes exactly `combine`, the summary of two adjacent regions, for all well-formed inputs."
+    let meaning = "One step of mergeSummaries at level l (running summary of i regions, 1 <= i < 2^levelBits[l], then one more) computes exactly `combine`, the summary of two adjacent regions, and, for well-formed inputs, a well-formed summary of the i+1 regions (the fold's invariant; that the step equals `combine` alone holds for any input)."
     let mutation = "The running-region-is-all-free test shifts by one bit too few."
 
     func inputNames(_ g: Geometry) -> [String] { ["i", "runStart", "runMax", "runEnd", "nextStart", "nextMax", "nextEnd"] }
@@ -177,7 +177,9 @@ struct MergeTwoLaw: Obligation {
     func goal<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {
         let l = g.levelLogPages[level]
         let (run, next) = parts(x)
-        return step(x, g, v).equals(combine(run, x[0] << l, next, W(1) << l))
+        let merged = step(x, g, v)
+        return merged.equals(combine(run, x[0] << l, next, W(1) << l))
+            && wellFormed(merged, pages: (x[0] &+ 1) << l)
     }
 
     func observations(_ x: [UInt64], _ g: Geometry, _ v: Variant) -> [(String, String)] {

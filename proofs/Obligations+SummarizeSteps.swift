@@ -42,7 +42,7 @@ struct SummarizeStep: Obligation {
 
     var meaning: String {
         switch kind {
-        case .start: return "For every non-zero word and max <= 61, the second pass starts from x = word >> tz(word), p = max, k = 1, and is done exactly when x & (x+1) == 0: the machine's initial state."
+        case .start: return "For every word and max < 64, the second pass starts from x = word >> tz(word), p = max, k = 1, and is done exactly when x & (x+1) == 0: the machine's initial state."
         case .shrinkFinal: return "From a shrinking state with 1 <= p <= k <= 32 and x not yet a mask, one step gives x | x >> p with k and max unchanged, leaves the shrink loop, and is done exactly when the result is a mask: the machine's smfinal transition."
         case .shrinkDouble: return "From a shrinking state with 1 <= k < p <= 62 and x not yet a mask, one step gives x | x >> k, p - k, 2k, max unchanged, stays in the shrink loop, and is done exactly when the result is a mask: the machine's smdouble transition."
         case .shrinkZero: return "From a shrinking state with p == 0 and x not a mask, one step changes only the loop flag: the machine, which never enters the loop with p == 0, takes no transition."
@@ -77,12 +77,15 @@ struct SummarizeStep: Obligation {
 
     func assumption<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {
         switch kind {
-        case .start: return x[0] != 0 && x[1] <= 61
+        // start and finished hold for every input of their widths (the
+        // assumption-deletion control found that word != 0 and max <= 61,
+        // once assumed here, carried nothing): only the widths remain.
+        case .start: return x[1] < 64
         case .shrinkFinal: return !Self.isMask(x[0]) && x[1] >= 1 && x[1] <= x[2] && x[2] <= 32 && x[3] <= 62
         case .shrinkDouble: return !Self.isMask(x[0]) && x[2] >= 1 && x[2] < x[1] && x[1] <= 62 && x[2] <= 32 && x[3] <= 62
         case .shrinkZero: return !Self.isMask(x[0]) && x[1] == 0 && x[2] <= 32 && x[3] <= 62
         case .harvest: return !Self.isMask(x[0]) && x[1] <= 62 && x[2] <= 32 && x[3] <= 62
-        case .finished: return x[1] <= 62 && x[2] <= 32 && x[3] <= 62
+        case .finished: return x[1] < 64 && x[2] < 64 && x[3] < 64
         }
     }
 

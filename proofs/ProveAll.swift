@@ -11,12 +11,24 @@ public struct ObligationReport: Sendable {
     public let vacuity: ProofResult?
     /// The mutated twin (expected `.refuted`, with a counterexample).
     public let mutant: ProofResult?
+    /// The assumption-deletion control (expected `.refuted`: without its
+    /// assumption the goal fails); nil when not run or when the assumption
+    /// is always true.
+    public var needed: ProofResult? = nil
+
+    public init(proof: ProofResult, vacuity: ProofResult?, mutant: ProofResult?, needed: ProofResult? = nil) {
+        self.proof = proof
+        self.vacuity = vacuity
+        self.mutant = mutant
+        self.needed = needed
+    }
 
     /// True when the proof holds and every control ran as expected.
     public var passed: Bool {
         proof.isProved
             && (vacuity.map { $0.verdict == .refuted } ?? true)
             && (mutant.map { $0.verdict == .refuted && $0.counterexample?.confirmedConcretely != false } ?? true)
+            && (needed.map { $0.verdict == .refuted } ?? true)
     }
 }
 
@@ -50,7 +62,8 @@ public func proveAll(
         let report = ObligationReport(
             proof: try runner.prove(obligation, g, emitDirectory: emitDirectory, cache: cache),
             vacuity: controls ? runner.checkVacuity(obligation, g) : nil,
-            mutant: controls ? runner.refuteMutant(obligation, g) : nil)
+            mutant: controls ? runner.refuteMutant(obligation, g) : nil,
+            needed: controls ? runner.checkAssumptionNeeded(obligation, g) : nil)
         progress?(report)
         reports.append(report)
     }
@@ -62,7 +75,7 @@ public func proveAll(
 public func renderTable(_ reports: [ObligationReport]) -> String {
     let withControls = reports.contains { $0.vacuity != nil || $0.mutant != nil }
     var header = ["obligation", "geometry", "verdict", "time"]
-    if withControls { header += ["vacuity", "mutant"] }
+    if withControls { header += ["vacuity", "mutant", "assumption"] }
     var rows: [[String]] = [header]
     for r in reports {
         var time = String(format: "%.2fs", r.proof.seconds)
@@ -71,6 +84,7 @@ public func renderTable(_ reports: [ObligationReport]) -> String {
         if withControls {
             row.append(r.vacuity.map { $0.verdict == .refuted ? "satisfiable" : "VACUOUS? \($0.verdict)" } ?? "-")
             row.append(r.mutant.map { $0.verdict == .refuted ? "refuted" : "NOT REFUTED: \($0.verdict)" } ?? "-")
+            row.append(r.needed.map { $0.verdict == .refuted ? "needed" : $0.verdict == .proved ? "NOT NEEDED" : "UNKNOWN: \($0.verdict)" } ?? "none")
         }
         rows.append(row)
     }
@@ -85,7 +99,7 @@ public func renderTable(_ reports: [ObligationReport]) -> String {
     let total = reports.reduce(0) { $0 + $1.proof.seconds }
     var summary = "\(proved)/\(reports.count) proved, total proof time \(String(format: "%.2fs", total))"
     if withControls {
-        let controlTime = reports.reduce(0) { $0 + ($1.vacuity?.seconds ?? 0) + ($1.mutant?.seconds ?? 0) }
+        let controlTime = reports.reduce(0) { $0 + ($1.vacuity?.seconds ?? 0) + ($1.mutant?.seconds ?? 0) + ($1.needed?.seconds ?? 0) }
         let passed = reports.filter(\.passed).count
         summary += "; controls \(passed)/\(reports.count) as expected, control time \(String(format: "%.2fs", controlTime))"
     }

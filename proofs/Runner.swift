@@ -5,6 +5,8 @@
 //   vacuity    assumption                                       expected sat
 //   control    outOfRange || (assumption && !(mutant goal && requirements))
 //                                                               expected sat
+//   needed     !(claim && requirements), the assumption deleted  expected sat
+//              (skipped when the assumption is always true)
 //
 // Every problem gets a fresh context, so its terms (and its SMT-LIB text) do not
 // depend on what was built before. `unknown` (a timeout included) is never a pass.
@@ -287,6 +289,34 @@ public struct Runner: Sendable {
             witness = Counterexample(
                 inputs: zip(problem.names, problem.inputs).map { .init(name: $0, value: model.value($1)) },
                 failed: "nothing (a witness that the assumption is satisfiable)", observations: [], confirmedConcretely: nil)
+        case .unsat: verdict = .proved
+        case .unknown(let reason): verdict = .unknown(reason)
+        }
+        return ProofResult(obligation: obligation.name, meaning: obligation.meaning, geometry: geometryLabel(g),
+                           verdict: verdict, seconds: seconds(since: start, clock), parts: 1, sameProblemAs: nil,
+                           counterexample: witness)
+    }
+
+    /// The assumption-deletion control: the goal without the assumption must
+    /// fail for some input, or the assumption carries nothing and the theorem
+    /// is weaker than it reads. Passes when `.refuted` (the goal alone has a
+    /// counterexample, given as the witness). `.proved` means the goal holds
+    /// with the assumption deleted. An obligation whose assumption is always
+    /// true has nothing to delete: `nil`.
+    public func checkAssumptionNeeded(_ obligation: any Obligation, _ g: Geometry?) -> ProofResult? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let geometry = Self.geometry(g)
+        let problem = BuiltProblem(obligation, geometry, .original, lemmas: false)
+        if case .unsat = problem.solver(!problem.assumption, timeoutMilliseconds: timeoutMilliseconds).check() { return nil }
+        let verdict: Verdict
+        var witness: Counterexample?
+        switch problem.solver(!problem.claim, timeoutMilliseconds: timeoutMilliseconds).check() {
+        case .sat(let model):
+            verdict = .refuted
+            witness = Counterexample(
+                inputs: zip(problem.names, problem.inputs).map { .init(name: $0, value: model.value($1)) },
+                failed: "the goal, with the assumption deleted", observations: [], confirmedConcretely: nil)
         case .unsat: verdict = .proved
         case .unknown(let reason): verdict = .unknown(reason)
         }

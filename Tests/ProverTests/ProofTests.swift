@@ -59,6 +59,51 @@ struct ProofTests {
         }
     }
 
+    @Test("every obligation's assumption is needed: with it deleted the goal fails (amd64 and the geometry-independent ones; verify prove --controls runs all)")
+    func assumptionsNeeded() {
+        let runner = Runner()
+        var none: [String] = []
+        for (obligation, g) in Catalog.all(geometries: [.amd64], addressGeometries: []) {
+            guard let result = runner.checkAssumptionNeeded(obligation, g) else { none.append(obligation.name); continue }
+            #expect(result.verdict == .refuted, "\(obligation.name) [\(geometryLabel(g))]: holds without its assumption? \(result.verdict)")
+            #expect(result.counterexample?.inputs.count == obligation.inputNames(g ?? .amd64).count)
+        }
+        // No assumption, or one that only bounds the inputs' declared widths:
+        // nothing to delete.
+        #expect(none.sorted() == ["mergeMatchesBitmap.8x8", "summarizeEarlyExit", "summarizeFirstPass.64",
+                                  "summarizeStep.finished", "summarizeStep.start"], "\(none)")
+    }
+
+    /// mergeTwoLaw as it was stated before: Go's loop body equals `combine`,
+    /// assuming well-formed inputs. It holds for every input, so the
+    /// assumption-deletion control must flag it.
+    struct LoopBodyIsCombine: Obligation {
+        let theorem = "loopBodyIsCombine"
+        let instance = ""
+        let meaning = "mergeTwo equals combine (for well-formed inputs, though the assumption is not needed)"
+        let mutation = "none"
+        func inputNames(_ g: Geometry) -> [String] { ["i", "rs", "rm", "re", "ns", "nm", "ne"] }
+        func assumption<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {
+            let run = SummaryFields(start: x[1], max: x[2], end: x[3]), next = SummaryFields(start: x[4], max: x[5], end: x[6])
+            return x[0] >= 1 && x[0] < 8 && wellFormed(run, pages: x[0] << 9) && wellFormed(next, pages: W(1) << 9)
+        }
+        func goal<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {
+            let run = SummaryFields(start: x[1], max: x[2], end: x[3]), next = SummaryFields(start: x[4], max: x[5], end: x[6])
+            return mergeTwo(run, next, mergedCount: x[0], logMaxPagesPerSum: 9).equals(combine(run, x[0] << 9, next, W(1) << 9))
+        }
+    }
+
+    @Test("the assumption-deletion control flags a theorem that holds without its assumption (mergeTwoLaw's old statement)")
+    func assumptionNotNeededIsFlagged() throws {
+        let runner = Runner()
+        let old = try #require(runner.checkAssumptionNeeded(LoopBodyIsCombine(), .amd64))
+        #expect(old.verdict == .proved)
+        #expect(try runner.prove(LoopBodyIsCombine(), .amd64).isProved)
+        // Today's statement also claims the merged summary is well formed, which needs it.
+        let now = try #require(Catalog.obligations(for: .amd64).first { $0.name == "mergeTwoLaw.l4" })
+        #expect(runner.checkAssumptionNeeded(now, .amd64)?.verdict == .refuted)
+    }
+
     @Test("a counterexample prints as Swift values")
     func counterexampleText() throws {
         let packing = try #require(Catalog.obligations(for: .amd64).first { $0.name == "packRoundTrip" })
@@ -120,10 +165,11 @@ struct ProofTests {
     func table() throws {
         let reports = try proveAll(geometries: [.mips], only: "pack", controls: true)
         let lines = renderTable(reports).split(separator: "\n").map(String.init)
-        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["obligation", "geometry", "verdict", "time", "vacuity", "mutant"])
+        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["obligation", "geometry", "verdict", "time", "vacuity", "mutant", "assumption"])
         #expect(lines.count == 2 + 3 + 1)
         #expect(lines[2].hasPrefix("packRoundTrip"))
         #expect(lines[2].contains("mips") && lines[2].contains("proved") && lines[2].contains("satisfiable") && lines[2].contains("refuted"))
+        #expect(lines[2].hasSuffix("needed"))
         #expect(lines.last?.hasPrefix("3/3 proved") == true)
     }
 }

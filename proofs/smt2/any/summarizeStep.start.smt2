@@ -1,7 +1,7 @@
 ; obligation: summarizeStep.start
 ; part:       goal
 ; geometry:   any
-; meaning:    For every non-zero word and max <= 61, the second pass starts from x = word >> tz(word), p = max, k = 1, and is done exactly when x & (x+1) == 0: the machine's initial state.
+; meaning:    For every word and max < 64, the second pass starts from x = word >> tz(word), p = max, k = 1, and is done exactly when x & (x+1) == 0: the machine's initial state.
 ; The assertion is the assumption (with the lemmas proved before this part)
 ; and the negation of this part's claim (with the code's own requirements),
 ; or an input outside its declared width that meets the assumption.
@@ -11,7 +11,6 @@
 (declare-fun word () (_ BitVec 64))
 (declare-fun max () (_ BitVec 6))
 (declare-fun max.wide () (_ BitVec 64))
-(declare-fun word.wide () (_ BitVec 64))
 (assert (let ((a!1 (ite (= ((_ extract 62 62) word) #b1)
                 #b0111110
                 (ite (= ((_ extract 63 63) word) #b1) #b0111111 #b1000000))))
@@ -123,9 +122,8 @@
                  (= max max)
                  (= max max)
                  a!37)))
-  (or (and (not (= word.wide #x0000000000000000))
-           (bvule max.wide #x000000000000003d)
+  (or (and (bvult max.wide #x0000000000000040)
            (bvule #x0000000000000040 max.wide))
-      (and (not (= word #x0000000000000000)) (bvule max #b111101) (not a!38))))))))))))))))))))))))))))))))))))))))
+      (and true (not a!38))))))))))))))))))))))))))))))))))))))))
 (check-sat)
 (exit)
