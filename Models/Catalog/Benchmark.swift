@@ -162,9 +162,11 @@ public func runBenchmark(philosophers n: Int = 16, parallelism: Parallelism = .a
     precondition(n >= 2, "the benchmark needs at least two philosophers")
     var options = CheckOptions(parallelism: parallelism, progress: n >= 12)
     options.symmetry = false  // reductions off: the like-for-like comparison
+    options.partialOrder = false
     let swift = Checker(DiningPhilosophers(n: n), options: options).run()
     var reducedOptions = options
     reducedOptions.symmetry = true
+    reducedOptions.partialOrder = true
     let reduced = Checker(DiningPhilosophers(n: n), options: reducedOptions).run()
     var spin: SpinResult?
     if SpinRunner.isInstalled {

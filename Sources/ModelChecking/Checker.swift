@@ -305,37 +305,28 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         result.terminal = model.isTerminal(state)
         guard result.violated.isEmpty || options.expandViolatingStates, canExpand else { return result }
         result.expanded = true
-        if let partialOrder {
-            let enabled = rules.indices.filter { rules[$0].isEnabled(state) }
-            if let ample = partialOrder.ample(state, enabled: enabled) {
-                for index in ample {
-                    var next = state
-                    rules[index].apply(&next)
-                    let key = keyOf(next)
-                    result.successors.append((index, next, key, key.hashValue))
-                }
-                // The cycle proviso: a successor stored already means this
-                // state may close a cycle; expand it fully.
-                if !options.partialOrderCycleProviso || !result.successors.contains(where: { table.find($0.key, hash: $0.hash) != nil }) {
-                    result.reduced = true
-                    return result
-                }
-                result.successors.removeAll()
-            }
-            for index in enabled {
-                var next = state
-                rules[index].apply(&next)
-                let key = keyOf(next)
-                result.successors.append((index, next, key, key.hashValue))
-            }
-            return result
-        }
-        for (index, rule) in rules.enumerated() where rule.isEnabled(state) {
+        func successor(_ index: Int) {
             var next = state
-            rule.apply(&next)
+            rules[index].apply(&next)
             let key = keyOf(next)
             result.successors.append((index, next, key, key.hashValue))
         }
+        guard let partialOrder else {
+            for index in rules.indices where rules[index].isEnabled(state) { successor(index) }
+            return result
+        }
+        let enabled = rules.indices.filter { rules[$0].isEnabled(state) }
+        if let ample = partialOrder.ample(state, enabled: enabled) {
+            for index in ample { successor(index) }
+            // The cycle proviso: a successor stored already means this state
+            // may close a cycle; expand it fully.
+            if !options.partialOrderCycleProviso || !result.successors.contains(where: { table.find($0.key, hash: $0.hash) != nil }) {
+                result.reduced = true
+                return result
+            }
+            result.successors.removeAll()
+        }
+        for index in enabled { successor(index) }
         return result
     }
 
