@@ -53,15 +53,18 @@ public struct Checker<M: Model>: Sendable {
         return result
     }
 
-    /// A reduced search reaches every violated invariant and every example,
-    /// but its path may take independent steps of other actors on the way,
-    /// so it need not be the shortest. A breadth-first search without
-    /// reduction, bounded by the deepest such path, finds each one's
-    /// shortest path (one exists within the bound: the reduced path is a
-    /// path of the full graph). Deadlocks keep theirs: a reduced path to a
-    /// deadlock reorders the steps of a full one, so it is as long.
+    /// A reduced search reaches every violated invariant, but its path may
+    /// take independent steps of other actors on the way, so it need not be
+    /// the shortest. A breadth-first search without reduction, bounded by
+    /// the deepest such path, finds each one's shortest path (one exists
+    /// within the bound: the reduced path is a path of the full graph); it
+    /// costs the full space up to that depth, paid only when an invariant
+    /// fails. Deadlocks keep their length: a reduced path to a deadlock
+    /// reorders the steps of a full one. Examples (`sometimes`) keep the
+    /// reduced path, which may be longer than the shortest: re-searching for
+    /// them would undo the reduction, as an example often lies at the end.
     private func shortenCounterexamples(_ result: inout CheckResult) {
-        let wanted: Set<DiscoveryKind> = [.invariantViolation, .example]
+        let wanted: Set<DiscoveryKind> = [.invariantViolation]
         guard let deepest = result.discoveries.filter({ wanted.contains($0.kind) }).map(\.trace.steps.count).max(),
               deepest > 0 else { return }
         var bounded = options
@@ -76,7 +79,7 @@ public struct Checker<M: Model>: Sendable {
             return Discovery(kind: found.kind, property: found.property, doc: found.doc,
                              stateCount: found.stateCount, trace: shortest.trace)
         }
-        result.partialOrder! += "; shortest paths to violations and examples re-searched without reduction to depth \(bounded.maxDepth!) (\(again.states) states)"
+        result.partialOrder! += "; shortest paths to violations re-searched without reduction to depth \(bounded.maxDepth!) (\(again.states) states)"
     }
 }
 
