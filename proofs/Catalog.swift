@@ -9,11 +9,14 @@ public enum Catalog {
         for level in 1..<g.summaryLevels { list.append(MergeBounds(level: level)) }
         for level in 1..<g.summaryLevels { list.append(MergeWellFormed(level: level)) }
         for level in 1..<g.summaryLevels { list.append(MergeTwoLaw(level: level)) }
+        for level in 1..<g.summaryLevels { list.append(MergeFold(level: level)) }
+        for level in 0..<g.summaryLevels { list.append(PackNeverTruncates(level: level)) }
         list += [
             MergeMatchesBitmap(childCount: 8, pagesPerChild: 8),
             ChunkIndexBaseInverse(),
         ]
         for level in 0..<g.summaryLevels { list.append(AddrsToSummaryRangeExact(level: level)) }
+        for level in 1..<g.summaryLevels { list.append(ChildRegions(level: level)) }
         list += [OffAddrOrder(), GeometryConstants()]
         return list
     }
@@ -24,6 +27,7 @@ public enum Catalog {
     public static func addressObligations(for g: Geometry) -> [any Obligation] {
         var list: [any Obligation] = [ChunkIndexBaseInverse()]
         for level in 0..<g.summaryLevels { list.append(AddrsToSummaryRangeExact(level: level)) }
+        for level in 1..<g.summaryLevels { list.append(ChildRegions(level: level)) }
         return list + [OffAddrOrder(), GeometryConstants()]
     }
 
@@ -31,6 +35,7 @@ public enum Catalog {
     public static let geometryIndependent: [any Obligation] = [
         FindBitRange64Spec(),
         CombineLaw(),
+        ScanWellFormed(),
         SummarizeFirstPass(words: 1),
         SummarizeEarlyExit(),
     ] + SummarizeStepKind.allCases.map { SummarizeStep(kind: $0) }

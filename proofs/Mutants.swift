@@ -8,11 +8,19 @@
 import SummaryCore
 
 enum Mutants {
-    /// packPallocSum with the field mask one bit short (2^(w-1) - 1 instead of 2^w - 1).
-    static func pack<W: SumWord>(_ f: SummaryFields<W>, _ g: Geometry) -> PallocSum<W> {
+    /// The bugs planted in packPallocSum.
+    enum PackBug {
+        /// The field mask one bit short (2^(w-1) - 1 instead of 2^w - 1).
+        case maskShort
+        /// max shifted by w - 1, overlapping start's bits.
+        case maxShiftShort
+    }
+
+    /// packPallocSum with `bug` planted.
+    static func pack<W: SumWord>(_ f: SummaryFields<W>, _ g: Geometry, bug: PackBug = .maskShort) -> PallocSum<W> {
         let w = g.logMaxPackedValue
-        let mask = W((g.maxPackedValue >> 1) &- 1)   // BUG: one bit short
-        let packed = (f.start & mask) | ((f.max & mask) << w) | ((f.end & mask) << (2 * w))
+        let mask = W(bug == .maskShort ? (g.maxPackedValue >> 1) &- 1 : g.maxPackedValue &- 1)
+        let packed = (f.start & mask) | ((f.max & mask) << (bug == .maxShiftShort ? w - 1 : w)) | ((f.end & mask) << (2 * w))
         return PallocSum(raw: W.select(f.max == W(g.maxPackedValue), W(1 << 63), packed))
     }
 

@@ -44,7 +44,10 @@ public struct ObligationReport: Sendable {
 ///   - controls: also run each obligation's vacuity check and mutated twin.
 ///   - extended: also run `Catalog.extended` (slow or unproved obligations).
 ///   - runner: the solver settings (timeout).
-///   - progress: called after each obligation, in order.
+///   - jobs: how many obligations are solved at once (each in its own Z3 context).
+///     An obligation's instances for the different geometries stay together, in
+///     order, so "same problem as" names the same geometry whatever `jobs` is.
+///   - progress: called after each obligation, in list order.
 public func proveAll(
     emitDirectory: String? = nil,
     geometries: [Geometry] = Geometry.named,
@@ -53,21 +56,76 @@ public func proveAll(
     controls: Bool = false,
     extended: Bool = false,
     runner: Runner = Runner(),
+    jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
     progress: ((ObligationReport) -> Void)? = nil
 ) throws -> [ObligationReport] {
-    var reports: [ObligationReport] = []
-    let cache = ProofCache()
-    let list = Catalog.all(geometries: geometries, addressGeometries: addressGeometries) + (extended ? Catalog.extended(geometries: geometries) : [])
-    for (obligation, g) in list where only.map({ obligation.name.hasPrefix($0) }) ?? true {
-        let report = ObligationReport(
+    let list = (Catalog.all(geometries: geometries, addressGeometries: addressGeometries) + (extended ? Catalog.extended(geometries: geometries) : []))
+        .filter { item in only.map { item.obligation.name.hasPrefix($0) } ?? true }
+    // Group the instances of one obligation (its geometries), in first-appearance order.
+    var groups: [[Int]] = []
+    var groupOfName: [String: Int] = [:]
+    for (k, item) in list.enumerated() {
+        if let g = groupOfName[item.obligation.name] { groups[g].append(k) } else {
+            groupOfName[item.obligation.name] = groups.count
+            groups.append([k])
+        }
+    }
+    let state = ProveAllState(count: list.count, progress: progress)
+    let groupList = groups
+    @Sendable func work(_ k: Int, _ cache: ProofCache) throws -> ObligationReport {
+        let (obligation, g) = list[k]
+        return ObligationReport(
             proof: try runner.prove(obligation, g, emitDirectory: emitDirectory, cache: cache),
             vacuity: controls ? runner.checkVacuity(obligation, g) : nil,
             mutant: controls ? runner.refuteMutant(obligation, g) : nil,
             needed: controls ? runner.checkAssumptionNeeded(obligation, g) : nil)
-        progress?(report)
-        reports.append(report)
     }
-    return reports
+    DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, groupList.count))) { _ in
+        while let group = state.nextGroup(of: groupList.count) {
+            let cache = ProofCache()
+            for k in groupList[group] {
+                do { state.finish(k, try work(k, cache)) } catch { state.fail(error); return }
+            }
+        }
+    }
+    if let error = state.error { throw error }
+    return state.reports.map { $0! }
+}
+
+/// The shared state of a parallel `proveAll`: the next group to take, the
+/// finished reports, and the in-order progress calls.
+private final class ProveAllState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var taken = 0
+    private var reported = 0
+    private(set) var reports: [ObligationReport?]
+    private(set) var error: (any Error)?
+    private let progress: ((ObligationReport) -> Void)?
+
+    init(count: Int, progress: ((ObligationReport) -> Void)?) {
+        reports = Array(repeating: nil, count: count)
+        self.progress = progress
+    }
+
+    func nextGroup(of count: Int) -> Int? {
+        lock.withLock {
+            guard taken < count, error == nil else { return nil }
+            taken += 1
+            return taken - 1
+        }
+    }
+
+    func finish(_ k: Int, _ report: ObligationReport) {
+        lock.withLock {
+            reports[k] = report
+            while reported < reports.count, let next = reports[reported] {
+                progress?(next)
+                reported += 1
+            }
+        }
+    }
+
+    func fail(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
 }
 
 /// The results as a text table: obligation, geometry, verdict, time (and the

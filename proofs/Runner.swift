@@ -97,7 +97,8 @@ public func geometryLabel(_ g: Geometry?) -> String { g.map { $0.name.descriptio
 
 /// Remembers the answers to problems already solved in this run, by their text.
 public final class ProofCache: @unchecked Sendable {
-    // Used from one task at a time (proveAll is sequential).
+    // Used by one worker at a time: proveAll gives each obligation its own cache,
+    // shared by that obligation's geometries, which one worker proves in order.
     var answers: [String: String] = [:]   // SMT-LIB text -> geometry label that proved it
 
     public init() {}

@@ -31,6 +31,9 @@ struct ProveCommand: ParsableCommand {
     @Option(help: "Solver timeout per query, in seconds.")
     var timeout: UInt32 = 60
 
+    @Option(help: "How many obligations to solve at once (default: the machine's cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Flag(help: "Also the slow or unproved obligations (summarizeSecondPass, summarizeFirstPass.512, mergeMatchesBitmap.8x16).")
     var extended = false
 
@@ -49,6 +52,7 @@ struct ProveCommand: ParsableCommand {
             gs.append(g)
         }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
         if let rounds = leakCheck {
             guard rounds > 0 else { throw ValidationError("--leak-check needs a positive number of rounds") }
             try runLeakCheck(rounds: rounds)
@@ -61,6 +65,7 @@ struct ProveCommand: ParsableCommand {
             addressGeometries: gs.isEmpty ? SummaryCore.Geometry.addressOnly : gs.filter { g in SummaryCore.Geometry.addressOnly.contains { $0.name.description == g.name.description } },
             only: only,
             controls: controls, extended: extended, runner: Proofs.Runner(timeoutMilliseconds: timeout * 1000),
+            jobs: jobs,
             progress: { r in printError("\(r.proof.obligation) [\(r.proof.geometry)] \(r.proof.verdict)") })
         print(renderTable(reports), terminator: "")
         if counterexamples {
