@@ -5,9 +5,10 @@
 // an initial state, three transitions (a last shrink by p, a shrink by k that
 // doubles k, a harvest of the lowest surviving zero run), an eight-part invariant
 // preserved by each, and glue to the specification and the step bound. Those files
-// state the transitions as equations. The obligations here prove that SummaryCore's
-// code, one `SummarizeInterior.step()` at a time, takes exactly those transitions,
-// so the proof there is about the code that runs.
+// state the transitions as equations, read from SecondPassMachine's table (through
+// transitions.txt); the obligations here evaluate the same table and prove that
+// SummaryCore's code, one `SummarizeInterior.step()` at a time, takes exactly
+// those transitions, so the proof there is about the code that runs.
 //
 // The one place where code and machine differ: when max is 0 the code enters its
 // shrink loop with p == 0 and spends one step leaving it (Go's `for p > 0` does not
@@ -75,15 +76,25 @@ struct SummarizeStep: Obligation {
     /// Both true or both false.
     static func same<C: SumCondition>(_ a: C, _ b: C) -> C { (a && b) || (!a && !b) }
 
+    /// The machine's transition `t` from the state (x, p, k, max) of the inputs,
+    /// with `replacing`'s expressions in place of the table's (the mutated twin).
+    func machine<W: SumWord>(_ t: String, _ x: [W], replacing: [String: String] = [:]) -> (values: [String: W], guard: W.Condition) {
+        SecondPassMachine.step(t, from: ["x": x[0], "p": x[1], "k": x[2], "mx": x[3]], replacing: replacing)
+    }
+
     func assumption<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {
         switch kind {
         // start and finished hold for every input of their widths (the
         // assumption-deletion control found that word != 0 and max <= 61,
         // once assumed here, carried nothing): only the widths remain.
         case .start: return x[1] < 64
-        case .shrinkFinal: return !Self.isMask(x[0]) && x[1] >= 1 && x[1] <= x[2] && x[2] <= 32 && x[3] <= 62
-        case .shrinkDouble: return !Self.isMask(x[0]) && x[2] >= 1 && x[2] < x[1] && x[1] <= 62 && x[2] <= 32 && x[3] <= 62
+        // The transitions' guards come from the machine's table; the bounds are
+        // implied by the machine's invariant.
+        case .shrinkFinal: return !Self.isMask(x[0]) && machine("smfinal", x).guard && x[2] <= 32 && x[3] <= 62
+        case .shrinkDouble: return !Self.isMask(x[0]) && machine("smdouble", x).guard && x[2] >= 1 && x[1] <= 62 && x[2] <= 32 && x[3] <= 62
         case .shrinkZero: return !Self.isMask(x[0]) && x[1] == 0 && x[2] <= 32 && x[3] <= 62
+        // The machine harvests with p = 0 (its guard); the code ignores p there, and
+        // this holds for every p.
         case .harvest: return !Self.isMask(x[0]) && x[1] <= 62 && x[2] <= 32 && x[3] <= 62
         case .finished: return x[1] < 64 && x[2] < 64 && x[3] < 64
         }
@@ -99,29 +110,29 @@ struct SummarizeStep: Obligation {
         switch kind {
         case .start:
             let s = SummarizeInterior(word: x[0], max: x[1])
-            let x1 = x[0] >> x[0].trailingZeros64
-            return s.x == x1 && s.p == (broken ? x[1] &+ 1 : x[1]) && s.k == 1 && s.max == x[1]
-                && s.shrinking && Self.same(s.done, Self.isMask(x1))
+            let m = SecondPassMachine.step("init", from: ["w": x[0], "mi": x[1]],
+                                           replacing: broken ? ["p": "(bvadd mi (_ bv1 64))"] : [:]).values
+            return s.x == m["x"]! && s.p == m["p"]! && s.k == m["k"]! && s.max == m["mx"]!
+                && s.shrinking && Self.same(s.done, Self.isMask(m["x"]!))
         case .shrinkFinal:
+            // The code leaves p as it is after the last shift (the machine sets it to
+            // 0); the harvest that follows never reads it.
             let r = state(x, shrinking: true, done: false).step()
-            let x2 = x[0] | (x[0] >> (broken ? x[2] : x[1]))
-            return r.x == x2 && r.k == x[2] && r.max == x[3] && !r.shrinking && Self.same(r.done, Self.isMask(x2))
+            let m = machine("smfinal", x, replacing: broken ? ["sh": "k"] : [:]).values
+            return r.x == m["x2"]! && r.k == m["k2"]! && r.max == x[3] && !r.shrinking && Self.same(r.done, Self.isMask(m["x2"]!))
         case .shrinkDouble:
             let r = state(x, shrinking: true, done: false).step()
-            let x2 = x[0] | (x[0] >> x[2])
-            return r.x == x2 && r.p == x[1] &- x[2] && r.k == (broken ? x[2] : x[2] &+ x[2]) && r.max == x[3]
-                && r.shrinking && Self.same(r.done, Self.isMask(x2))
+            let m = machine("smdouble", x, replacing: broken ? ["k2": "k"] : [:]).values
+            return r.x == m["x2"]! && r.p == m["p2"]! && r.k == m["k2"]! && r.max == x[3]
+                && r.shrinking && Self.same(r.done, Self.isMask(m["x2"]!))
         case .shrinkZero:
             let r = state(x, shrinking: true, done: false).step()
             return r.x == x[0] && r.k == x[2] && r.max == x[3] && (broken ? r.shrinking : !r.shrinking) && !r.done
         case .harvest:
             let r = state(x, shrinking: false, done: false).step()
-            let j1 = (~x[0]).trailingZeros64
-            let y = x[0] >> j1
-            let j2 = y.trailingZeros64
-            let x2 = y >> j2
-            return r.x == x2 && r.p == j2 && r.k == x[2] && r.max == (broken ? x[3] &+ j2 &+ 1 : x[3] &+ j2)
-                && r.shrinking && Self.same(r.done, Self.isMask(x2))
+            let m = machine("harv", x, replacing: broken ? ["mx2": "(bvadd (bvadd mx j2) (_ bv1 64))"] : [:]).values
+            return r.x == m["x2"]! && r.p == m["p2"]! && r.k == x[2] && r.max == m["mx2"]!
+                && r.shrinking && Self.same(r.done, Self.isMask(m["x2"]!))
         case .finished:
             let s = state(x, shrinking: false, done: true)
             let r = s.step()

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Re-check every committed SMT-LIB problem with a solver outside Swift.
 #
-#   proofs/check-smt2.sh [--solver z3|bitwuzla|cvc5] [--jobs N] [--timeout SECONDS] [DIR]
+#   proofs/check-smt2.sh [--solver z3|bitwuzla|cvc5|all] [--jobs N] [--timeout SECONDS] [DIR]
 #
 # DIR defaults to proofs/smt2 next to this script. Every file must answer `unsat`
 # (each is the negation of a claim); anything else (sat, unknown, a timeout, an
@@ -10,6 +10,7 @@
 #   z3        the command-line solver (Debian's `z3`, default)
 #   bitwuzla  the Bitwuzla Python bindings (pip install bitwuzla)
 #   cvc5      the cvc5 Python bindings (pip install cvc5)
+#   all       each of the three in turn; fails if any fails
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
@@ -49,13 +50,22 @@ while [ $# -gt 0 ]; do
         --solver) solver=$2; shift 2 ;;
         --jobs) jobs=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$self"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$self"; exit 0 ;;
         -*) echo "check-smt2: unknown option $1" >&2; exit 64 ;;
         *) dir=$1; shift ;;
     esac
 done
-case "$solver" in z3|bitwuzla|cvc5) ;; *) echo "check-smt2: unknown solver $solver" >&2; exit 64 ;; esac
+case "$solver" in z3|bitwuzla|cvc5|all) ;; *) echo "check-smt2: unknown solver $solver" >&2; exit 64 ;; esac
 [ -d "$dir" ] || { echo "check-smt2: no directory $dir" >&2; exit 64; }
+if [ "$solver" = all ]; then
+    status=0
+    for s in z3 bitwuzla cvc5; do
+        start=$(date +%s)
+        "$self" --solver "$s" --jobs "$jobs" --timeout "$timeout" "$dir" || status=1
+        echo "check-smt2 ($s): $(( $(date +%s) - start )) s"
+    done
+    exit $status
+fi
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT

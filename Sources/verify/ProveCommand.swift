@@ -31,6 +31,9 @@ struct ProveCommand: ParsableCommand {
     @Option(help: "Solver timeout per query, in seconds.")
     var timeout: UInt32 = 60
 
+    @Option(help: ArgumentHelp("Write the second-pass machine's transition table (proofs/summarize-second-pass/transitions.txt) to this file and stop.", valueName: "file"))
+    var emitTransitions: String?
+
     @Option(help: "How many obligations to solve at once (default: the machine's cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -53,6 +56,10 @@ struct ProveCommand: ParsableCommand {
         }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        if let path = emitTransitions {
+            try Proofs.secondPassTransitionsText.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
         if let rounds = leakCheck {
             guard rounds > 0 else { throw ValidationError("--leak-check needs a positive number of rounds") }
             try runLeakCheck(rounds: rounds)

@@ -157,6 +157,18 @@ struct ProofTests {
         #expect(onDisk == expected, "stale or missing files: \(onDisk.symmetricDifference(expected).sorted())")
     }
 
+    @Test("transitions.txt, which the second-pass generator reads, is the table the summarizeStep obligations evaluate")
+    func transitionsFileMatches() throws {
+        let path = URL(fileURLWithPath: smt2Directory).deletingLastPathComponent()
+            .appendingPathComponent("summarize-second-pass/transitions.txt").path
+        let onDisk = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(onDisk == secondPassTransitionsText, "run `swift run verify prove --emit-transitions \(path)`")
+        // Every transition the generator uses is in it, with its x update.
+        for t in ["init", "smfinal", "smdouble", "harv"] {
+            #expect(onDisk.split(separator: "\n").contains { $0.hasPrefix("\(t) x") }, "\(t)")
+        }
+    }
+
     @Test("generation is deterministic")
     func deterministic() throws {
         let obligation = try #require(Catalog.obligations(for: .i386).first { $0.name == "mergeWellFormed.l1" })

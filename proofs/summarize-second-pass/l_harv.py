@@ -1,16 +1,13 @@
 from model import *
 from lemmas import inst
+from transitions import asserts, names
 Z = "(bvlshr x1 c)"
 def harv_body(hints=True):
-    b = decls(*STATE) + decls("j1","y","j2","x2","mx2","c2","E2","h2","s2")
+    b = decls(*STATE) + decls(*names("harv")) + decls("c2","E2","h2","s2")
     b += hyp_inv(CUR)
-    b += """(assert (= p (_ bv0 64)))
-(assert (= j1 (tz (bvnot x))))
-(assert (= y (bvlshr x j1)))
-(assert (= j2 (tz y)))
-(assert (= x2 (bvlshr y j2)))
-(assert (= mx2 (bvadd mx j2)))
-(assert (= c2 (bvadd c j1 j2)))
+    b += asserts("harv")
+    # The ghosts: the offset c, the end E, the harvest count h, the step count s.
+    b += """(assert (= c2 (bvadd c j1 j2)))
 (assert (= E2 (bvadd c j1 mx2)))
 (assert (= h2 (bvadd h (_ bv1 64))))
 (assert (= s2 (bvadd s (_ bv1 64))))
@@ -26,7 +23,7 @@ def harv_body(hints=True):
         b += inst("mono", x="x1", T="mx", M="mx2")
         b += inst("exitmask", x1="x1", T="mx", M="mx2", c="c2")
     return b
-NEW = dict(CUR, x="x2", p="j2", mx="mx2", c="c2", E="E2", h="h2", s="s2")
+NEW = dict(CUR, x="x2", p="p2", mx="mx2", c="c2", E="E2", h="h2", s="s2")
 if __name__ == "__main__":
     write = write_abs
     write("harv_exit", harv_body(), "(=> (isMask x2) %s)" % exit_ok("x1","mx2","mi","s2"))

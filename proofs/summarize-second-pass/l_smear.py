@@ -1,16 +1,15 @@
 from model import *
 from lemmas import inst
+from transitions import asserts, names
 Z = "(bvlshr x1 c)"
 T = "(bvsub mx p)"
 def body(kind):
-    b = decls(*STATE) + decls("x2","p2","k2","d2","s2","sh")
+    b = decls(*STATE) + decls(*names("sm" + kind)) + decls("d2","s2")
     b += hyp_inv(CUR)
-    b += "(assert (bvugt p (_ bv0 64)))\n"
-    if kind == "final":
-        b += "(assert (bvule p k))\n(assert (= sh p))\n(assert (= p2 (_ bv0 64)))\n(assert (= k2 k))\n(assert (= d2 d))\n"
-    else:
-        b += "(assert (bvugt p k))\n(assert (= sh k))\n(assert (= p2 (bvsub p k)))\n(assert (= k2 (bvmul (_ bv2 64) k)))\n(assert (= d2 (bvadd d (_ bv1 64))))\n"
-    b += "(assert (= x2 (bvor x (bvlshr x sh))))\n(assert (= s2 (bvadd s (_ bv1 64))))\n"
+    b += asserts("sm" + kind)
+    # The ghosts: d counts doublings, s steps.
+    b += "(assert (= d2 d))\n" if kind == "final" else "(assert (= d2 (bvadd d (_ bv1 64))))\n"
+    b += "(assert (= s2 (bvadd s (_ bv1 64))))\n"
     b += inst("comp", z=Z, T=T, s="sh")
     b += inst("exitmask", x1="x1", T="(bvsub mx p2)", M="mx", c="c")
     return b

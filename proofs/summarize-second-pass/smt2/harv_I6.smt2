@@ -23,6 +23,7 @@
 (declare-const y (_ BitVec 64))
 (declare-const j2 (_ BitVec 64))
 (declare-const x2 (_ BitVec 64))
+(declare-const p2 (_ BitVec 64))
 (declare-const mx2 (_ BitVec 64))
 (declare-const c2 (_ BitVec 64))
 (declare-const E2 (_ BitVec 64))
@@ -132,6 +133,7 @@
 (assert (= y (bvlshr x j1)))
 (assert (= j2 (tz y)))
 (assert (= x2 (bvlshr y j2)))
+(assert (= p2 j2))
 (assert (= mx2 (bvadd mx j2)))
 (assert (= c2 (bvadd c j1 j2)))
 (assert (= E2 (bvadd c j1 mx2)))
@@ -148,5 +150,5 @@
 (assert (= (bvlshr SV3 (bvadd j1 j2)) SV10)) ; instance of shiftcomm
 (assert (=> (and (bvule mx mx2)) (= (bvand SV1 (bvnot SV6)) (_ bv0 64)))) ; instance of mono
 (assert (=> (and (bvule mx mx2) (bvule mx2 (_ bv62 64)) (bvule c2 (_ bv64 64)) (lowOnes SV6 c2) (isMask SV11)) (isMask SV6))) ; instance of exitmask
-(assert (not (=> (not (isMask x2)) (and (bit x1 E2) (bvule c2 E2) (bvule (bvsub E2 c2) (bvsub mx2 j2))))))
+(assert (not (=> (not (isMask x2)) (and (bit x1 E2) (bvule c2 E2) (bvule (bvsub E2 c2) (bvsub mx2 p2))))))
 (check-sat)

@@ -19,12 +19,12 @@
 (declare-const d (_ BitVec 64))
 (declare-const s (_ BitVec 64))
 (declare-const mi (_ BitVec 64))
-(declare-const x2 (_ BitVec 64))
+(declare-const sh (_ BitVec 64))
 (declare-const p2 (_ BitVec 64))
 (declare-const k2 (_ BitVec 64))
+(declare-const x2 (_ BitVec 64))
 (declare-const d2 (_ BitVec 64))
 (declare-const s2 (_ BitVec 64))
-(declare-const sh (_ BitVec 64))
 ; S-applications abstracted (Ackermann):
 ; SV0 := (S (bvlshr x1 c) (bvsub mx p))
 (declare-const SV0 (_ BitVec 64))
@@ -59,8 +59,8 @@
 (assert (= sh k))
 (assert (= p2 (bvsub p k)))
 (assert (= k2 (bvmul (_ bv2 64) k)))
-(assert (= d2 (bvadd d (_ bv1 64))))
 (assert (= x2 (bvor x (bvlshr x sh))))
+(assert (= d2 (bvadd d (_ bv1 64))))
 (assert (= s2 (bvadd s (_ bv1 64))))
 (assert (=> (and (bvule (_ bv1 64) sh) (bvule sh (bvadd (bvsub mx p) (_ bv1 64))) (bvule (bvadd (bvsub mx p) sh) (_ bv63 64)) (bvule (bvsub mx p) (_ bv63 64))) (= (bvor SV0 (bvlshr SV0 sh)) SV3))) ; instance of comp
 (assert (=> (and (bvule (bvsub mx p2) mx) (bvule mx (_ bv62 64)) (bvule c (_ bv64 64)) (lowOnes SV1 c) (isMask SV4)) (isMask SV1))) ; instance of exitmask

@@ -19,12 +19,12 @@
 (declare-const d (_ BitVec 64))
 (declare-const s (_ BitVec 64))
 (declare-const mi (_ BitVec 64))
-(declare-const x2 (_ BitVec 64))
+(declare-const sh (_ BitVec 64))
 (declare-const p2 (_ BitVec 64))
 (declare-const k2 (_ BitVec 64))
+(declare-const x2 (_ BitVec 64))
 (declare-const d2 (_ BitVec 64))
 (declare-const s2 (_ BitVec 64))
-(declare-const sh (_ BitVec 64))
 (assert (bit x1 (_ bv0 64))) ; I1
 (assert (and (bvule p mx) (= x (S (bvlshr x1 c) (bvsub mx p))))) ; I2
 (assert (lowOnes (S x1 mx) c)) ; I3
@@ -38,8 +38,8 @@
 (assert (= sh p))
 (assert (= p2 (_ bv0 64)))
 (assert (= k2 k))
-(assert (= d2 d))
 (assert (= x2 (bvor x (bvlshr x sh))))
+(assert (= d2 d))
 (assert (= s2 (bvadd s (_ bv1 64))))
 (assert (=> (and (bvule (_ bv1 64) sh) (bvule sh (bvadd (bvsub mx p) (_ bv1 64))) (bvule (bvadd (bvsub mx p) sh) (_ bv63 64)) (bvule (bvsub mx p) (_ bv63 64))) (= (bvor (S (bvlshr x1 c) (bvsub mx p)) (bvlshr (S (bvlshr x1 c) (bvsub mx p)) sh)) (S (bvlshr x1 c) (bvadd (bvsub mx p) sh))))) ; instance of comp
 (assert (=> (and (bvule (bvsub mx p2) mx) (bvule mx (_ bv62 64)) (bvule c (_ bv64 64)) (lowOnes (S x1 mx) c) (isMask (S (bvlshr x1 c) (bvsub mx p2)))) (isMask (S x1 mx)))) ; instance of exitmask
