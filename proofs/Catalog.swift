@@ -38,7 +38,12 @@ public enum Catalog {
         ScanWellFormed(),
         SummarizeFirstPass(words: 1),
         SummarizeEarlyExit(),
-    ] + SummarizeStepKind.allCases.map { SummarizeStep(kind: $0) }
+    ] + SummarizeStepKind.allCases.map { SummarizeStep(kind: $0) } + [
+        SummarizeInteriorEdges(edge: .zeroWord),
+        SummarizeInteriorEdges(edge: .max62),
+        SummarizeFold(),
+        SummarizeFinish(),
+    ]
 
     /// Obligations outside the default run: too slow for the 60 s budget, or not
     /// proved at all (see the notes in proofs/README.md). `prove --extended` adds them.

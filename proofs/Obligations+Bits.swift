@@ -87,7 +87,7 @@ struct SummarizeFirstPass: Obligation {
 struct SummarizeEarlyExit: Obligation {
     let theorem = "summarizeEarlyExit"
     let instance = ""
-    let meaning = "A free run strictly inside one 64-bit word is at most 62 pages long, so when the first pass already found max >= 62 the second pass cannot raise it."
+    let meaning = "A free run strictly inside one 64-bit word is at most 62 pages long, so when the first pass already found max >= 62 the second pass cannot raise it; an all-free word has none (it has no in-use page to close a run)."
     let mutation = "The bound claimed is 61 instead of 62."
     let geometryIndependent = true
 
@@ -96,7 +96,8 @@ struct SummarizeEarlyExit: Obligation {
     func assumption<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition { W.Condition(true) }
 
     func goal<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {
-        specInteriorRun(x[0]) <= W(v == .original ? 62 : 61)
+        let run = specInteriorRun(x[0])
+        return run <= W(v == .original ? 62 : 61) && implies(x[0] == 0, run == 0)
     }
 
     func observations(_ x: [UInt64], _ g: Geometry, _ v: Variant) -> [(String, String)] {

@@ -191,6 +191,15 @@ public func summarizeInteriorMax<W: SumWord>(_ word: W, max: W, stepBound: Int =
 /// pages gives (n, n, n).
 @inlinable
 public func summarizeUnpacked<W: SumWord, C: Collection>(_ words: C) -> SummaryFields<W> where C.Element == W {
+    summarizeUnpacked(words, interiorMax: { _, word, max in summarizeInteriorMax(word, max: max) })
+}
+
+/// `summarizeUnpacked` with the second pass's search of word i given as
+/// `interiorMax(i, word, max)` (the code passes `summarizeInteriorMax`). The
+/// proofs pass the search's proved law instead, so the rest of summarize is
+/// proved on the code as it is.
+@inlinable
+public func summarizeUnpacked<W: SumWord, C: Collection>(_ words: C, interiorMax: (Int, W, W) -> W) -> SummaryFields<W> where C.Element == W {
     precondition(!words.isEmpty, "summarize of no words")
     var scan = SummarizeScan<W>()
     for x in words {
@@ -205,8 +214,8 @@ public func summarizeUnpacked<W: SumWord, C: Collection>(_ words: C) -> SummaryF
         // A run inside one word is at most 62 long (it has an in-use page on each side).
         let max = W.branch(boundaryMax >= W(64 - 2), then: { boundaryMax }, else: {
             var m = boundaryMax
-            for x in words {
-                m = summarizeInteriorMax(x, max: m)
+            for (i, x) in words.enumerated() {
+                m = interiorMax(i, x, m)
             }
             return m
         })

@@ -1,7 +1,7 @@
 ; obligation: summarizeEarlyExit
 ; part:       goal
 ; geometry:   any
-; meaning:    A free run strictly inside one 64-bit word is at most 62 pages long, so when the first pass already found max >= 62 the second pass cannot raise it.
+; meaning:    A free run strictly inside one 64-bit word is at most 62 pages long, so when the first pass already found max >= 62 the second pass cannot raise it; an all-free word has none (it has no in-use page to close a run).
 ; The assertion is the assumption (with the lemmas proved before this part)
 ; and the negation of this part's claim (with the code's own requirements),
 ; or an input outside its declared width that meets the assumption.
@@ -552,6 +552,8 @@
                        a!247
                        (ite a!83 a!117 #b000000))
                   a!247)))
-  (and true (not (bvule a!248 #b111110))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))
+(let ((a!249 (and (bvule a!248 #b111110)
+                  (or (not (= bits #x0000000000000000)) (= a!248 #b000000)))))
+  (and true (not a!249))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))
 (check-sat)
 (exit)

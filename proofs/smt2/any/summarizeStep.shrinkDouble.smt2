@@ -38,13 +38,14 @@
 (let ((a!12 (and a!4
                  a!5
                  (= (ite (bvule p k) ((_ zero_extend 1) k) (concat k #b0))
-                    (bvadd ((_ zero_extend 1) k) ((_ zero_extend 1) k)))
+                    (concat k #b0))
                  (= (ite (bvule p k) max max) max)
                  (not (bvule p k))
                  a!11)))
   (or (and a!1
-           (bvule #x0000000000000001 k.wide)
+           (bvult #x0000000000000000 p.wide)
            (bvult k.wide p.wide)
+           (bvule #x0000000000000001 k.wide)
            (bvule p.wide #x000000000000003e)
            (bvule k.wide #x0000000000000020)
            (bvule max.wide #x000000000000003e)
@@ -52,8 +53,9 @@
                (bvule #x0000000000000040 k.wide)
                (bvule #x0000000000000040 max.wide)))
       (and a!2
-           (bvule #b000001 k)
+           (bvult #b000000 p)
            (bvult k p)
+           (bvule #b000001 k)
            (bvule p #b111110)
            (bvule k #b100000)
            (bvule max #b111110)

@@ -38,7 +38,7 @@
                  (not (not (bvule p k)))
                  a!10)))
   (or (and a!1
-           (bvule #x0000000000000001 p.wide)
+           (bvult #x0000000000000000 p.wide)
            (bvule p.wide k.wide)
            (bvule k.wide #x0000000000000020)
            (bvule max.wide #x000000000000003e)
@@ -46,7 +46,7 @@
                (bvule #x0000000000000040 k.wide)
                (bvule #x0000000000000040 max.wide)))
       (and a!2
-           (bvule #b000001 p)
+           (bvult #b000000 p)
            (bvule p k)
            (bvule k #b100000)
            (bvule max #b111110)
