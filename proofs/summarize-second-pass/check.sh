@@ -5,18 +5,21 @@
 #   NAME.vac.smt2        its hypotheses alone: must be sat (not vacuous)
 #   *_ante_{exit,cont}   a transition's hypotheses plus each branch: must be sat
 #   mut/*.smt2           a deliberately broken model: must be sat (the checks can fail)
-# Usage: proofs/summarize-second-pass/check.sh [--jobs N] [--solver-timeout S]
+# Usage: proofs/summarize-second-pass/check.sh [--jobs N] [--solver-timeout S] [--solver z3|bitwuzla|cvc5]
+# (bitwuzla and cvc5 through proofs/check-smt2.sh's Python bindings; z3 by default)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-jobs=1; limit=110
+jobs=1; limit=110; solver=z3
 while [ $# -gt 0 ]; do
   case "$1" in
     --jobs) jobs=$2; shift 2 ;;
     --solver-timeout) limit=$2; shift 2 ;;
+    --solver) solver=$2; shift 2 ;;
     *) echo "check.sh: unknown argument '$1'" >&2; exit 64 ;;
   esac
 done
-command -v z3 >/dev/null || { echo "check.sh: z3 not found (apt-get install z3)" >&2; exit 2; }
+case "$solver" in z3|bitwuzla|cvc5) ;; *) echo "check.sh: unknown solver '$solver'" >&2; exit 64 ;; esac
+[ "$solver" != z3 ] || command -v z3 >/dev/null || { echo "check.sh: z3 not found (apt-get install z3)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "check.sh: python3 not found" >&2; exit 2; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -29,7 +32,11 @@ fi
 expect() {  # file expected-answer
   local f=$1 want=$2 t0 got t1
   t0=$(date +%s.%N)
-  got=$(timeout $((limit + 10)) z3 -T:"$limit" "$f" 2>&1 | head -1 || true)
+  if [ "$solver" = z3 ]; then
+    got=$(timeout $((limit + 10)) z3 -T:"$limit" "$f" 2>&1 | head -1 || true)
+  else
+    got=$(sh "$checker" --one "$solver" "$limit" "$f" | cut -d' ' -f1)
+  fi
   t1=$(date +%s.%N)
   if [ "$got" = "$want" ]; then
     printf "ok    %-30s %-6s %6.1fs\n" "$(basename "$f")" "$got" "$(echo "$t1 - $t0" | bc)"
@@ -38,7 +45,8 @@ expect() {  # file expected-answer
     return 1
   fi
 }
-export -f expect; export limit
+checker="$here/../check-smt2.sh"
+export -f expect; export limit solver checker
 {
   for f in "$here"/smt2/*.smt2; do
     case "$f" in

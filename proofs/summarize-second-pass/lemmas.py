@@ -31,7 +31,10 @@ def inst(name, **m):
     assert set(m) == set(vs), (name, m)
     h = " ".join(_sub(x, m) for x in hs)
     c = _sub(c, m)
-    return "(assert %s) ; instance of %s\n" % (("(=> (and %s) %s)" % (h, c)) if hs else c, name)
+    # One hypothesis stands alone: SMT-LIB's `and` takes two or more (Bitwuzla
+    # rejects a unary one).
+    hyp = h if len(hs) == 1 else "(and %s)" % h
+    return "(assert %s) ; instance of %s\n" % (("(=> %s %s)" % (hyp, c)) if hs else c, name)
 
 INTERIOR = ("(and (bvule (_ bv1 64) {n}) (bvule {n} (_ bv64 64)) (bvule {b} (_ bv63 64)) "
             "(= (bvand (bvlshr {w} {b}) (bvsub (bvshl (_ bv1 64) {n}) (_ bv1 64))) (_ bv0 64)) "

@@ -57,6 +57,6 @@
 (assert (= (bvlshr (S x1 mx2) c) (S (bvlshr x1 c) mx2))) ; instance of shiftcomm
 (assert (= (bvlshr (S x1 (bvsub mx2 (_ bv1 64))) c) (S (bvlshr x1 c) (bvsub mx2 (_ bv1 64))))) ; instance of shiftcomm
 (assert (= (bvlshr (S (bvlshr x1 c) mx) (bvadd j1 j2)) (S (bvlshr (bvlshr x1 c) (bvadd j1 j2)) mx))) ; instance of shiftcomm
-(assert (=> (and (bvule mx mx2)) (= (bvand (S x1 mx) (bvnot (S x1 mx2))) (_ bv0 64)))) ; instance of mono
+(assert (=> (bvule mx mx2) (= (bvand (S x1 mx) (bvnot (S x1 mx2))) (_ bv0 64)))) ; instance of mono
 (assert (=> (and (bvule mx mx2) (bvule mx2 (_ bv62 64)) (bvule c2 (_ bv64 64)) (lowOnes (S x1 mx2) c2) (isMask (S (bvlshr x1 c2) mx))) (isMask (S x1 mx2)))) ; instance of exitmask
 (check-sat)

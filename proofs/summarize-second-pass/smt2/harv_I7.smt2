@@ -148,7 +148,7 @@
 (assert (= (bvlshr SV6 c) SV7)) ; instance of shiftcomm
 (assert (= (bvlshr SV8 c) SV9)) ; instance of shiftcomm
 (assert (= (bvlshr SV3 (bvadd j1 j2)) SV10)) ; instance of shiftcomm
-(assert (=> (and (bvule mx mx2)) (= (bvand SV1 (bvnot SV6)) (_ bv0 64)))) ; instance of mono
+(assert (=> (bvule mx mx2) (= (bvand SV1 (bvnot SV6)) (_ bv0 64)))) ; instance of mono
 (assert (=> (and (bvule mx mx2) (bvule mx2 (_ bv62 64)) (bvule c2 (_ bv64 64)) (lowOnes SV6 c2) (isMask SV11)) (isMask SV6))) ; instance of exitmask
 (assert (not (=> (not (isMask x2)) (and (bvule s2 (_ bv30 64)) (bvule h2 mx2) (bvuge (bvmul (_ bv2 64) E2) (bvmul h2 (bvadd h2 (_ bv3 64)))) (bvule (bvadd s2 (ite (= p2 (_ bv0 64)) (_ bv0 64) (_ bv1 64))) (bvadd (bvmul (_ bv2 64) h2) d (_ bv1 64)))))))
 (check-sat)

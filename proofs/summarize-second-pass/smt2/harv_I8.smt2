@@ -148,7 +148,7 @@
 (assert (= (bvlshr SV6 c) SV7)) ; instance of shiftcomm
 (assert (= (bvlshr SV8 c) SV9)) ; instance of shiftcomm
 (assert (= (bvlshr SV3 (bvadd j1 j2)) SV10)) ; instance of shiftcomm
-(assert (=> (and (bvule mx mx2)) (= (bvand SV1 (bvnot SV6)) (_ bv0 64)))) ; instance of mono
+(assert (=> (bvule mx mx2) (= (bvand SV1 (bvnot SV6)) (_ bv0 64)))) ; instance of mono
 (assert (=> (and (bvule mx mx2) (bvule mx2 (_ bv62 64)) (bvule c2 (_ bv64 64)) (lowOnes SV6 c2) (isMask SV11)) (isMask SV6))) ; instance of exitmask
 (assert (not (=> (not (isMask x2)) (not (isMask x2)))))
 (check-sat)
