@@ -43,6 +43,7 @@ public enum Catalog {
         SummarizeInteriorEdges(edge: .max62),
         SummarizeFold(),
         SummarizeFinish(),
+        SummarizeUint32(),
     ]
 
     /// Obligations outside the default run: too slow for the 60 s budget, or not

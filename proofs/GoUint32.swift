@@ -1,4 +1,4 @@
-// Go's `uint` on a 32-bit platform (386, arm, mips, wasm's 32-bit cousins), read
+// Go's `uint` on a 32-bit platform (the geometries with 32-bit pointers: 386, mips), read
 // through any `SumWord`: every arithmetic result is cut to its low 32 bits, as Go's
 // 32-bit `uint` arithmetic wraps at 2^32. Comparisons, selection and the loop
 // machinery pass through unchanged.

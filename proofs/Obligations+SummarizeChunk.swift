@@ -227,3 +227,63 @@ struct SummarizeFinish: Obligation {
         [("summarize (with the law)", fields(summary(x, v)))]
     }
 }
+
+/// summarize's counters in Go's 32-bit `uint`.
+struct SummarizeUint32: Obligation {
+    let theorem = "summarizeUint32"
+    let instance = ""
+    let meaning = "Where Go's uint is 32 bits (386, mips), summarize's counters (start with its sentinel ^uint(0), max, cur, the second pass's max) computed in 32 bits, the words staying uint64, give the 64-bit model's numbers: one first-pass step from every state the first pass reaches before a chunk's last word (start unset or <= 448, max and cur <= 448) on every word, with the sentinel met exactly when it is in 64 bits; and the rest of summarize (all-free case, early exit, second pass with the per-word law) from every state after 8 words."
+    let mutation = "The word is cut to 32 bits before its zeros are counted (a port that took the word as a uint)."
+    let geometryIndependent = true
+
+    func inputNames(_ g: Geometry) -> [String] {
+        ["sStart", "sMax", "sCur", "w", "tStart", "tMax", "tCur"] + (0..<chunkWords).map { "iw\($0)" }
+    }
+
+    func inputBits(_ g: Geometry) -> [Int] {
+        [64, 10, 10, 64, 64, 10, 10] + Array(repeating: 6, count: chunkWords)
+    }
+
+    func assumption<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {
+        let unset = SummarizeScan<W>.notSetYet
+        return (x[0] == unset || x[0] <= 448) && x[1] <= 448 && x[2] <= 448
+            && (x[4] == unset || x[4] <= 512) && x[5] <= 512 && x[6] <= 512
+            && all(x[7...].map { $0 <= 62 })
+    }
+
+    /// A 64-bit scan state read as Go's 32-bit `uint`s.
+    func narrow<W: SumWord>(_ s: SummarizeScan<W>) -> SummarizeScan<GoUint32<W>> {
+        SummarizeScan(start: GoUint32(truncating: s.start), max: GoUint32(truncating: s.max), cur: GoUint32(truncating: s.cur))
+    }
+
+    /// The 32-bit numbers are the 64-bit ones cut to 32 bits.
+    func same<W: SumWord>(_ wide: W, _ narrow: GoUint32<W>) -> W.Condition { narrow.w == wide & W(0xFFFF_FFFF) }
+
+    func parts<W: SumWord>(_ x: [W], _ v: Variant) -> [W.Condition] {
+        // One first-pass step.
+        let s = SummarizeScan(start: x[0], max: x[1], cur: x[2])
+        let w = x[3]
+        let wide = s.step(w)
+        let counted = v == .original ? w : w & W(0xFFFF_FFFF)
+        let small = narrow(s).step(isZero: w == 0, trailingZeros: { GoUint32(truncating: counted.trailingZeros64) },
+                                   leadingZeros: { GoUint32(truncating: counted.leadingZeros64) })
+        let step = same(wide.start, small.start) && same(wide.max, small.max) && same(wide.cur, small.cur)
+            && iff(wide.start == SummarizeScan<W>.notSetYet, small.start == SummarizeScan<GoUint32<W>>.notSetYet)
+        // The rest of summarize.
+        let t = SummarizeScan(start: x[4], max: x[5], cur: x[6])
+        let iw = Array(x[7...])
+        let tail64 = summarizeTail(t, wordCount: chunkWords) { i, m in W.maximum(m, iw[i]) }
+        let tail32 = summarizeTail(narrow(t), wordCount: chunkWords) { i, m in GoUint32<W>.maximum(m, GoUint32(truncating: iw[i])) }
+        let tail = same(tail64.start, tail32.start) && same(tail64.max, tail32.max) && same(tail64.end, tail32.end)
+        return [step, tail]
+    }
+
+    func lemmas<W: SumWord>(_ x: [W], _ g: Geometry) -> [W.Condition] { parts(x, .original) }
+
+    func goal<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition { all(parts(x, v)) }
+
+    func observations(_ x: [UInt64], _ g: Geometry, _ v: Variant) -> [(String, String)] {
+        let s = SummarizeScan(start: x[0], max: x[1], cur: x[2]).step(x[3])
+        return [("64-bit step (start, max, cur)", "(\(s.start), \(s.max), \(s.cur))")]
+    }
+}

@@ -56,14 +56,23 @@ public struct SummarizeScan<W: SumWord> {
     /// still open and may raise `max`; the word's leading zeros start the next run.
     @inlinable @inline(__always)
     public func step(_ x: W) -> Self {
-        W.branch(x == 0, then: {
+        step(isZero: x == 0, trailingZeros: { x.trailingZeros64 }, leadingZeros: { x.leadingZeros64 })
+    }
+
+    /// The same step from what it needs of the word: whether it is all free, and
+    /// its trailing and leading zeros (Go's `uint(sys.TrailingZeros64(x))`). The
+    /// word is a `uint64` in Go and the counters are `uint`s, so the proofs can
+    /// read the counters in Go's 32-bit `uint` while the word stays 64-bit.
+    @inlinable @inline(__always)
+    public func step(isZero: W.Condition, trailingZeros: () -> W, leadingZeros: () -> W) -> Self {
+        W.branch(isZero, then: {
             Self(start: start, max: max, cur: cur &+ 64)
         }, else: {
-            let closed = cur &+ x.trailingZeros64
+            let closed = cur &+ trailingZeros()
             return Self(
                 start: W.select(start == Self.notSetYet, closed, start),
                 max: W.select(closed > max, closed, max),
-                cur: x.leadingZeros64)
+                cur: leadingZeros())
         }, merge: Self.select)
     }
 }
@@ -201,11 +210,21 @@ public func summarizeUnpacked<W: SumWord, C: Collection>(_ words: C) -> SummaryF
 @inlinable
 public func summarizeUnpacked<W: SumWord, C: Collection>(_ words: C, interiorMax: (Int, W, W) -> W) -> SummaryFields<W> where C.Element == W {
     precondition(!words.isEmpty, "summarize of no words")
+    let list = Array(words)
     var scan = SummarizeScan<W>()
-    for x in words {
+    for x in list {
         scan = scan.step(x)
     }
-    let n = W(UInt64(words.count) &* 64)
+    return summarizeTail(scan, wordCount: list.count) { i, m in interiorMax(i, list[i], m) }
+}
+
+/// The rest of (*pallocBits).summarize after its first pass: the all-free case,
+/// the early exit at 62, and the second pass, with word i's search given as
+/// `interiorMax(i, max)`. Only counters (Go's `uint`s) here, so the proofs can read
+/// it in Go's 32-bit `uint` too.
+@inlinable
+public func summarizeTail<W: SumWord>(_ scan: SummarizeScan<W>, wordCount: Int, interiorMax: (Int, W) -> W) -> SummaryFields<W> {
+    let n = W(UInt64(wordCount) &* 64)
     let allFree = scan.start == SummarizeScan<W>.notSetYet
     return W.branch(allFree, then: {
         SummaryFields(start: n, max: n, end: n)
@@ -214,8 +233,8 @@ public func summarizeUnpacked<W: SumWord, C: Collection>(_ words: C, interiorMax
         // A run inside one word is at most 62 long (it has an in-use page on each side).
         let max = W.branch(boundaryMax >= W(64 - 2), then: { boundaryMax }, else: {
             var m = boundaryMax
-            for (i, x) in words.enumerated() {
-                m = interiorMax(i, x, m)
+            for i in 0..<wordCount {
+                m = interiorMax(i, m)
             }
             return m
         })
