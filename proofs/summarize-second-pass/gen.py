@@ -80,6 +80,18 @@ def abstract_S(text):
             hdr += "(assert (=> (and (= %s %s) (= %s %s)) (= %s %s)))\n" % (xa, xb, ya, yb, va, vb)
     return hdr, text
 
+def write_abs_to(name, head, body, goal, vac_body):
+    """name.smt2: head, then body and the negated goal with every S-application
+    replaced by a constant (abstract_S); name.vac.smt2: vac_body, concrete."""
+    marker = "\n;;GOAL;;\n"
+    hdr, t = abstract_S(body + marker + goal)
+    body2, goal2 = t.split(marker)
+    with open(name + ".smt2", "w") as f:
+        f.write(head + body2.replace("(assert", hdr + "(assert", 1) + "(assert (not %s))\n(check-sat)\n" % goal2)
+    if vac_body is not None:
+        with open(name + ".vac.smt2", "w") as f:
+            f.write(PRELUDE + vac_body + "(check-sat)\n")
+
 def write_abs(name, body, goal):
     """like write(), but S is treated as uninterpreted (abstracted)."""
     marker = "\n;;GOAL;;\n"

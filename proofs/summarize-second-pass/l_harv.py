@@ -22,6 +22,10 @@ def harv_body(hints=True):
         b += inst("shiftcomm", x=Z, T="mx", c="(bvadd j1 j2)")
         b += inst("mono", x="x1", T="mx", M="mx2")
         b += inst("exitmask", x1="x1", T="mx", M="mx2", c="c2")
+        # x2 is x shifted by j1 then j2, and x is a smear of x1 shifted by c.
+        b += inst("shiftadd", x="x", a="j1", b="j2")
+        b += inst("shiftadd", x="x1", a="c", b="(bvadd j1 j2)")
+        b += inst("shiftadd", x="x1", a="c", b="(bvadd j1 j2 mx)")   # K_b's bit, in x1
     return b
 NEW = dict(CUR, x="x2", p="p2", mx="mx2", c="c2", E="E2", h="h2", s="s2")
 if __name__ == "__main__":

@@ -8,15 +8,20 @@
 (define-fun lowOnes ((y (_ BitVec 64)) (c (_ BitVec 64))) Bool (= (bvor y (bvshl #xffffffffffffffff c)) #xffffffffffffffff))
 (define-fun bit ((y (_ BitVec 64)) (b (_ BitVec 64))) Bool (= ((_ extract 0 0) (bvlshr y b)) #b1))
 (define-fun tz ((v (_ BitVec 64))) (_ BitVec 64) (ite (= ((_ extract 0 0) v) #b1) (_ bv0 64) (ite (= ((_ extract 1 1) v) #b1) (_ bv1 64) (ite (= ((_ extract 2 2) v) #b1) (_ bv2 64) (ite (= ((_ extract 3 3) v) #b1) (_ bv3 64) (ite (= ((_ extract 4 4) v) #b1) (_ bv4 64) (ite (= ((_ extract 5 5) v) #b1) (_ bv5 64) (ite (= ((_ extract 6 6) v) #b1) (_ bv6 64) (ite (= ((_ extract 7 7) v) #b1) (_ bv7 64) (ite (= ((_ extract 8 8) v) #b1) (_ bv8 64) (ite (= ((_ extract 9 9) v) #b1) (_ bv9 64) (ite (= ((_ extract 10 10) v) #b1) (_ bv10 64) (ite (= ((_ extract 11 11) v) #b1) (_ bv11 64) (ite (= ((_ extract 12 12) v) #b1) (_ bv12 64) (ite (= ((_ extract 13 13) v) #b1) (_ bv13 64) (ite (= ((_ extract 14 14) v) #b1) (_ bv14 64) (ite (= ((_ extract 15 15) v) #b1) (_ bv15 64) (ite (= ((_ extract 16 16) v) #b1) (_ bv16 64) (ite (= ((_ extract 17 17) v) #b1) (_ bv17 64) (ite (= ((_ extract 18 18) v) #b1) (_ bv18 64) (ite (= ((_ extract 19 19) v) #b1) (_ bv19 64) (ite (= ((_ extract 20 20) v) #b1) (_ bv20 64) (ite (= ((_ extract 21 21) v) #b1) (_ bv21 64) (ite (= ((_ extract 22 22) v) #b1) (_ bv22 64) (ite (= ((_ extract 23 23) v) #b1) (_ bv23 64) (ite (= ((_ extract 24 24) v) #b1) (_ bv24 64) (ite (= ((_ extract 25 25) v) #b1) (_ bv25 64) (ite (= ((_ extract 26 26) v) #b1) (_ bv26 64) (ite (= ((_ extract 27 27) v) #b1) (_ bv27 64) (ite (= ((_ extract 28 28) v) #b1) (_ bv28 64) (ite (= ((_ extract 29 29) v) #b1) (_ bv29 64) (ite (= ((_ extract 30 30) v) #b1) (_ bv30 64) (ite (= ((_ extract 31 31) v) #b1) (_ bv31 64) (ite (= ((_ extract 32 32) v) #b1) (_ bv32 64) (ite (= ((_ extract 33 33) v) #b1) (_ bv33 64) (ite (= ((_ extract 34 34) v) #b1) (_ bv34 64) (ite (= ((_ extract 35 35) v) #b1) (_ bv35 64) (ite (= ((_ extract 36 36) v) #b1) (_ bv36 64) (ite (= ((_ extract 37 37) v) #b1) (_ bv37 64) (ite (= ((_ extract 38 38) v) #b1) (_ bv38 64) (ite (= ((_ extract 39 39) v) #b1) (_ bv39 64) (ite (= ((_ extract 40 40) v) #b1) (_ bv40 64) (ite (= ((_ extract 41 41) v) #b1) (_ bv41 64) (ite (= ((_ extract 42 42) v) #b1) (_ bv42 64) (ite (= ((_ extract 43 43) v) #b1) (_ bv43 64) (ite (= ((_ extract 44 44) v) #b1) (_ bv44 64) (ite (= ((_ extract 45 45) v) #b1) (_ bv45 64) (ite (= ((_ extract 46 46) v) #b1) (_ bv46 64) (ite (= ((_ extract 47 47) v) #b1) (_ bv47 64) (ite (= ((_ extract 48 48) v) #b1) (_ bv48 64) (ite (= ((_ extract 49 49) v) #b1) (_ bv49 64) (ite (= ((_ extract 50 50) v) #b1) (_ bv50 64) (ite (= ((_ extract 51 51) v) #b1) (_ bv51 64) (ite (= ((_ extract 52 52) v) #b1) (_ bv52 64) (ite (= ((_ extract 53 53) v) #b1) (_ bv53 64) (ite (= ((_ extract 54 54) v) #b1) (_ bv54 64) (ite (= ((_ extract 55 55) v) #b1) (_ bv55 64) (ite (= ((_ extract 56 56) v) #b1) (_ bv56 64) (ite (= ((_ extract 57 57) v) #b1) (_ bv57 64) (ite (= ((_ extract 58 58) v) #b1) (_ bv58 64) (ite (= ((_ extract 59 59) v) #b1) (_ bv59 64) (ite (= ((_ extract 60 60) v) #b1) (_ bv60 64) (ite (= ((_ extract 61 61) v) #b1) (_ bv61 64) (ite (= ((_ extract 62 62) v) #b1) (_ bv62 64) (ite (= ((_ extract 63 63) v) #b1) (_ bv63 64) (_ bv64 64))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))
+; proved from F1, K_a
+(declare-const G0 (_ BitVec 64))
 (declare-const z (_ BitVec 64))
 (declare-const M (_ BitVec 64))
 (declare-const x (_ BitVec 64))
 (declare-const j1 (_ BitVec 64))
 (declare-const j2 (_ BitVec 64))
 (assert (bvule M (_ bv62 64)))
-(assert (= x (S z M)))
+(assert (= x G0))
 (assert (not (isMask x)))
 (assert (= j1 (tz (bvnot x))))
 (assert (= j2 (tz (bvlshr x j1))))
+(assert (=> (and (bvule M (_ bv62 64)) (= x G0) (not (isMask x)) (= j1 (tz (bvnot x))) (= j2 (tz (bvlshr x j1)))) (and (bvule (_ bv1 64) j2) (bvule (bvadd j1 j2) (_ bv63 64))))) ; instance of K_a
+(assert (=> (bvule M (_ bv62 64)) (= (bit G0 (bvadd j1 j2)) (not (= (bvand (bvlshr z (bvadd j1 j2)) (bvsub (bvshl (_ bv2 64) M) (_ bv1 64))) (_ bv0 64)))))) ; instance of F1
+(assert (=> (bvule M (_ bv62 64)) (= (bit G0 (bvsub (bvadd j1 j2) (_ bv1 64))) (not (= (bvand (bvlshr z (bvsub (bvadd j1 j2) (_ bv1 64))) (bvsub (bvshl (_ bv2 64) M) (_ bv1 64))) (_ bv0 64)))))) ; instance of F1
 (assert (not (bit z (bvadd j1 j2 M))))
 (check-sat)

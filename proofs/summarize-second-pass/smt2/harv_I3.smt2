@@ -150,5 +150,8 @@
 (assert (= (bvlshr SV3 (bvadd j1 j2)) SV10)) ; instance of shiftcomm
 (assert (=> (bvule mx mx2) (= (bvand SV1 (bvnot SV6)) (_ bv0 64)))) ; instance of mono
 (assert (=> (and (bvule mx mx2) (bvule mx2 (_ bv62 64)) (bvule c2 (_ bv64 64)) (lowOnes SV6 c2) (isMask SV11)) (isMask SV6))) ; instance of exitmask
+(assert (=> (and (bvule j1 (_ bv64 64)) (bvule j2 (_ bv64 64))) (= (bvlshr (bvlshr x j1) j2) (bvlshr x (bvadd j1 j2))))) ; instance of shiftadd
+(assert (=> (and (bvule c (_ bv64 64)) (bvule (bvadd j1 j2) (_ bv64 64))) (= (bvlshr (bvlshr x1 c) (bvadd j1 j2)) (bvlshr x1 (bvadd c (bvadd j1 j2)))))) ; instance of shiftadd
+(assert (=> (and (bvule c (_ bv64 64)) (bvule (bvadd j1 j2 mx) (_ bv64 64))) (= (bvlshr (bvlshr x1 c) (bvadd j1 j2 mx)) (bvlshr x1 (bvadd c (bvadd j1 j2 mx)))))) ; instance of shiftadd
 (assert (not (=> (not (isMask x2)) (lowOnes SV6 c2))))
 (check-sat)

@@ -59,5 +59,8 @@
 (assert (= (bvlshr (S (bvlshr x1 c) mx) (bvadd j1 j2)) (S (bvlshr (bvlshr x1 c) (bvadd j1 j2)) mx))) ; instance of shiftcomm
 (assert (=> (bvule mx mx2) (= (bvand (S x1 mx) (bvnot (S x1 mx2))) (_ bv0 64)))) ; instance of mono
 (assert (=> (and (bvule mx mx2) (bvule mx2 (_ bv62 64)) (bvule c2 (_ bv64 64)) (lowOnes (S x1 mx2) c2) (isMask (S (bvlshr x1 c2) mx))) (isMask (S x1 mx2)))) ; instance of exitmask
+(assert (=> (and (bvule j1 (_ bv64 64)) (bvule j2 (_ bv64 64))) (= (bvlshr (bvlshr x j1) j2) (bvlshr x (bvadd j1 j2))))) ; instance of shiftadd
+(assert (=> (and (bvule c (_ bv64 64)) (bvule (bvadd j1 j2) (_ bv64 64))) (= (bvlshr (bvlshr x1 c) (bvadd j1 j2)) (bvlshr x1 (bvadd c (bvadd j1 j2)))))) ; instance of shiftadd
+(assert (=> (and (bvule c (_ bv64 64)) (bvule (bvadd j1 j2 mx) (_ bv64 64))) (= (bvlshr (bvlshr x1 c) (bvadd j1 j2 mx)) (bvlshr x1 (bvadd c (bvadd j1 j2 mx)))))) ; instance of shiftadd
 (assert (not (isMask x2)))
 (check-sat)
