@@ -62,10 +62,25 @@ extension UFFDStopTheWorld {
                 let ignoresStop = config.exitsyscallIgnoresStop
                 rules.append(Rule(actor, "exitsyscall", when: {
                     $0.g[i].status == .syscall && $0.g[i].pc == .exitSyscall
+                        && !needsIdleP($0, g: i, ignoresStop: ignoresStop)
                 }) { s in
                     exitSyscall(&s, g: i, ignoresStop: ignoresStop)
                     s.g[i].pc = .loadResident
                 })
+                // exitsyscall's slow path (exitsyscall0 -> pidleget): its old P
+                // is gone, so it takes an idle P, any of them (Go's idle list
+                // is ordered by history, not by P number).
+                for k in 0..<config.procs {
+                    rules.append(Rule(actor, "exitsyscall (idle P\(k))", when: {
+                        $0.g[i].status == .syscall && $0.g[i].pc == .exitSyscall && $0.p[k] == .idle
+                            && needsIdleP($0, g: i, ignoresStop: ignoresStop)
+                    }) { s in
+                        s.p[k] = .held(i)
+                        s.g[i].status = .running
+                        s.g[i].p = k
+                        s.g[i].pc = .loadResident
+                    })
+                }
                 rules.append(Rule(actor, "loadResident", when: running(.loadResident)) { s in
                     s.g[i].pc = .exit
                 })
@@ -108,14 +123,20 @@ extension UFFDStopTheWorld {
                     s.g[i].p = -1
                 })
             }
-            rules.append(Rule("scheduler", "schedule G\(i + 1)", when: {
-                !$0.stwPending && $0.g[i].status == .runnable && $0.p.contains(.idle)
-            }) { s in
-                let p = s.p.firstIndex(of: .idle)!
-                s.p[p] = .held(i)
-                s.g[i].status = .running
-                s.g[i].p = p
-            })
+            // Any idle P: pidleget pops Go's idle list, whose order is the
+            // history of releases, so no P number is preferred. (Choosing the
+            // lowest would also break the Ps' symmetry: an idle P that a
+            // goroutine in a syscall still names as its old P would differ
+            // from the others.)
+            for k in 0..<config.procs {
+                rules.append(Rule("scheduler", "schedule G\(i + 1) on P\(k)", when: {
+                    !$0.stwPending && $0.g[i].status == .runnable && $0.p[k] == .idle
+                }) { s in
+                    s.p[k] = .held(i)
+                    s.g[i].status = .running
+                    s.g[i].p = k
+                })
+            }
         }
         if config.sysmon {
             // sysmon's retake: a P that has sat in _Psyscall is handed off
@@ -199,9 +220,18 @@ extension UFFDStopTheWorld {
         s.g[g].p = -1
     }
 
-    /// exitsyscall: reacquire the old P if still _Psyscall, else any idle P,
-    /// never while a stop is pending; otherwise exitsyscall0 makes the
-    /// goroutine runnable and its M stops.
+    /// exitsyscall finds its old P gone and an idle P to take: the case the
+    /// per-P rules "exitsyscall (idle Pk)" carry out.
+    static func needsIdleP(_ s: State, g: Int, ignoresStop: Bool) -> Bool {
+        let old = s.g[g].p
+        if ignoresStop, s.p[old] == .gcstop || s.p[old] == .syscall(g) { return false }
+        if s.p[old] == .syscall(g) { return false }
+        return !s.stwPending && s.p.contains(.idle)
+    }
+
+    /// exitsyscall's other cases: reacquire the old P if still _Psyscall,
+    /// never while a stop is pending; otherwise (a stop pending, or no idle
+    /// P) exitsyscall0 makes the goroutine runnable and its M stops.
     ///
     /// With a stop pending and its P still in _Psyscall (only a stop that
     /// waits for syscalls leaves it there) the P goes to _Pgcstop. The
@@ -218,11 +248,8 @@ extension UFFDStopTheWorld {
         } else if !s.stwPending, s.p[old] == .syscall(g) {
             s.p[old] = .held(g)
             s.g[g].status = .running
-        } else if !s.stwPending, let p = s.p.firstIndex(of: .idle) {
-            s.p[p] = .held(g)
-            s.g[g].status = .running
-            s.g[g].p = p
         } else {
+            precondition(!needsIdleP(s, g: g, ignoresStop: ignoresStop), "exitsyscall: the per-P rules take an idle P")
             s.g[g].status = .runnable
             s.g[g].p = -1
         }

@@ -39,8 +39,14 @@
 //                 harness, serving a fault only after the barrier is released;
 //                 or (in-runtime variants) a goroutine of this runtime, woken
 //                 by the fault, that needs a P to issue UFFDIO_COPY.
-//   scheduler     puts a runnable goroutine on the lowest idle P when no
-//                 stop-the-world is pending.
+//   scheduler     puts a runnable goroutine on an idle P (any: Go's idle
+//                 list is ordered by history) when no stop-the-world is
+//                 pending.
+//
+// Symmetry: the Ps are interchangeable. No rule or property names a P by
+// number except through the state (every per-P rule exists for every P), so
+// permuting the Ps maps behaviours to behaviours. The Ps are not actors, so
+// weak fairness survives the reduction and liveness is checked under it.
 //
 // Abstracted away, and why the bug survives
 //   Ms are implicit (one per running or syscall goroutine). Sysmon's retake
@@ -329,6 +335,39 @@ public struct UFFDStopTheWorld: Model {
             }
         }
         return true
+    }
+
+    public var symmetry: String? { config.procs > 1 ? "permutations of the \(config.procs) Ps" : nil }
+    public var symmetryPermutesActors: Bool { false }
+
+    /// The Ps sorted by what tells them apart: their status (with its
+    /// goroutine) and the goroutines that name them as their P. Ps equal in
+    /// both are interchangeable (no goroutine names them), so the order among
+    /// them does not matter; every goroutine's P is renumbered to match.
+    public func canonical(_ s: State) -> State {
+        let procs = s.p.count
+        var namedBy = [[Int]](repeating: [], count: procs)
+        for (index, g) in s.g.enumerated() where g.p >= 0 { namedBy[g.p].append(index) }
+        func rank(_ p: PStatus) -> (Int, Int) {
+            switch p {
+            case .idle: return (0, 0)
+            case .gcstop: return (1, 0)
+            case .held(let g): return (2, g)
+            case .syscall(let g): return (3, g)
+            }
+        }
+        let order = (0..<procs).sorted { a, b in
+            let ra = rank(s.p[a]), rb = rank(s.p[b])
+            if ra != rb { return ra < rb }
+            if namedBy[a] != namedBy[b] { return namedBy[a].lexicographicallyPrecedes(namedBy[b]) }
+            return a < b
+        }
+        var newIndex = [Int](repeating: 0, count: procs)
+        for (slot, old) in order.enumerated() { newIndex[old] = slot }
+        var out = s
+        out.p = order.map { s.p[$0] }
+        for index in out.g.indices where out.g[index].p >= 0 { out.g[index].p = newIndex[out.g[index].p] }
+        return out
     }
 
     public func actorName(_ index: Int) -> String {

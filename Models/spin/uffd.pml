@@ -96,15 +96,13 @@ inline preempt(g) {
   gstatus[g] = RUNNABLE; gp[g] = NONE
 }
 
-/* Put g on the lowest idle P. */
+/* Put g on an idle P, any of them (Go's idle list is ordered by history,
+ * not by P number). Callers check IDLEP first. */
 inline takeIdleP(g) {
   if
   :: pstat[0] == P_IDLE -> gp[g] = 0
-  :: else ->
-     if
-     :: pstat[1] == P_IDLE -> gp[g] = 1
-     :: else -> gp[g] = 2
-     fi
+  :: pstat[1] == P_IDLE -> gp[g] = 1
+  :: pstat[2] == P_IDLE -> gp[g] = 2
   fi;
   pstat[gp[g]] = P_HELD; powner[gp[g]] = g; gstatus[g] = RUNNING
 }

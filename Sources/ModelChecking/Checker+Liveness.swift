@@ -37,7 +37,8 @@ extension Search {
         for propertyIndex in eventually {
             let property = properties[propertyIndex]
             let bad = states.map { !property.condition($0) }
-            if let found = findViolation(graph: graph, bad: bad, states: states, ruleActor: ruleActor) {
+            if var found = findViolation(graph: graph, bad: bad, states: states, ruleActor: ruleActor) {
+                if options.symmetry && model.symmetry != nil { found = lift(found, ruleActor: ruleActor) }
                 out.append(Discovery(
                     kind: .livenessViolation, property: property.name, doc: property.doc,
                     stateCount: found.size,
@@ -136,6 +137,48 @@ extension Search {
             return Found(initial: initial, path: prefix, loopStart: nil, size: best.size)
         }
         return Found(initial: initial, path: prefix + cycle, loopStart: prefix.count, size: best.size)
+    }
+
+    /// Under symmetry reduction the graph's states are canonical members and
+    /// its path need not be an execution: its next rule was applied to the
+    /// canonical member, not to the state actually reached. This replays the
+    /// path from the real initial state, taking at each step a rule of the
+    /// same actor whose successor lies in the same orbit (one exists: the
+    /// permutation relating the two states maps the rule to it, and a
+    /// symmetry that fixes actors keeps its actor). The loop comes back to
+    /// its start only up to a permutation, so it is replayed again until a
+    /// real state repeats (its states stay in one finite orbit); the lasso
+    /// then loops from that state, taking the same actors as the graph's
+    /// fair cycle.
+    private func lift(_ found: Found, ruleActor: [Int]) -> Found {
+        var state = initialStates[found.initial]
+        var path: [Int] = []
+        func step(_ ruleIndex: Int) {
+            var canonical = keyOf(state) as! M.State
+            rules[ruleIndex].apply(&canonical)
+            let wanted = keyOf(canonical)
+            let candidates = [ruleIndex] + rules.indices.filter { $0 != ruleIndex && ruleActor[$0] == ruleActor[ruleIndex] }
+            for r in candidates where rules[r].isEnabled(state) {
+                var next = state
+                rules[r].apply(&next)
+                if keyOf(next) == wanted {
+                    path.append(r)
+                    state = next
+                    return
+                }
+            }
+            preconditionFailure("symmetry: no rule of \(rules[ruleIndex].actor) leads into the orbit; canonical() or the declared symmetry is wrong")
+        }
+        let loopStart = found.loopStart ?? found.path.count
+        for r in found.path[..<loopStart] { step(r) }
+        guard found.loopStart != nil else { return Found(initial: found.initial, path: path, loopStart: nil, size: found.size) }
+        let loop = Array(found.path[loopStart...])
+        var entries: [M.State: Int] = [state: path.count]
+        while true {
+            for r in loop { step(r) }
+            if let start = entries[state] { return Found(initial: found.initial, path: path, loopStart: start, size: found.size) }
+            entries[state] = path.count
+        }
     }
 
     /// Tarjan's algorithm, iterative, over the subgraph induced by `inR`.

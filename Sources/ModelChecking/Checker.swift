@@ -238,7 +238,7 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         var livenessSkipped: String?
         let eventually = properties.indices.filter { properties[$0].kind == .eventually }
         if !eventually.isEmpty {
-            if options.symmetry && model.symmetry != nil {
+            if options.symmetry && model.symmetry != nil && model.symmetryPermutesActors {
                 livenessSkipped = "symmetry reduction (weak fairness per actor does not survive permuting actors; --no-symmetry checks it)"
             } else if options.visited != .states {
                 livenessSkipped = options.visited == .bitstate ? "visited set is a bitstate filter" : "visited set stores fingerprints"

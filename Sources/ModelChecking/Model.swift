@@ -153,6 +153,11 @@ public protocol Model: Sendable {
     /// declares (e.g. "rotations of 16 philosophers"), nil when none. Every
     /// rule and property must be invariant under it.
     var symmetry: String? { get }
+    /// Whether the symmetry permutes actors (philosophers, who act) rather
+    /// than only things no rule belongs to (Go's Ps, which goroutines hold).
+    /// Weak fairness is per actor, so liveness is checked under reduction only
+    /// when this is false. The default: true.
+    var symmetryPermutesActors: Bool { get }
     /// The canonical member of `state`'s orbit under `symmetry` (the default:
     /// the state itself). Two states in one orbit must get the same answer.
     func canonical(_ state: State) -> State
@@ -172,6 +177,7 @@ public struct StateField: Sendable, Equatable, Codable {
 extension Model {
     public func isTerminal(_ state: State) -> Bool { false }
     public var symmetry: String? { nil }
+    public var symmetryPermutesActors: Bool { true }
     public func canonical(_ state: State) -> State { state }
 
     public func fields(of state: State) -> [StateField] {

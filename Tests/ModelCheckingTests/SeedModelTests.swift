@@ -14,9 +14,9 @@ func field(_ fields: [StateField], _ name: String) -> String? {
 @Suite("UFFDStopTheWorld")
 struct UFFDTests {
     static let pinned: [UFFDStopTheWorld.Variant: Int] = [
-        .preFix: 133, .fixed: 229, .preFixInRuntimeHandler: 273, .fixedInRuntimeHandler: 1445,
-        .controlNoGC: 12, .controlNoBarrier: 175, .controlNoGCInRuntimeHandler: 57,
-        .controlSTWWaitsForSyscalls: 245, .controlRunsWhileStopped: 231,
+        .preFix: 192, .fixed: 337, .preFixInRuntimeHandler: 439, .fixedInRuntimeHandler: 2094,
+        .controlNoGC: 12, .controlNoBarrier: 255, .controlNoGCInRuntimeHandler: 57,
+        .controlSTWWaitsForSyscalls: 353, .controlRunsWhileStopped: 339,
     ]
 
     @Test("verdict and state count", arguments: UFFDStopTheWorld.Variant.allCases)
