@@ -197,6 +197,17 @@ public func runBenchmark(philosophers n: Int = 16, parallelism: Parallelism = .a
         }
         rows.append(BenchmarkRow(model: "\(name)/\(variant)", swift: result, spin: twinRun,
                                  spinNote: SpinRunner.isInstalled ? "twin (SPIN counts differ by encoding)" : "SPIN not installed"))
+        // Reductions on in both, for a model that declares a symmetry: the
+        // Swift engine's symmetry, SPIN's partial-order reduction.
+        let reducedRun = entry.run(reducedOptions, [:])
+        guard let symmetry = reducedRun.symmetry else { continue }
+        var twinReduced: SpinResult?
+        if SpinRunner.isInstalled, let twin = entry.twin {
+            twinReduced = try SpinRunner.verify(modelPath: promelaPath(twin.file),
+                                                options: SpinOptions(defines: twin.defines, wantTrail: false, optimize: true, reduce: true))
+        }
+        rows.append(BenchmarkRow(model: "\(name)/\(variant), reductions on", swift: reducedRun, spin: twinReduced,
+                                 spinNote: SpinRunner.isInstalled ? "Swift: symmetry (\(symmetry)); SPIN: partial-order reduction" : "SPIN not installed"))
     }
     // The largest parameterisations: the twins have fixed sizes.
     for (name, variant, params) in [
@@ -208,6 +219,11 @@ public func runBenchmark(philosophers n: Int = 16, parallelism: Parallelism = .a
         let label = params.isEmpty ? "" : " [" + params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: " ") + "]"
         rows.append(BenchmarkRow(model: "\(name)/\(variant)\(label)", swift: entry.run(options, params), spin: nil,
                                  spinNote: "no twin at this size"))
+        let reducedRun = entry.run(reducedOptions, params)
+        if let symmetry = reducedRun.symmetry {
+            rows.append(BenchmarkRow(model: "\(name)/\(variant)\(label), reductions on", swift: reducedRun,
+                                     spin: nil, spinNote: "Swift: symmetry (\(symmetry))"))
+        }
     }
     return BenchmarkResult(philosophers: n, rows: rows)
 }

@@ -91,6 +91,11 @@ struct Expansion<State, Key> {
     var satisfied: [Int] = []
     /// (rule index, successor, key, key.hashValue), in rule order.
     var successors: [(rule: Int, state: State, key: Key, hash: Int)] = []
+    /// Transitions taken from the state, including those to states already
+    /// stored before this level, which are dropped from `successors` here.
+    var transitions = 0
+    /// Some successor was stored before this level (the cycle proviso's test).
+    var reachesStored = false
     var terminal = false
     /// False when the state was not expanded (depth bound or violation).
     var expanded = false
@@ -278,9 +283,12 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         let canExpand = options.maxDepth.map { depth < $0 } ?? true
         let wanted = properties.indices.filter { properties[$0].kind == .sometimes && firstExample[$0] == nil }
         let buffer = WorkBuffer(repeating: Expansion<M.State, Key>(), count: frontier.count)
+        // The visited set as it stands before this level, read (never
+        // written) by every expanding thread.
+        let stored = table
         let work: @Sendable (Range<Int>) -> Void = { range in
             for index in range {
-                buffer[index] = self.expandOne(frontier[index].state, canExpand: canExpand, wanted: wanted)
+                buffer[index] = self.expandOne(frontier[index].state, canExpand: canExpand, wanted: wanted, stored: stored)
             }
         }
         if case .parallel(let minimum) = options.parallelism, frontier.count >= max(minimum, 2) {
@@ -297,7 +305,7 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         return buffer.array
     }
 
-    private func expandOne(_ state: M.State, canExpand: Bool, wanted: [Int]) -> Expansion<M.State, Key> {
+    private func expandOne(_ state: M.State, canExpand: Bool, wanted: [Int], stored: V) -> Expansion<M.State, Key> {
         var result = Expansion<M.State, Key>()
         for index in properties.indices where properties[index].kind == .always {
             if !properties[index].condition(state) { result.violated.append(index) }
@@ -308,11 +316,22 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         result.terminal = model.isTerminal(state)
         guard result.violated.isEmpty || options.expandViolatingStates, canExpand else { return result }
         result.expanded = true
+        // Successors already stored (at an earlier level) are dropped here,
+        // on the expanding threads: the table is only read during expansion,
+        // so the lookups run in parallel, and the sequential merge sees only
+        // candidates for new states. The merge would have found them stored
+        // anyway, so ids and order do not change.
         func successor(_ index: Int) {
             var next = state
             rules[index].apply(&next)
             let key = keyOf(next)
-            result.successors.append((index, next, key, key.hashValue))
+            let hash = key.hashValue
+            result.transitions += 1
+            if stored.find(key, hash: hash) != nil {
+                result.reachesStored = true
+            } else {
+                result.successors.append((index, next, key, hash))
+            }
         }
         guard let partialOrder else {
             for index in rules.indices where rules[index].isEnabled(state) { successor(index) }
@@ -323,11 +342,13 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
             for index in ample { successor(index) }
             // The cycle proviso: a successor stored already means this state
             // may close a cycle; expand it fully.
-            if !options.partialOrderCycleProviso || !result.successors.contains(where: { table.find($0.key, hash: $0.hash) != nil }) {
+            if !options.partialOrderCycleProviso || !result.reachesStored {
                 result.reduced = true
                 return result
             }
             result.successors.removeAll()
+            result.transitions = 0
+            result.reachesStored = false
         }
         for index in enabled { successor(index) }
         return result
@@ -455,12 +476,12 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
             }
             status[item.id] = .expanded
             if expansion.reduced { reducedStates += 1 }
-            if expansion.successors.isEmpty && !expansion.terminal {
+            if expansion.transitions == 0 && !expansion.terminal {
                 deadlockCount += 1
                 if firstDeadlock == nil { firstDeadlock = item.id }
             }
+            transitions += expansion.transitions
             for successor in expansion.successors {
-                transitions += 1
                 if let cap = options.maxStates, table.count >= cap {
                     if table.find(successor.key, hash: successor.hash) == nil { truncated = true }
                     continue
