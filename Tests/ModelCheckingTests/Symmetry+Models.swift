@@ -186,3 +186,26 @@ struct SymmetryTests {
         #expect(actors.livenessSkipped?.contains("symmetry") == true)
     }
 }
+
+/// The engine benchmark's rows, at a small size: the philosophers in both
+/// engines with the same count, and a reductions-on row for every model that
+/// declares a symmetry, storing fewer states than the row without.
+@Suite("Engine benchmark", .enabled(if: SpinRunner.isInstalled, "SPIN not installed (apt-get install -y spin gcc)"))
+struct BenchmarkRowsTests {
+    @Test("rows: philosophers agree with SPIN; reductions-on rows store fewer states")
+    func rows() throws {
+        let result = try runBenchmark(philosophers: 4, parallelism: .sequential)
+        let names = result.rows.map(\.model)
+        #expect(result.rows[0].swift.states == result.rows[0].spin?.statesStored)
+        for reduced in result.rows where reduced.model.hasSuffix(", reductions on") {
+            let base = String(reduced.model.dropLast(", reductions on".count))
+            let full = try #require(result.rows.first { $0.model == base }, "\(base) has no row")
+            #expect(reduced.swift.states < full.swift.states, "\(reduced.model)")
+            #expect(reduced.swift.symmetry != nil && full.swift.symmetry == nil)
+            #expect(reduced.swift.verdict == full.swift.verdict)
+        }
+        #expect(names.contains("UFFDStopTheWorld/fixedInRuntimeHandler, reductions on"))
+        #expect(names.contains("UFFDStopTheWorld/fixedInRuntimeHandler [procs=4 sysmon=1], reductions on"))
+        #expect(!names.contains("MachWireCoalesce/preFix, reductions on"))
+    }
+}
