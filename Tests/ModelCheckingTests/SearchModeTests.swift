@@ -88,15 +88,7 @@ struct SearchModeTests {
         on.symmetry = true
         let reduced = Checker(model, options: on).run()
         // Orbits of the full space: reach every state, canonicalise.
-        var seen: Set<DiningPhilosophers.State> = [model.initialStates[0]]
-        var work = [model.initialStates[0]]
-        while let s = work.popLast() {
-            for rule in model.rules where rule.isEnabled(s) {
-                var t = s
-                rule.apply(&t)
-                if seen.insert(t).inserted { work.append(t) }
-            }
-        }
+        let seen = reachable(model)
         #expect(seen.count == full.states)
         #expect(reduced.states == Set(seen.map(model.canonical)).count)
         #expect(reduced.states < full.states)
