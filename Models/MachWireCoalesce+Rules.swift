@@ -9,10 +9,51 @@ extension MachWireCoalesce {
     typealias S = State
 
     static func makeRules(_ variant: Variant, config: Config, regionA: Range<Int>, regionB: Range<Int>, pages: Int) -> [Rule<State>] {
-        wiringRules(variant, a: regionA, machLoopTest: config.machLoopTest)
+        let rules = wiringRules(variant, a: regionA, machLoopTest: config.machLoopTest)
             + (variant.unwire ? unwiringRules(b: regionB) : [])
             + (variant.coalescing ? coalescingRules(pages: pages) : [])
             + (variant.waiter ? waiterRules(a: regionA) : [])
+        return rules.map(declaringAccesses)
+    }
+
+    /// What each rule reads (its guard included) and writes, by Mirror's
+    /// names for State's fields, for partial-order reduction.
+    /// `AccessAuditTests` holds every rule to it on the reachable states.
+    static func declaringAccesses(_ rule: Rule<State>) -> Rule<State> {
+        let lock = ["writer", "readers"]
+        let (reads, writes): ([String], [String])
+        switch (rule.actor, rule.name) {
+        case ("W wire", "vm_map_lock"): (reads, writes) = (["wpc"] + lock, ["writer", "wpc"])
+        case ("W wire", let n) where n.hasPrefix("wired_count++"):
+            (reads, writes) = (["wpc", "entries", "failedAssertion"], ["entries", "wStartEntry", "wpc", "failedAssertion"])
+        case ("W wire", "vm_map_unlock (trust me)"): (reads, writes) = (["wpc", "wStartEntry"], ["writer", "wEntry", "wpc"])
+        case ("W wire", "vm_fault_wire: read entry bounds"): (reads, writes) = (["wpc", "entries", "wEntry"], ["wVA", "wEnd", "wpc"])
+        case ("W wire", "vm_fault_wire_fast: set busy"), ("W wire", "vm_fault_page: set busy"):
+            (reads, writes) = (["wpc", "busy", "wVA"], ["busy", "wTouchedOutside", "wpc"])
+        case ("W wire", "vm_fault_wire_fast: wire, PAGE_WAKEUP_DONE"): (reads, writes) = (["wpc", "wVA", "wEnd"], ["busy", "wVA", "wpc"])
+        case ("W wire", "vm_fault: vm_map_lookup (read lock, unlock)"): (reads, writes) = (["wpc", "writer"], ["wpc"])
+        case ("W wire", "vm_map_verify (read lock, busy held)"): (reads, writes) = (["wpc", "writer", "readers"], ["readers", "wpc"])
+        case ("W wire", "wire page, vm_map_verify_done, PAGE_WAKEUP_DONE"):
+            (reads, writes) = (["wpc", "readers", "wVA", "wEnd"], ["readers", "busy", "wVA", "wpc"])
+        case ("W wire", let n) where n.hasPrefix("entry = entry->vme_next"): (reads, writes) = (["wpc", "entries", "wEntry"], ["wEntry", "wpc"])
+        case ("W wire", let n) where n.hasPrefix("vm_map_lock"):  // the relock, with or without the fix's clearing
+            (reads, writes) = (["wpc", "entries", "wStartEntry", "failedAssertion"] + lock, ["writer", "entries", "failedAssertion", "wpc"])
+        case ("W wire", "vm_map_unlock"): (reads, writes) = (["wpc"], ["writer", "wpc"])
+        case ("U unwire", "vm_map_lock"): (reads, writes) = (["upc"] + lock, ["writer", "upc"])
+        case ("U unwire", "clip, wired_count--"): (reads, writes) = (["upc", "entries"], ["entries", "writer", "upc", "uPage", "uEnd"])
+        case ("U unwire", "woken: retry"): (reads, writes) = (["upc", "entries"], ["upc"])
+        case ("U unwire", "vm_fault_unwire page (waits for !busy)"): (reads, writes) = (["upc", "busy", "uPage", "uEnd"], ["uPage", "upc"])
+        case ("U unwire", "vm_map_unlock"): (reads, writes) = (["upc"], ["writer", "upc"])
+        case ("C coalesce", "vm_map_lock"): (reads, writes) = (["cpc"] + lock, ["writer", "cpc"])
+        case ("C coalesce", "nothing to coalesce"): (reads, writes) = (["cpc", "entries"], ["cpc"])
+        case ("C coalesce", let n) where n.hasPrefix("vm_map_coalesce_entry"): (reads, writes) = (["cpc", "entries"], ["entries", "cpc"])
+        case ("C coalesce", "vm_map_unlock"): (reads, writes) = (["cpc", "cLeft"], ["writer", "cLeft", "cpc"])
+        case ("X waiter", "vm_map_lock"): (reads, writes) = (["xpc"] + lock, ["writer", "xpc"])
+        case ("X waiter", "entry in transition? wait"): (reads, writes) = (["xpc", "entries"], ["entries", "writer", "xpc"])
+        case ("X waiter", "woken"): (reads, writes) = (["xpc", "entries"], ["xpc"])
+        default: return rule  // undeclared: dependent on every rule (always sound)
+        }
+        return rule.accessing(reads: reads, writes: writes)
     }
 
     // MARK: W, the wiring thread

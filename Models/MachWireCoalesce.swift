@@ -232,17 +232,17 @@ public struct MachWireCoalesce: Model {
         [
             .always("fixAssertionsHold", doc: "the patch's asserts: !in_transition when marking, in_transition and !needs_wakeup when clearing") {
                 $0.failedAssertion == nil
-            },
+            }.reading(["failedAssertion"]),
             .always("entryReferenceValid", doc: "the entry W's vm_fault_wire points to is still linked in the map (no use after free)") { s in
                 s.wEntry < 0 || s.entries.contains { $0.id == s.wEntry }
-            },
+            }.reading(["wEntry", "entries"]),
             .always("lockWellFormed", doc: "the map lock has either one writer or readers, never both") { s in
                 s.writer == nil || s.readers == 0
-            },
+            }.reading(["writer", "readers"]),
             .sometimes("wireLeavesRegion", doc: "W's vm_fault_wire sets busy on a page outside the region it owns (the entry changed under it)") {
                 $0.wTouchedOutside
-            },
-            .sometimes("allDone", doc: "all threads can finish") { self.isTerminal($0) },
+            }.reading(["wTouchedOutside"]),
+            .sometimes("allDone", doc: "all threads can finish") { self.isTerminal($0) }.reading(["wpc", "upc", "cpc", "xpc"]),
             .eventually("wiringFinishes", doc: "under weak fairness the wiring thread W finishes (vm_map_pageable_scan returns)") {
                 $0.wpc == .done
             },

@@ -76,6 +76,10 @@ extension OSMemoryStates {
 
     static func allocatorRules(_ variant: Variant) -> [Rule<State>] {
         var rules: [Rule<State>] = []
+        // Partial-order reduction's names (Mirror's paths into State). The
+        // mem.go helpers record the first breach or bad access only, so
+        // they read those fields as well as write them.
+        let checks = ["breach", "badAccess"]
         for c in 0..<chunks {
             let unit = heapBase + c
             // mheap.grow: reserve and map the arena (counted as released),
@@ -86,7 +90,8 @@ extension OSMemoryStates {
                 s.scavenged[c] = true
                 sysGrow(&s, chunk: c, variant: variant)
                 updateSummaries(&s, chunk: c, "grow(chunk \(c)) update")
-            })
+            }.accessing(reads: ["unit", "regions", "sysStat", "heapReleased", "mappedReady", "summaryMappedReady"] + checks,
+                        writes: ["unit", "regions", "sysStat", "heapReleased", "mappedReady", "summaryMappedReady", "scavenged[\(c)]"] + checks))
             // mheap.allocSpan: sysUsed with the exact scavenged amount.
             rules.append(Rule("allocator", "alloc(chunk \(c))", when: { $0.unit[unit] != .none && !$0.allocated[c] }) { s in
                 let scav = s.scavenged[c] ? 1 : 0
@@ -96,11 +101,12 @@ extension OSMemoryStates {
                 s.allocated[c] = true
                 access(&s, unit, "alloc(chunk \(c)) zeroing")
                 updateSummaries(&s, chunk: c, "alloc(chunk \(c)) update")
-            })
+            }.accessing(reads: ["unit", "allocated[\(c)]", "scavenged[\(c)]", "mappedReady", "heapReleased"] + checks,
+                        writes: ["unit", "allocated[\(c)]", "scavenged[\(c)]", "mappedReady", "heapReleased"] + checks))
             rules.append(Rule("allocator", "free(chunk \(c))", when: { $0.allocated[c] }) { s in
                 s.allocated[c] = false
                 updateSummaries(&s, chunk: c, "free(chunk \(c)) update")
-            })
+            }.accessing(reads: ["allocated[\(c)]", "unit", "badAccess"], writes: ["allocated[\(c)]", "badAccess"]))
             // The scavenger returns a free, unscavenged page to the OS.
             rules.append(Rule("scavenger", "sysUnused(chunk \(c))", when: { s in
                 s.unit[unit] == .ready && !s.allocated[c] && !s.scavenged[c]
@@ -108,7 +114,8 @@ extension OSMemoryStates {
                 sysUnused(&s, unit..<(unit + 1))
                 s.heapReleased += 1
                 s.scavenged[c] = true
-            })
+            }.accessing(reads: ["unit", "allocated[\(c)]", "scavenged[\(c)]", "mappedReady", "heapReleased", "breach"],
+                        writes: ["unit", "mappedReady", "heapReleased", "scavenged[\(c)]", "breach"]))
         }
         return rules
     }

@@ -181,49 +181,49 @@ public struct OSMemoryStates: Model {
         var out: [Property<State>] = [
             .always("mappedReadyMatchesReady", doc: "gcController.mappedReady equals the Ready bytes (mem.go's accounting)") { s in
                 s.mappedReady == s.unit.filter { $0 == .ready }.count
-            },
+            }.reading(["mappedReady", "unit"]),
         ]
         if variant.isAllocator {
             out.append(.always("heapReleasedMatchesPrepared", doc: "gcController.heapReleased equals the Prepared (scavenged) heap bytes") { s in
                 s.heapReleased == s.unit[OSMemoryStates.heapBase...].filter { $0 == .prepared }.count
-            })
+            }.reading(["heapReleased", "unit"]))
             out.append(.always("summaryMappedReadyMatches", doc: "pageAlloc.summaryMappedReady equals the Ready summary bytes") { s in
                 s.summaryMappedReady == s.unit[0..<OSMemoryStates.summaryPages].filter { $0 == .ready }.count
-            })
+            }.reading(["summaryMappedReady", "unit"]))
         }
         out += [
             .always("sysStatNonNegative", doc: "no sysMemStat.add takes a stat below zero (mstats.go throws \"sysMemStat overflow\")") {
                 $0.sysStat >= 0 && $0.heapReleased >= 0
-            },
+            }.reading(["sysStat", "heapReleased"]),
             .always("sysStatWithinOwned", doc: "a sysMemStat never counts more bytes than the runtime owns (it measures mapped address space)") { s in
                 s.sysStat <= s.unit.prefix(owned).filter { $0 != .none }.count
-            },
+            }.reading(["sysStat", "unit"]),
             .always("freesExactRegions", doc: "sysFree/sysUnreserve only name an exact region an earlier sysAlloc/sysReserve returned") {
                 !$0.inexactFree
-            },
+            }.reading(["inexactFree"]),
             .always("accessOnlyReady", doc: "memory is read or written only while Ready (Reserved faults, Prepared is undefined)") {
                 $0.badAccess == nil
-            },
+            }.reading(["badAccess"]),
             .always("callsMeetPreconditions", doc: "every mem.go call the allocator makes meets the precondition its comment states") {
                 $0.breach == nil
-            },
+            }.reading(["breach"]),
         ]
         if variant.isAllocator {
             out.append(.sometimes("heapFullyGrown", doc: "every chunk can be grown") { s in
                 s.unit[OSMemoryStates.heapBase...].allSatisfy { $0 != .none }
-            })
+            }.reading(["unit"]))
             out.append(.sometimes("scavengedPageReused", doc: "a scavenged page can be allocated again") { s in
                 s.allocated.indices.contains { s.allocated[$0] } && s.heapReleased > 0
-            })
+            }.reading(["allocated", "heapReleased"]))
         } else {
             out.append(.sometimes("everyStateUsed", doc: "Reserved, Prepared and Ready units coexist") { s in
                 Set(s.unit).isSuperset(of: [.reserved, .prepared, .ready])
-            })
+            }.reading(["unit"]))
         }
         if variant == .contractWithHugePages {
             out.append(.sometimes("hugeHintOnReady", doc: "a Ready unit can carry the sysHugePage hint (the hints are reachable, not vacuous)") { s in
                 s.unit.indices.contains { s.unit[$0] == .ready && s.huge[$0] }
-            })
+            }.reading(["unit", "huge"]))
         }
         return out
     }

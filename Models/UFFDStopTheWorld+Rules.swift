@@ -10,9 +10,16 @@ extension UFFDStopTheWorld {
     static func makeRules(config: Config, roles: [Role], pageOf: [Int]) -> [Rule<State>] {
         var rules: [Rule<State>] = []
         let handlerIndex = roles.firstIndex(of: .handler)
+        // What queueing a fault may touch (the handler goroutine's status)
+        // and what serving one writes (every reader's thread may resume).
+        let wake = handlerIndex.map { ["g[\($0)].status"] } ?? []
+        let served = ["pagePresent", "faultQueued"] + pageOf.indices.filter { pageOf[$0] >= 0 }.map { "g[\($0)].parked" }
         for (i, role) in roles.enumerated() {
             let actor = "G\(i + 1) \(role.rawValue)"
             let page = pageOf[i]
+            // Partial-order reduction's names: Mirror's paths into State.
+            let me = "g[\(i)]"
+            let run = ["\(me).status", "\(me).pc", "\(me).parked"]
             func running(_ pc: PC) -> @Sendable (S) -> Bool {
                 { s in s.g[i].status == .running && s.g[i].pc == pc && !s.g[i].parked }
             }
@@ -28,10 +35,11 @@ extension UFFDStopTheWorld {
                         s.g[i].pc = .loadFaulted
                         queueFault(&s, page: page, handler: handlerIndex)
                     }
-                })
+                }.accessing(reads: run + ["pagePresent[\(page)]"] + wake,
+                            writes: ["\(me).pc", "\(me).parked", "faultQueued[\(page)]"] + wake))
                 rules.append(Rule(actor, "faultReturns", when: running(.loadFaulted)) { s in
                     s.g[i].pc = .exit
-                })
+                }.accessing(reads: run, writes: ["\(me).pc"]))
             case .reader:
                 // The fix: entersyscall first, so the kernel parks a thread
                 // whose goroutine is _Gsyscall and whose P is _Psyscall.
@@ -42,7 +50,7 @@ extension UFFDStopTheWorld {
                     // straight to _Pgcstop.
                     s.p[p] = s.stwPending ? .gcstop : .syscall(i)
                     s.g[i].pc = .madvise
-                })
+                }.accessing(reads: run + ["\(me).p", "stwPending"], writes: ["\(me).status", "p", "\(me).pc"]))
                 rules.append(Rule(actor, "madvise(POPULATE_READ)", when: {
                     $0.g[i].status == .syscall && $0.g[i].pc == .madvise && !$0.g[i].parked
                 }) { s in
@@ -53,12 +61,13 @@ extension UFFDStopTheWorld {
                         s.g[i].pc = .madviseFaulted
                         queueFault(&s, page: page, handler: handlerIndex)
                     }
-                })
+                }.accessing(reads: run + ["pagePresent[\(page)]"] + wake,
+                            writes: ["\(me).pc", "\(me).parked", "faultQueued[\(page)]"] + wake))
                 rules.append(Rule(actor, "madviseReturns", when: {
                     $0.g[i].status == .syscall && $0.g[i].pc == .madviseFaulted && !$0.g[i].parked
                 }) { s in
                     s.g[i].pc = .exitSyscall
-                })
+                }.accessing(reads: run, writes: ["\(me).pc"]))
                 let ignoresStop = config.exitsyscallIgnoresStop
                 rules.append(Rule(actor, "exitsyscall", when: {
                     $0.g[i].status == .syscall && $0.g[i].pc == .exitSyscall
@@ -66,7 +75,8 @@ extension UFFDStopTheWorld {
                 }) { s in
                     exitSyscall(&s, g: i, ignoresStop: ignoresStop)
                     s.g[i].pc = .loadResident
-                })
+                }.accessing(reads: ["\(me).status", "\(me).pc", "\(me).p", "p", "stwPending"],
+                            writes: ["p", "\(me).status", "\(me).p", "\(me).pc"]))
                 // exitsyscall's slow path (exitsyscall0 -> pidleget): its old P
                 // is gone, so it takes an idle P, any of them (Go's idle list
                 // is ordered by history, not by P number).
@@ -79,16 +89,17 @@ extension UFFDStopTheWorld {
                         s.g[i].status = .running
                         s.g[i].p = k
                         s.g[i].pc = .loadResident
-                    })
+                    }.accessing(reads: ["\(me).status", "\(me).pc", "\(me).p", "p", "stwPending"],
+                                writes: ["p[\(k)]", "\(me).status", "\(me).p", "\(me).pc"]))
                 }
                 rules.append(Rule(actor, "loadResident", when: running(.loadResident)) { s in
                     s.g[i].pc = .exit
-                })
+                }.accessing(reads: run, writes: ["\(me).pc"]))
             case .releaser:
                 rules.append(Rule(actor, "releaseBarrier", when: running(.releaseBarrier)) { s in
                     s.barrier = true
                     s.g[i].pc = .exit
-                })
+                }.accessing(reads: run, writes: ["barrier", "\(me).pc"]))
             case .gcTrigger:
                 rules += stopTheWorldRules(actor: actor, g: i, waitsForSyscalls: config.stwWaitsForSyscalls)
             case .handler:
@@ -97,20 +108,21 @@ extension UFFDStopTheWorld {
                     $0.g[i].status == .running && $0.g[i].pc == .serve && $0.faultQueued.contains(true)
                 }) { s in
                     serve(&s, page: s.faultQueued.firstIndex(of: true)!, pageOf: pageOf)
-                })
+                }.accessing(reads: ["\(me).status", "\(me).pc", "faultQueued"], writes: served))
                 rules.append(Rule(actor, "waitForEvent", when: {
                     $0.g[i].status == .running && $0.g[i].pc == .serve && !$0.faultQueued.contains(true)
                 }) { s in
                     s.g[i].status = .waiting
                     releaseP(&s, g: i)
-                })
+                }.accessing(reads: ["\(me).status", "\(me).pc", "\(me).p", "faultQueued", "stwPending"],
+                            writes: ["\(me).status", "\(me).p", "p"]))
             }
             if role != .handler {
                 rules.append(Rule(actor, "goexit", when: running(.exit)) { s in
                     s.g[i].status = .dead
                     s.g[i].pc = .done
                     releaseP(&s, g: i)
-                })
+                }.accessing(reads: run + ["\(me).p", "stwPending"], writes: ["\(me).status", "\(me).pc", "\(me).p", "p"]))
             }
             // Asynchronous preemption: with a stop pending, a goroutine whose
             // thread executes reaches a safe point and gives up its P.
@@ -121,7 +133,8 @@ extension UFFDStopTheWorld {
                     s.p[s.g[i].p] = .gcstop
                     s.g[i].status = .runnable
                     s.g[i].p = -1
-                })
+                }.accessing(reads: ["stwPending", "\(me).status", "\(me).parked", "\(me).p"],
+                            writes: ["p", "\(me).status", "\(me).p"]))
             }
             // Any idle P: pidleget pops Go's idle list, whose order is the
             // history of releases, so no P number is preferred. (Choosing the
@@ -135,7 +148,7 @@ extension UFFDStopTheWorld {
                     s.p[k] = .held(i)
                     s.g[i].status = .running
                     s.g[i].p = k
-                })
+                }.accessing(reads: ["stwPending", "\(me).status", "p[\(k)]"], writes: ["p[\(k)]", "\(me).status", "\(me).p"]))
             }
         }
         if config.sysmon {
@@ -148,7 +161,7 @@ extension UFFDStopTheWorld {
                     return false
                 }) { s in
                     s.p[k] = s.stwPending ? .gcstop : .idle
-                })
+                }.accessing(reads: ["p[\(k)]", "stwPending"], writes: ["p[\(k)]"]))
             }
         }
         if config.handler != .inRuntime {
@@ -157,7 +170,7 @@ extension UFFDStopTheWorld {
                 $0.faultQueued.contains(true) && (!gated || $0.barrier)
             }) { s in
                 serve(&s, page: s.faultQueued.firstIndex(of: true)!, pageOf: pageOf)
-            })
+            }.accessing(reads: ["faultQueued"] + (gated ? ["barrier"] : []), writes: served))
         }
         return rules
     }
@@ -165,8 +178,10 @@ extension UFFDStopTheWorld {
     /// The GC trigger: stopTheWorldWithSema, the stopped phase, and
     /// startTheWorldWithSema.
     static func stopTheWorldRules(actor: String, g i: Int, waitsForSyscalls: Bool) -> [Rule<State>] {
-        [
-            Rule(actor, "stopTheWorld", when: {
+        let me = "g[\(i)]"
+        let status = "\(me).status", pc = "\(me).pc", p = "\(me).p"
+        return [
+            Rule<State>(actor, "stopTheWorld", when: {
                 $0.g[i].status == .running && $0.g[i].pc == .stopTheWorld
             }) { s in
                 s.stwPending = true
@@ -180,21 +195,21 @@ extension UFFDStopTheWorld {
                     }
                 }
                 s.g[i].pc = .waitForStop
-            },
-            Rule(actor, "worldStopped", when: {
+            }.accessing(reads: [status, pc, "p"], writes: ["stwPending", status, "p", pc]),
+            Rule<State>(actor, "worldStopped", when: {
                 $0.g[i].pc == .waitForStop && $0.p.allSatisfy { $0 == .gcstop }
             }) { s in
                 s.worldStopped = true
                 s.g[i].pc = .startTheWorld
-            },
-            Rule(actor, "startTheWorld", when: { $0.g[i].pc == .startTheWorld }) { s in
+            }.accessing(reads: [pc, "p"], writes: ["worldStopped", pc]),
+            Rule<State>(actor, "startTheWorld", when: { $0.g[i].pc == .startTheWorld }) { s in
                 s.worldStopped = false
                 s.stwPending = false
                 for k in s.p.indices { s.p[k] = .idle }
                 s.p[s.g[i].p] = .held(i)
                 s.g[i].status = .running
                 s.g[i].pc = .exit
-            },
+            }.accessing(reads: [pc, p], writes: ["worldStopped", "stwPending", "p", status, pc]),
         ]
     }
 

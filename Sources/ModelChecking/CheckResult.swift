@@ -25,9 +25,14 @@ public struct CheckOptions: Sendable {
     public var symmetry: Bool = true
     /// Partial-order reduction (ample sets over the rules' declared
     /// accesses, with the cycle proviso) for safety properties and deadlock:
-    /// on by default; off for models with liveness properties, for bounded
+    /// on by default; off for models with liveness properties (unless
+    /// `liveness` is off), for bounded
     /// and depth-first searches (said in the result).
     public var partialOrder: Bool = true
+    /// Check `eventually` properties (on by default). Off, they are
+    /// reported as not checked, and partial-order reduction, which does not
+    /// keep weakly fair cycles, may run on a model that has them.
+    public var liveness: Bool = true
     /// The cycle proviso of partial-order reduction. Turning it off is
     /// unsound; it exists so that a test can show the ignoring problem it
     /// prevents (a violation the reduced search would otherwise miss).

@@ -200,15 +200,19 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         var off: String?
         if !options.partialOrder {
             off = nil
-        } else if properties.contains(where: { $0.kind == .eventually }) {
-            off = "off (the model has liveness properties)"
+        } else if options.liveness && properties.contains(where: { $0.kind == .eventually }) {
+            off = "off (the model has liveness properties, checked under weak fairness; --no-liveness checks invariants and deadlock with it)"
         } else if options.order == .depthFirst {
             off = "off (depth-first search)"
         } else if options.maxDepth != nil {
             off = "off (bounded search: reordered paths may be longer than the bound)"
         }
-        partialOrder = options.partialOrder && off == nil ? PartialOrder(rules: rules, properties: properties) : nil
-        if options.partialOrder && off == nil && partialOrder == nil { off = "off (no rule declares its accesses)" }
+        var reduction: PartialOrder<M.State>?
+        if options.partialOrder && off == nil {
+            let candidate = PartialOrder(rules: rules, properties: properties)
+            if let why = candidate.diagnosis { off = "off (\(why))" } else { reduction = candidate }
+        }
+        partialOrder = reduction
         partialOrderOff = off
         self.progress = ProgressReporter(name: model.name, enabled: options.progress)
     }
@@ -243,7 +247,9 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         var livenessSkipped: String?
         let eventually = properties.indices.filter { properties[$0].kind == .eventually }
         if !eventually.isEmpty {
-            if options.symmetry && model.symmetry != nil && model.symmetryPermutesActors {
+            if !options.liveness {
+                livenessSkipped = "not asked (--no-liveness)"
+            } else if options.symmetry && model.symmetry != nil && model.symmetryPermutesActors {
                 livenessSkipped = "symmetry reduction (weak fairness per actor does not survive permuting actors; --no-symmetry checks it)"
             } else if options.visited != .states {
                 livenessSkipped = options.visited == .bitstate ? "visited set is a bitstate filter" : "visited set stores fingerprints"

@@ -33,8 +33,11 @@ struct PartialOrder<State> {
     let invisible: [Bool]
     let location: [(@Sendable (State) -> Bool)?]
 
-    /// nil when no rule could ever be in an ample set (nothing declared).
-    init?(rules: [Rule<State>], properties: [Property<State>]) {
+    /// Why no rule can ever be in an ample set (so the search would gain
+    /// nothing), for the run's report; nil when some rule can.
+    let diagnosis: String?
+
+    init(rules: [Rule<State>], properties: [Property<State>]) {
         var actors: [String] = []
         var actorOf: [Int] = []
         for rule in rules {
@@ -43,37 +46,75 @@ struct PartialOrder<State> {
         var rulesOf = Array(repeating: [Int](), count: actors.count)
         for (r, a) in actorOf.enumerated() { rulesOf[a].append(r) }
 
-        // What the safety properties read (nil: some property reads anything).
+        // What the safety properties read (nil: some property reads anything),
+        // and which property reads each name (for the diagnosis).
         var propertyReads: Set<String>? = Set()
+        var readBy: [String: String] = [:]
         for p in properties where p.kind != .eventually {
-            if let r = p.reads, let sofar = propertyReads { propertyReads = sofar.union(r) } else { propertyReads = nil }
+            if let r = p.reads, let sofar = propertyReads {
+                propertyReads = sofar.union(r)
+                for name in r.sorted() where readBy[name] == nil { readBy[name] = p.name }
+            } else {
+                propertyReads = nil
+            }
         }
 
         var independent: [Bool] = [], unaffected: [Bool] = [], invisible: [Bool] = []
+        var dependency: [String?] = [], visibility: [String?] = []
         for (r, rule) in rules.enumerated() {
             guard let reads = rule.reads, let writes = rule.writes else {
                 independent.append(false); unaffected.append(false); invisible.append(false)
+                dependency.append(nil); visibility.append(nil)
                 continue
             }
             let a = actorOf[r]
             var indep = true
             var unaff = true
+            var why: String?
             for (q, other) in rules.enumerated() where actorOf[q] != a {
-                guard let oReads = other.reads, let oWrites = other.writes else { indep = false; unaff = false; break }
-                if !writes.isDisjoint(with: oReads) || !writes.isDisjoint(with: oWrites) || !reads.isDisjoint(with: oWrites) { indep = false }
+                guard let oReads = other.reads, let oWrites = other.writes else {
+                    indep = false; unaff = false
+                    why = why ?? "'\(other.actor)/\(other.name)' declares nothing"
+                    break
+                }
+                let clash = writes.intersection(oReads.union(oWrites)).sorted().first.map { "it writes \($0), which '\(other.actor)/\(other.name)' touches" }
+                    ?? reads.intersection(oWrites).sorted().first.map { "it reads \($0), which '\(other.actor)/\(other.name)' writes" }
+                if let clash { indep = false; why = why ?? clash }
                 if !reads.isDisjoint(with: oWrites) { unaff = false }
             }
             independent.append(indep)
             unaffected.append(unaff)
-            invisible.append(propertyReads.map { writes.isDisjoint(with: $0) } ?? false)
+            let seen = propertyReads.map { writes.intersection($0).sorted().first } ?? writes.sorted().first
+            invisible.append(propertyReads != nil && seen == nil)
+            dependency.append(why)
+            visibility.append(propertyReads == nil ? "a property declares no reads" : seen.map { "it writes \($0), which '\(readBy[$0]!)' reads" })
         }
-        guard independent.contains(true) else { return nil }
         self.actorOf = actorOf
         self.rulesOf = rulesOf
         self.independent = independent
         self.unaffected = unaffected
         self.invisible = invisible
         self.location = rules.map(\.location)
+
+        let declared = rules.indices.filter { rules[$0].reads != nil && rules[$0].writes != nil }
+        if actors.count < 2 {
+            diagnosis = "one actor: there is nothing to reorder"
+        } else if declared.isEmpty {
+            diagnosis = "no rule declares its accesses"
+        } else if !rules.indices.contains(where: { independent[$0] && invisible[$0] }) {
+            let dependent = declared.filter { !independent[$0] }
+            let visible = declared.filter { independent[$0] && !invisible[$0] }
+            var parts = ["\(declared.count) of \(rules.count) rules declare their accesses"]
+            if let r = dependent.first {
+                parts.append("\(dependent.count) depend on another actor's rules (e.g. '\(rules[r].actor)/\(rules[r].name)': \(dependency[r] ?? "?"))")
+            }
+            if let r = visible.first {
+                parts.append("\(visible.count) more are visible to a safety property (e.g. '\(rules[r].actor)/\(rules[r].name)': \(visibility[r] ?? "?"))")
+            }
+            diagnosis = "no rule can be in an ample set: " + parts.joined(separator: "; ")
+        } else {
+            diagnosis = nil
+        }
     }
 
     /// The ample set at `state` among the `enabled` rules (in rule order),

@@ -24,8 +24,11 @@ struct ModelCommand: ParsableCommand {
     @Flag(help: "Turn symmetry reduction off (on by default for models that declare interchangeable actors; liveness is checked only without it).")
     var noSymmetry = false
 
-    @Flag(help: "Turn partial-order reduction off (on by default: ample sets over the rules' declared accesses, for invariants and deadlock; off anyway for models with liveness properties and for bounded or depth-first searches).")
+    @Flag(help: "Turn partial-order reduction off (on by default: ample sets over the rules' declared accesses, for invariants and deadlock; off anyway for models with liveness properties unless --no-liveness, and for bounded or depth-first searches).")
     var noPor = false
+
+    @Flag(help: "Do not check the liveness (eventually) properties: they are reported as not checked, and partial-order reduction may then run on the models that have them.")
+    var noLiveness = false
 
     @Flag(help: "One thread (the default expands large breadth-first levels on every core).")
     var sequential = false
@@ -108,6 +111,7 @@ struct ModelCommand: ParsableCommand {
             if sequential { options.parallelism = .sequential }
             if noSymmetry { options.symmetry = false }
             if noPor { options.partialOrder = false }
+            if noLiveness { options.liveness = false }
             options.bitstateLog2Bits = bitstateLog2
             let rows = try runModels(names: name.map { [$0] }, variant: variant, maxDepth: maxDepth,
                                      options: options, params: params)

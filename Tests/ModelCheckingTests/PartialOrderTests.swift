@@ -67,7 +67,7 @@ struct PartialOrderTests {
         compare(BoundedBuffer(offByOne: false))
         compare(DiningPhilosophers(n: 4))
         #expect(run(BrokenMutex(), por: true).partialOrder == "off (no rule declares its accesses)")
-        #expect(run(Peterson(), por: true).partialOrder == "off (the model has liveness properties)")
+        #expect(run(Peterson(), por: true).partialOrder?.hasPrefix("off (the model has liveness properties") == true)
     }
 
     @Test("the cycle proviso: without it the looping process hides the violation (the ignoring problem); with it, found")
