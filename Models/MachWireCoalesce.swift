@@ -127,18 +127,18 @@ public struct MachWireCoalesce: Model {
 
     public enum Thread: Int, Sendable, Hashable { case W = 0, U = 1, C = 2, X = 3 }
 
-    public enum WPC: String, Sendable, Hashable {
+    public enum WPC: Sendable, Hashable {
         case lockWrite, wireEntries, unlock, faultWireEntry, page, fastUnbusy
         case slowFaultPage, slowVerify, slowDone, nextEntry, relock, unlockFinal, done
     }
 
-    public enum UPC: String, Sendable, Hashable {
+    public enum UPC: Sendable, Hashable {
         case lockWrite, clipAndUnwire, waitTransition, unwirePage, unlock, done
     }
 
-    public enum CPC: String, Sendable, Hashable { case lockWrite, coalesce, unlock, done }
+    public enum CPC: Sendable, Hashable { case lockWrite, coalesce, unlock, done }
 
-    public enum XPC: String, Sendable, Hashable { case lockWrite, check, sleeping, done }
+    public enum XPC: Sendable, Hashable { case lockWrite, check, sleeping, done }
 
     /// The map's size and the threads' repetitions (`--param`).
     public struct Config: Sendable, Equatable {
@@ -253,14 +253,14 @@ public struct MachWireCoalesce: Model {
         var out = [StateField("map.lock", s.writer.map { "write(\($0))" } ?? (s.readers > 0 ? "read(\(s.readers))" : "free"))]
         out.append(StateField("map.entries", s.entries.map(\.description).joined(separator: " ")))
         for page in s.busy.indices { out.append(StateField("page\(page).busy", "\(s.busy[page])")) }
-        out.append(StateField("W.pc", s.wpc.rawValue))
+        out.append(StateField("W.pc", "\(s.wpc)"))
         out.append(StateField("W.entry", s.wEntry < 0 ? "-" : "e\(s.wEntry)"))
         out.append(StateField("W.pages", s.wEntry < 0 ? "-" : "va=\(s.wVA) end=\(s.wEnd)"))
-        out.append(StateField("U.pc", s.upc.rawValue))
+        out.append(StateField("U.pc", "\(s.upc)"))
         out.append(StateField("U.page", "\(s.uPage)"))
-        out.append(StateField("C.pc", s.cpc.rawValue))
+        out.append(StateField("C.pc", "\(s.cpc)"))
         if config.coalesces > 1 { out.append(StateField("C.roundsLeft", "\(s.cLeft)")) }
-        if variant.waiter { out.append(StateField("X.pc", s.xpc.rawValue)) }
+        if variant.waiter { out.append(StateField("X.pc", "\(s.xpc)")) }
         if let failed = s.failedAssertion { out.append(StateField("failedAssertion", failed)) }
         return out
     }

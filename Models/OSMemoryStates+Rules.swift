@@ -93,7 +93,7 @@ extension OSMemoryStates {
 
     /// Touching memory: anything but Ready is a fault or undefined.
     static func access(_ s: inout S, _ k: Int, _ what: String) {
-        if s.unit[k] != .ready && s.badAccess == nil { s.badAccess = "\(what) touches \(s.unit[k].rawValue) unit \(k)" }
+        if s.unit[k] != .ready && s.badAccess == nil { s.badAccess = "\(what) touches \(s.unit[k]) unit \(k)" }
     }
 
     // MARK: The contract client

@@ -107,12 +107,12 @@ public struct OSMemoryStates: Model {
         }
     }
 
-    public enum Mem: String, Sendable, Hashable { case none, reserved, prepared, ready }
+    public enum Mem: Sendable, Hashable { case none, reserved, prepared, ready }
 
     /// A region the OS handed out, and which call obtained it (sysUnreserve
     /// accepts only sysReserve's regions; sysFree accepts either).
     public struct Region: Sendable, Hashable, CustomStringConvertible {
-        public enum Origin: String, Sendable, Hashable { case sysAlloc, sysReserve }
+        public enum Origin: Sendable, Hashable { case sysAlloc, sysReserve }
         public var base: Int
         public var length: Int
         public var origin: Origin
@@ -237,7 +237,7 @@ public struct OSMemoryStates: Model {
             } else {
                 name = "unit\(k)"
             }
-            out.append(StateField(name, unit.rawValue))
+            out.append(StateField(name, "\(unit)"))
         }
         out.append(StateField("regions", s.regions.map(\.description).joined(separator: " ")))
         out.append(StateField("mappedReady", "\(s.mappedReady)"))

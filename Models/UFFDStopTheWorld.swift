@@ -195,7 +195,7 @@ public struct UFFDStopTheWorld: Model {
     }
 
     /// The runtime's goroutine states (runtime2.go), plus dead.
-    public enum GStatus: String, Sendable, Hashable { case running, runnable, waiting, syscall, dead }
+    public enum GStatus: Sendable, Hashable { case running, runnable, waiting, syscall, dead }
 
     /// The runtime's P states: held by a running goroutine, _Psyscall,
     /// _Pgcstop, _Pidle.
@@ -212,7 +212,7 @@ public struct UFFDStopTheWorld: Model {
     }
 
     /// Program counters of every role (one enum so traces print names).
-    public enum PC: String, Sendable, Hashable {
+    public enum PC: Sendable, Hashable {
         // reader, plain load
         case load, loadFaulted, exit
         // reader, madvise
@@ -381,8 +381,8 @@ public struct UFFDStopTheWorld: Model {
         ]
         for (index, g) in s.g.enumerated() {
             let name = actorName(index)
-            out.append(StateField("\(name).status", g.status.rawValue))
-            out.append(StateField("\(name).pc", g.pc.rawValue))
+            out.append(StateField("\(name).status", "\(g.status)"))
+            out.append(StateField("\(name).pc", "\(g.pc)"))
             out.append(StateField("\(name).p", g.p < 0 ? "-" : "P\(g.p)"))
             out.append(StateField("\(name).threadParkedInKernel", "\(g.parked)"))
         }

@@ -29,7 +29,9 @@ extension Search {
         // Exact mode only (the caller skips liveness otherwise): Key == State.
         guard let exact = table as? StateTable<M.State> else { return [] }
         let states = exact.keys
-        let graph = buildGraph(states)
+        // Breadth-first runs recorded the graph as they went; depth-first
+        // ones expand every stored state again here.
+        let graph = recordsGraph && graph.offsets.count == states.count + 1 ? self.graph : buildGraph(states)
         let actorIndex = Dictionary(
             rules.map(\.actor).enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: min)
         let ruleActor = rules.map { actorIndex[$0.actor]! }

@@ -101,6 +101,10 @@ struct Expansion<State, Key> {
     var expanded = false
     /// Only an ample set of the enabled rules was expanded.
     var reduced = false
+    /// When the search records the graph for liveness: every transition in
+    /// rule order, as (rule, target) where a target >= 0 is a stored id and
+    /// -1 - k names `successors[k]` (its id is known after the merge).
+    var edges: [(rule: UInt16, target: Int32)] = []
 }
 
 /// A state on the depth-first stack and the next rule to try from it.
@@ -177,6 +181,10 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
     /// Why it does not, when it was asked for.
     let partialOrderOff: String?
     var reducedStates = 0
+    /// Breadth-first runs that will check liveness record the state graph
+    /// as they go, so that the check need not expand every state again.
+    let recordsGraph: Bool
+    var graph = Graph(offsets: [0], targets: [], rulesOf: [])
 
     var firstViolation: [Int: Int] = [:]  // property index -> state id
     var violationCounts: [Int: Int] = [:]
@@ -214,6 +222,9 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         }
         partialOrder = reduction
         partialOrderOff = off
+        recordsGraph = options.liveness && options.order == .breadthFirst && options.visited == .states
+            && properties.contains { $0.kind == .eventually }
+            && !(options.symmetry && model.symmetry != nil && model.symmetryPermutesActors)
         self.progress = ProgressReporter(name: model.name, enabled: options.progress)
     }
 
@@ -333,9 +344,11 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
             let key = keyOf(next)
             let hash = key.hashValue
             result.transitions += 1
-            if stored.find(key, hash: hash) != nil {
+            if let id = stored.find(key, hash: hash) {
                 result.reachesStored = true
+                if recordsGraph { result.edges.append((UInt16(index), Int32(id))) }
             } else {
+                if recordsGraph { result.edges.append((UInt16(index), Int32(-1 - result.successors.count))) }
                 result.successors.append((index, next, key, hash))
             }
         }
@@ -353,6 +366,7 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
                 return result
             }
             result.successors.removeAll()
+            result.edges.removeAll()
             result.transitions = 0
             result.reachesStored = false
         }
@@ -464,6 +478,9 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
         var next: [(id: Int, state: M.State)] = []
         for (position, item) in frontier.enumerated() {
             let expansion = expansions[position]
+            // Frontiers are in id order, so the graph's rows are too.
+            defer { if recordsGraph { graph.offsets.append(Int32(graph.targets.count)) } }
+            if recordsGraph { precondition(graph.offsets.count == item.id + 1, "frontier out of id order") }
             for property in expansion.violated {
                 violationCounts[property, default: 0] += 1
                 if firstViolation[property] == nil { firstViolation[property] = item.id }
@@ -487,17 +504,30 @@ final class Search<M: Model, V: VisitedSet>: @unchecked Sendable {
                 if firstDeadlock == nil { firstDeadlock = item.id }
             }
             transitions += expansion.transitions
+            var ids: [Int32] = []
+            if recordsGraph { ids.reserveCapacity(expansion.successors.count) }
             for successor in expansion.successors {
                 if let cap = options.maxStates, table.count >= cap {
-                    if table.find(successor.key, hash: successor.hash) == nil { truncated = true }
+                    let found = table.find(successor.key, hash: successor.hash)
+                    if found == nil { truncated = true }
+                    if recordsGraph { ids.append(Int32(found ?? -1)) }
                     continue
                 }
                 let (inserted, id) = table.insert(successor.key, hash: successor.hash)
+                if recordsGraph { ids.append(Int32(id)) }
                 guard inserted else { continue }
                 parent.append(Int32(item.id))
                 via.append(UInt16(successor.rule))
                 status.append(.pending)
                 next.append((id, successor.state))
+            }
+            if recordsGraph {
+                for edge in expansion.edges {
+                    let target = edge.target >= 0 ? edge.target : ids[Int(-1 - edge.target)]
+                    guard target >= 0 else { continue }
+                    graph.targets.append(target)
+                    graph.rulesOf.append(edge.rule)
+                }
             }
         }
         return next

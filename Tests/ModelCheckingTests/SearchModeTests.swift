@@ -32,6 +32,29 @@ struct SearchModeTests {
         #expect(broken.verdict == Checker(BrokenMutex(), options: quiet).run().verdict && !broken.verdict.isOK)
     }
 
+    /// Breadth-first runs record the state graph as they search; depth-first
+    /// runs rebuild it afterwards by expanding every stored state again.
+    /// Liveness must answer the same on both.
+    @Test("liveness on the graph recorded during breadth-first search agrees with the graph rebuilt after depth-first search")
+    func recordedGraph() {
+        func agree<M: Model>(_ model: M, fails: Bool) {
+            let bfs = Checker(model, options: options(.breadthFirst)).run()
+            let dfs = Checker(model, options: options(.depthFirst)).run()
+            #expect(bfs.livenessSkipped == nil && dfs.livenessSkipped == nil, "\(model.name)")
+            let live = { (r: CheckResult) in r.discoveries.filter { $0.kind == .livenessViolation } }
+            #expect(live(bfs).map(\.property) == live(dfs).map(\.property), "\(model.name)")
+            #expect(live(bfs).map { $0.trace.loopStart != nil } == live(dfs).map { $0.trace.loopStart != nil }, "\(model.name)")
+            #expect(live(bfs).isEmpty != fails, "\(model.name)")
+        }
+        agree(Peterson(), fails: false)
+        agree(LoopingWorker(bounded: false), fails: true)
+        agree(LoopingWorker(bounded: true), fails: false)
+        agree(RovingToken(slots: 3), fails: true)
+        agree(LockHog(base: MachWireCoalesce(.fixed)), fails: true)
+        agree(MachWireCoalesce(.fixed), fails: false)
+        agree(UFFDStopTheWorld(.fixedInRuntimeHandler), fails: false)
+    }
+
     @Test("depth-first: every seed model's verdict and state count equal breadth-first's", arguments: ["UFFDStopTheWorld", "MachWireCoalesce", "OSMemoryStates"])
     func seedModelsDepthFirst(model: String) throws {
         let bfs = try runModels(names: [model], options: options(.breadthFirst))
