@@ -192,6 +192,20 @@ struct AccessAuditTests {
         }
     }
 
+    @Test("PageAllocSmallScope: bounded by design, so the reduction is off and says so; the verdicts and the #40191 counterexample's length are the same with it asked for")
+    func smallScope() {
+        for variant in PageAllocSmallScope.Variant.allCases {
+            var options = CheckOptions(maxDepth: 6, parallelism: .sequential, progress: false)
+            options.partialOrder = false
+            let full = Checker(PageAllocSmallScope(variant), options: options).run()
+            options.partialOrder = true
+            let asked = Checker(PageAllocSmallScope(variant), options: options).run()
+            #expect(asked.partialOrder?.hasPrefix("off (bounded search") == true, "\(asked.partialOrder ?? "nil")")
+            #expect(asked.verdict == full.verdict && asked.states == full.states, "\(variant.rawValue)")
+            #expect(asked.failures.map(\.trace.steps.count) == full.failures.map(\.trace.steps.count))
+        }
+    }
+
     @Test("liveness: with it on, a model that has it searches without reduction and says how to get both; with it off, it is reported as not checked")
     func livenessSwitch() {
         var options = CheckOptions(parallelism: .sequential, progress: false)
