@@ -26,6 +26,9 @@ public struct ModelCase: Sendable {
     /// parameters.
     var checkWith: (@Sendable (CheckOptions, [String: Int]) -> CheckResult)? = nil
     var expectedWith: (@Sendable ([String: Int]) -> Verdict)? = nil
+    /// The access audit at given parameter values (nil: the model has one
+    /// actor and declares nothing for partial-order reduction).
+    var audit: (@Sendable ([String: Int]) -> AccessAuditReport)? = nil
 
     /// The expected verdict at these parameter values.
     public func expected(_ params: [String: Int]) -> Verdict {
@@ -162,6 +165,10 @@ public enum ModelCatalog {
             expectedWith: { params in
                 let (procs, sysmon) = uffdSize(params)
                 return variant.expected(procs: procs, sysmon: sysmon)
+            },
+            audit: { params in
+                let (procs, sysmon) = uffdSize(params)
+                return AccessAudit.audit(UFFDStopTheWorld(variant, procs: procs, sysmon: sysmon))
             })
     }
 
@@ -188,7 +195,8 @@ public enum ModelCatalog {
             expectedWith: { params in
                 let c = machConfig(params)
                 return variant.expected(entries: c.entries, coalesces: c.coalesces)
-            })
+            },
+            audit: { AccessAudit.audit(MachWireCoalesce(variant, config: machConfig($0))) })
     }
 
     static let machParameters = [
@@ -203,10 +211,14 @@ public enum ModelCatalog {
     }
 
     static let osMemory: [ModelCase] = OSMemoryStates.Variant.allCases.map { variant in
-        ModelCase(
+        // The contract client is one actor and declares nothing.
+        var audit: (@Sendable ([String: Int]) -> AccessAuditReport)?
+        if variant.isAllocator { audit = { _ in AccessAudit.audit(OSMemoryStates(variant)) } }
+        return ModelCase(
             model: "OSMemoryStates", variant: variant.rawValue, expected: variant.expected,
             isControl: variant.rawValue.hasPrefix("control"), summary: variant.summary, twin: nil,
-            check: { Checker(OSMemoryStates(variant), options: $0).run() })
+            check: { Checker(OSMemoryStates(variant), options: $0).run() },
+            audit: audit)
     }
 
     static let pageAlloc: [ModelCase] = PageAllocSmallScope.Variant.allCases.map { variant in

@@ -65,6 +65,35 @@ public func runModels(
     }
 }
 
+/// One model variant's access audit (`verify model --audit-accesses`).
+public struct ModelAuditRow: Sendable {
+    public let model: String
+    public let variant: String
+    /// nil for a model that declares nothing (one actor).
+    public let report: AccessAuditReport?
+
+    public var passed: Bool { report.map { $0.findings.isEmpty && $0.complete } ?? true }
+
+    public var rendered: String {
+        guard let r = report else { return "\(model) / \(variant): nothing declared (one actor: partial-order reduction has nothing to reorder)" }
+        var line = "\(model) / \(variant): \(r.states) states\(r.complete ? "" : " (capped: the audit is incomplete)"), \(r.declaredRules) rules and \(r.declaredProperties) properties declared: "
+        line += r.findings.isEmpty ? "every declaration holds" : "\(r.findings.count) broken"
+        return ([line] + r.findings.map { "  \($0)" }).joined(separator: "\n")
+    }
+}
+
+/// Audits the access declarations of the selected models (see AccessAudit).
+public func auditModels(names: [String]? = nil, variant: String? = nil, params: [String] = []) throws -> [ModelAuditRow] {
+    var cases: [ModelCase] = []
+    if let names, !names.isEmpty {
+        for name in names { cases += try ModelCatalog.select(name: name, variant: variant) }
+    } else {
+        cases = try ModelCatalog.select(name: nil, variant: variant)
+    }
+    let values = try ModelCatalog.parameters(params, for: cases)
+    return cases.map { ModelAuditRow(model: $0.model, variant: $0.variant, report: $0.audit?(values)) }
+}
+
 /// Exit status for `verify model`: 0 when every row passed, 1 otherwise.
 public func modelExitCode(_ rows: [ModelRunResult]) -> Int32 {
     rows.allSatisfy(\.passed) ? 0 : 1

@@ -30,6 +30,9 @@ struct ModelCommand: ParsableCommand {
     @Flag(help: "Do not check the liveness (eventually) properties: they are reported as not checked, and partial-order reduction may then run on the models that have them.")
     var noLiveness = false
 
+    @Flag(help: "Audit the models' access declarations (what each rule reads and writes, for partial-order reduction) against their behaviour on the reachable states, instead of checking them; exit status 1 when a declaration is broken.")
+    var auditAccesses = false
+
     @Flag(help: "One thread (the default expands large breadth-first levels on every core).")
     var sequential = false
 
@@ -76,6 +79,12 @@ struct ModelCommand: ParsableCommand {
                     print(r.render())
                     if r.spin == nil { print("(SPIN is not installed: apt-get install -y spin gcc)") }
                 }
+                return
+            }
+            if auditAccesses {
+                let rows = try auditModels(names: name.map { [$0] }, variant: variant, params: params)
+                for row in rows { print(row.rendered) }
+                if !rows.allSatisfy(\.passed) { throw ExitCode(1) }
                 return
             }
             if engine == "spin" {

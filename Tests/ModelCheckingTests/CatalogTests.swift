@@ -23,6 +23,18 @@ struct CatalogTests {
         print("all models: \(rows.reduce(0) { $0 + $1.result.states }) states in \(seconds) s")
     }
 
+    @Test("--audit-accesses: every declaring model's declarations hold, at a --param size too; one-actor models say they declare nothing")
+    func audit() throws {
+        let rows = try auditModels(names: ["UFFDStopTheWorld", "MachWireCoalesce", "OSMemoryStates"])
+        #expect(rows.count == 9 + 6 + OSMemoryStates.Variant.allCases.count)
+        for row in rows { #expect(row.passed, "\(row.rendered)") }
+        #expect(rows.filter { $0.report == nil }.map(\.model).allSatisfy { $0 == "OSMemoryStates" })
+        #expect(rows.first?.rendered.hasSuffix("every declaration holds") == true, "\(rows.first?.rendered ?? "")")
+        let small = try auditModels(names: ["UFFDStopTheWorld"], variant: "preFix", params: ["procs=1"])
+        #expect(small.count == 1 && small[0].passed && small[0].report?.declaredRules == UFFDStopTheWorld(.preFix, procs: 1, sysmon: true).rules.count)
+        #expect(throws: ModelCatalogError.self) { try auditModels(names: ["MachWireCoalesce"], params: ["procs=1"]) }
+    }
+
     @Test("table output is deterministic without timings and shows every counterexample")
     func rendering() throws {
         let options = CheckOptions(maxStates: 2_000_000, parallelism: .sequential, progress: false)
