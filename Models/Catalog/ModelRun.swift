@@ -46,12 +46,7 @@ public func runModels(
     options: CheckOptions = CheckOptions(maxStates: 2_000_000), params: [String] = []
 ) throws -> [ModelRunResult] {
     if let maxDepth, maxDepth < 0 { throw ModelCatalogError.invalidDepth(maxDepth) }
-    var cases: [ModelCase] = []
-    if let names, !names.isEmpty {
-        for name in names { cases += try ModelCatalog.select(name: name, variant: variant) }
-    } else {
-        cases = try ModelCatalog.select(name: nil, variant: variant)
-    }
+    let cases = try selectCases(names: names, variant: variant)
     let values = try ModelCatalog.parameters(params, for: cases)
     var runOptions = options
     runOptions.maxDepth = maxDepth
@@ -84,14 +79,15 @@ public struct ModelAuditRow: Sendable {
 
 /// Audits the access declarations of the selected models (see AccessAudit).
 public func auditModels(names: [String]? = nil, variant: String? = nil, params: [String] = []) throws -> [ModelAuditRow] {
-    var cases: [ModelCase] = []
-    if let names, !names.isEmpty {
-        for name in names { cases += try ModelCatalog.select(name: name, variant: variant) }
-    } else {
-        cases = try ModelCatalog.select(name: nil, variant: variant)
-    }
+    let cases = try selectCases(names: names, variant: variant)
     let values = try ModelCatalog.parameters(params, for: cases)
     return cases.map { ModelAuditRow(model: $0.model, variant: $0.variant, report: $0.audit?(values)) }
+}
+
+/// The catalog's cases for the named models (all when none), in order.
+func selectCases(names: [String]?, variant: String?) throws -> [ModelCase] {
+    guard let names, !names.isEmpty else { return try ModelCatalog.select(name: nil, variant: variant) }
+    return try names.flatMap { try ModelCatalog.select(name: $0, variant: variant) }
 }
 
 /// Exit status for `verify model`: 0 when every row passed, 1 otherwise.
