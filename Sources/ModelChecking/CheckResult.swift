@@ -20,8 +20,9 @@ public struct CheckOptions: Sendable {
     /// Symmetry reduction, for models that declare a symmetry: states in one
     /// orbit are stored once (by the canonical member), the state expanded
     /// is the one reached, so traces stay real executions. Liveness is then
-    /// not checked (weak fairness per actor does not survive permuting
-    /// actors). On by default.
+    /// checked only when the symmetry permutes no actors
+    /// (`Model.symmetryPermutesActors`: weak fairness per actor does not
+    /// survive permuting actors). On by default.
     public var symmetry: Bool = true
     /// Partial-order reduction (ample sets over the rules' declared
     /// accesses, with the cycle proviso) for safety properties and deadlock:
