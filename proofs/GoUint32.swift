@@ -39,8 +39,17 @@ struct GoUint32<W: SumWord>: SumWord {
     // cutting the result to 32 bits gives the same.
     static func << (lhs: Self, count: Int) -> Self { Self(truncating: lhs.w << count) }
     static func >> (lhs: Self, count: Int) -> Self { Self(truncating: lhs.w >> count) }
-    static func &<< (lhs: Self, count: Int) -> Self { lhs << (count & 31) }
-    static func &>> (lhs: Self, count: Int) -> Self { lhs >> (count & 31) }
+    // `&<<`/`&>>` take a geometry constant below 64 (SumWord's contract). Go
+    // shifts a 32-bit uint by 32 to 63 to 0, which the plain shifts above
+    // give; masking the count by 31, as Swift's UInt32 would, would not.
+    static func &<< (lhs: Self, count: Int) -> Self {
+        precondition((0..<64).contains(count), "GoUint32: shift count \(count) outside 0..<64")
+        return lhs << count
+    }
+    static func &>> (lhs: Self, count: Int) -> Self {
+        precondition((0..<64).contains(count), "GoUint32: shift count \(count) outside 0..<64")
+        return lhs >> count
+    }
     static func << (lhs: Self, count: Self) -> Self { Self(truncating: lhs.w << count.w) }
     static func >> (lhs: Self, count: Self) -> Self { Self(truncating: lhs.w >> count.w) }
 

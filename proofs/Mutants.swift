@@ -116,6 +116,21 @@ enum Mutants {
         }, merge: SummaryFields.select)
     }
 
+    /// summarize's end (after the first pass over `words`), with the second
+    /// pass's per-word search replaced by its law (each word's largest
+    /// interior run `iw`), and the early exit taken at max >= 61 instead of
+    /// 62, where a word's interior run of 62 can still beat it.
+    static func summarizeFinish<W: SumWord>(_ words: [W], iw: [W]) -> SummaryFields<W> {
+        let scan = words.reduce(SummarizeScan<W>()) { $0.step($1) }
+        let n = W(UInt64(words.count) &* 64)
+        let boundaryMax = W.maximum(scan.cur, scan.max)
+        var m = boundaryMax
+        for r in iw { m = W.maximum(m, r) }
+        let max = W.select(boundaryMax >= W(61), boundaryMax, m)  // BUG: 61 for 62
+        return SummaryFields.select(scan.start == SummarizeScan<W>.notSetYet, SummaryFields(start: n, max: n, end: n),
+                                    SummaryFields(start: scan.start, max: max, end: scan.cur))
+    }
+
     /// chunkIndex dividing by half a chunk (a shift one bit short).
     static func chunkIndex<W: SumWord>(_ p: W, _ g: Geometry) -> ChunkIdx<W> {
         ChunkIdx(g.uintptr(p &- W(g.arenaBaseOffset)) >> (Geometry.logPallocChunkBytes - 1))  // BUG

@@ -207,16 +207,7 @@ struct SummarizeFinish: Obligation {
             W.require(max <= 62, "summarize: the second pass's law is used with max <= 62")
             return W.maximum(max, iw[i])
         }
-        guard v == .mutant else { return summarizeUnpacked(words, interiorMax: law) }
-        // The mutant: the code with the early exit at 61.
-        let scan = words.reduce(SummarizeScan<W>()) { $0.step($1) }
-        let n = W(Geometry.pallocChunkPages)
-        let boundaryMax = W.maximum(scan.cur, scan.max)
-        var m = boundaryMax
-        for i in 0..<chunkWords { m = W.maximum(m, iw[i]) }
-        let max = W.select(boundaryMax >= 61, boundaryMax, m)
-        return SummaryFields.select(scan.start == SummarizeScan<W>.notSetYet, SummaryFields(start: n, max: n, end: n),
-                                    SummaryFields(start: scan.start, max: max, end: scan.cur))
+        return v == .mutant ? Mutants.summarizeFinish(words, iw: iw) : summarizeUnpacked(words, interiorMax: law)
     }
 
     func goal<W: SumWord>(_ x: [W], _ g: Geometry, _ v: Variant) -> W.Condition {

@@ -31,6 +31,9 @@ struct GoUint32Tests {
             #expect((~x).w == UInt64(~a))
             #expect((x << n).w == UInt64(a << n), "\(a) << \(n)")     // Swift's smart shift: 0 from 32 on, as Go's
             #expect((x >> n).w == UInt64(a >> n))
+            // `&<<`/`&>>` take constants below 64 and shift as Go does (0
+            // from 32 on), not as Swift's UInt32 masking shift (count & 31).
+            #expect((x &<< n).w == UInt64(a << n) && (x &>> n).w == UInt64(a >> n), "\(a) &<< \(n)")
             #expect((x < y) == (a < b) && (x == y) == (a == b))
             #expect(GoUint32<UInt64>(truncating: rng.next() | 1 << 40).w < 1 << 32)
         }
