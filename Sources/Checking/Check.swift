@@ -149,17 +149,36 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
                            shrinker: shrinker, config: config, options: options)
 }
 
+/// Shrinks a failing run as `shrinkFinding` does; when shrinking itself
+/// fails (replaying a candidate errs), the finding is kept as it was found,
+/// with the reason in its header: a check never loses a finding to its own
+/// trouble.
+public func shrinkOrKeep(_ run: RunOutcome, _ options: CheckOptions, progress: ((String) -> Void)? = nil) throws -> ShrunkFinding {
+    do {
+        return try shrinkFinding(run, options)
+    } catch {
+        progress?("shrinking seed \(run.seed) failed (\(error)); its \(run.ops.count) operations are kept unshrunk")
+        var config = options.config(run.seed)
+        if run.invariantsOff { config.checking = .none }
+        let untouched = Shrinker(config: config, signature: run.finding!.kind.signature, budget: 0)
+        return try writeShrunk(run, ops: run.ops, results: run.results, finding: run.finding!, reproduced: true,
+                               shrinker: untouched, config: config, options: options,
+                               notShrunk: "not shrunk: shrinking failed (\(error)); these are the seed's own operations")
+    }
+}
+
 /// The shrunk finding's trace text (with its header) and file.
 func writeShrunk(_ run: RunOutcome, ops: [Operation], results: [OpResult?], finding: Finding, reproduced: Bool,
-                 shrinker: Shrinker, config: RunConfig, options: CheckOptions, where note: String = "") throws -> ShrunkFinding {
+                 shrinker: Shrinker, config: RunConfig, options: CheckOptions, where note: String = "",
+                 notShrunk: String? = nil) throws -> ShrunkFinding {
     let f = run.finding!
     let header = [
         "shrunk by verify from seed \(run.seed) (\(run.ops.count) operations -> \(ops.count)), geometry \(config.geometry.name), target \(config.targetName)"
             + (run.invariantsOff ? ", invariants off (what the target does after the invariant broke)" : "") + note,
         "failure: \(finding.kind.signature)" + (reproduced ? "" : " (NOT reproduced when re-run: flaky)"),
-        shrinker.certified
+        notShrunk ?? (shrinker.certified
             ? "certified 1-minimal: no single deletion and no lowering by any shrink pass keeps this failure (\(shrinker.runs) evaluations)"
-            : "not certified minimal: the shrink budget of \(shrinker.budget) evaluations ran out",
+            : "not certified minimal: the shrink budget of \(shrinker.budget) evaluations ran out"),
         "  \(finding.description.replacingOccurrences(of: "\n", with: "\n#   "))",
         "replay: swift run verify replay FILE\(config.targetOptions)",
     ]
@@ -184,13 +203,21 @@ func writeShrunk(_ run: RunOutcome, ops: [Operation], results: [OpResult?], find
 /// reference alone, so the same whatever the target does. Taken on the
 /// faithful port with checks off, which runs all of them; used when the
 /// target died before it could say what it ran.
+///
+/// The mix of operations is the targets' own, though: scavenges are drawn
+/// only when every target runs the same scavenger (not for the port beside
+/// Go 1.21 or later). So the targets are asked, without being run: the port
+/// alone would draw scavenges that the real targets refuse on replay.
 public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operation] {
+    let targets = try config.makeTargets()
+    let scavenge = targets.shareScavenger
+    for t in targets { t.finishRun() }
     var c = config
     c.variant = .faithful
     c.usePort = true
     c.go = nil
     c.checking = .none
-    return try runSeed(seed, c).ops
+    return try runGenerated(RandomChoices(seed: seed), seed: seed, c, scavenge: scavenge).ops
 }
 
 /// A seed whose worker died: its generated operations, failing with the crash
@@ -397,7 +424,7 @@ public func check(_ options: CheckOptions, progress: (@Sendable (String) -> Void
         if seen.contains(sig) { continue }
         seen.append(sig)
         progress?("shrinking seed \(run.seed) (\(run.geometry.name), \(run.ops.count) operations, \(sig))")
-        summary.shrunk.append(try shrinkFinding(run, options))
+        summary.shrunk.append(try shrinkOrKeep(run, options, progress: progress))
     }
     summary.elapsed = Date().timeIntervalSince(state.start)
     return summary

@@ -79,11 +79,15 @@ public func runSeed(_ seed: UInt64, _ config: RunConfig) throws -> RunOutcome {
 /// bytes); stops early when `done` says the source is used up. Operations
 /// are drawn from the reference's view ahead of the targets and sent in
 /// batches; the first finding ends the run.
+///
+/// `scavenge` overrides whether scavenges are drawn, which otherwise the
+/// targets decide (only targets that share one scavenger get them).
 public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: RunConfig,
+                                          scavenge: Bool? = nil,
                                           done: ((S) -> Bool)? = nil) throws -> RunOutcome {
     let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
     var gen = OperationGenerator(geometry: config.geometry, source: source,
-                                 scavenge: runner.targets.shareScavenger)
+                                 scavenge: scavenge ?? runner.targets.shareScavenger)
     let noCoverage = CoverageCounts(levels: config.geometry.summaryLevels)
     var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: runner.coverage ?? noCoverage)
     var refusals = 0

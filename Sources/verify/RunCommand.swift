@@ -119,7 +119,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         print("FINDING at \(f.description)")
-        let s = try shrinkFinding(run, options)
+        let s = try shrinkOrKeep(run, options, progress: { printError($0) })
         print("shrunk \(s.originalLength) -> \(s.ops.count) operations in \(s.shrinkRuns) runs; it fails with: \(s.finding.kind.signature)")
         print(s.text, terminator: "")
         if let path = s.path {

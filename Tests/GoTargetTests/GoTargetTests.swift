@@ -134,6 +134,32 @@ struct GoTargetTests {
         #expect(r.notApplicable["accounting"] != nil)
     }
 
+    /// A seed whose worker died or hung is rebuilt from its seed. Found by a
+    /// campaign on arm64 (port beside Go 1.27.3 under qemu): a hang's shrink
+    /// replayed operations the port alone draws, a scavenge among them, which
+    /// the port-beside-Go targets refuse (they run different scavengers), and
+    /// the whole check stopped with "worker: invalid operation".
+    @Test("a died seed is rebuilt with the operations its own targets run: no scavenge beside Go 1.21+, valid on replay", .enabled(if: GoToolchains.newest != nil))
+    func generatedOpsFollowTheTargets() throws {
+        let v = try #require(GoToolchains.newest)
+        let config = RunConfig(geometry: .amd64, ops: 300, usePort: true, go: GoTargetSpec(version: v))
+        let portOnly = RunConfig(geometry: .amd64, ops: 300, usePort: true, go: nil)
+        let isScavenge = { (op: Checking.Operation) -> Bool in if case .scavenge = op { return true } else { return false } }
+        var portAloneScavenges = false
+        for seed: UInt64 in 1...3 {
+            let ops = try generatedOps(seed, config)
+            #expect(!ops.contains(where: isScavenge), "seed \(seed)")
+            let run = try runSeed(seed, config)
+            #expect(run.finding == nil && run.ops == ops, "seed \(seed): the seed's own operations")
+            #expect(try runOps(ops, config) != nil, "seed \(seed): valid on replay")
+            let alone = try generatedOps(seed, portOnly)
+            if alone.contains(where: isScavenge) { portAloneScavenges = true }
+        }
+        // Control: the port alone draws scavenges, so asking the targets matters.
+        #expect(portAloneScavenges)
+        GoDriverPool.shared.drain()
+    }
+
     @Test("negative controls: a Go that throws and a Go that hangs are findings at the right step; the next run gets a fresh child")
     func throwAndHang() throws {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)

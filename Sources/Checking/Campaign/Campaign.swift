@@ -279,7 +279,7 @@ public final class Campaign: @unchecked Sendable {
         checkOptions.usePort = options.usePort
         checkOptions.go = options.go
         checkOptions.isolate = options.isolate
-        let s = try shrinkFinding(run, checkOptions)
+        let s = try shrinkOrKeep(run, checkOptions)
         let shrunkClass = "\(s.finding.kind.signature)|\(s.finding.opKeyword)"
         let body = traceText(geometry: s.geometry, ops: s.ops, results: s.results, header: [])
         let key = shrunkClass + "\n" + body
