@@ -48,10 +48,13 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -99,6 +102,17 @@ func TestAllocVerifyDriver(t *testing.T) {
 	if os.Getenv("ALLOCVERIFY_DRIVER") != "1" {
 		t.Skip("ALLOCVERIFY_DRIVER=1 not set")
 	}
+	// A hang is diagnosed from outside: SIGUSR1 raises the traceback level
+	// to crash and sends this process SIGQUIT, so that every thread prints
+	// its stack (at the default level a goroutine running on another thread,
+	// such as one spinning in the allocator, is "stack unavailable").
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		<-usr1
+		debug.SetTraceback("crash")
+		syscall.Kill(os.Getpid(), syscall.SIGQUIT)
+	}()
 	d := &avDriver{
 		g:   runtime.AllocVerifyGetGeometry(),
 		in:  bufio.NewReaderSize(os.Stdin, 1<<16),

@@ -361,7 +361,7 @@ final class CheckState: @unchecked Sendable {
     }
 
     func work() {
-        let worker = options.isolate ? IsolatedWorker() : nil
+        let worker = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
         while let seed = take() {
             let t0 = Date()
             do {

@@ -24,8 +24,9 @@ public enum FindingKind: Equatable, Sendable {
     case targetsDisagree(first: String, firstResult: OpResult, second: String, secondResult: OpResult)
     /// A target process died (Go's throw, panic or fatal signal).
     case crashed(TargetCrash)
-    /// A target did not answer within its timeout.
-    case hung(seconds: Double)
+    /// A target did not answer within its timeout. `stack`: where a real Go
+    /// runtime was when asked (SIGQUIT), its top frames; empty when unknown.
+    case hung(seconds: Double, stack: [String] = [])
     /// A target's answer broke the driver protocol or left out what it must report.
     case protocolError(String)
 
@@ -62,7 +63,8 @@ public enum FindingKind: Equatable, Sendable {
         case let .invariant(name, detail): "invariant \(name) broken: \(detail)"
         case let .targetsDisagree(a, ar, b, br): "\(a) -> \(ar.traceText ?? "-"), \(b) -> \(br.traceText ?? "-")"
         case let .crashed(c): c.description
-        case let .hung(s): "the target did not answer within \(s) s"
+        case let .hung(s, stack) where stack.isEmpty: "the target did not answer within \(s) s"
+        case let .hung(s, stack): "the target did not answer within \(s) s; stopped with SIGQUIT, it was in \(stack.prefix(4).joined(separator: " <- "))"
         case let .protocolError(e): "driver protocol error: \(e)"
         }
     }

@@ -23,7 +23,7 @@ struct ReplayCommand: ParsableCommand {
         // with the line of the operation that did it; one that does not is
         // safe to replay here.
         if try allocator.isolate() {
-            let worker = IsolatedWorker()
+            let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: config.go != nil))
             // Only the operations before the first one the runtime never
             // issues: the replay below reports that one (exit 2).
             let all = trace2.steps.map(\.op)

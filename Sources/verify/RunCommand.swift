@@ -98,7 +98,7 @@ struct RunCommand: ParsableCommand {
         let t0 = Date()
         // Under supervision first: a seed that kills the worker is a crash
         // finding; one that does not is safe to run here.
-        let worker = options.isolate ? IsolatedWorker() : nil
+        let worker = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
         let run = try worker.flatMap { try supervisedDeath(seed, options.config(seed), $0) } ?? runSeed(seed, options.config(seed))
         if let emitTrace {
             let header = ["seed \(seed), geometry \(g.name), target \(options.config(seed).targetName), \(run.ops.count) operations, "

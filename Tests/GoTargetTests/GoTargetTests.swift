@@ -179,6 +179,9 @@ struct GoTargetTests {
         let r2 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 778)], config))
         #expect(r2.finding?.kind.signature == "hang")
         #expect(r2.finding?.stepIndex == 2)
+        // Go was asked where it was (SIGQUIT): in the allocator's loop.
+        guard case let .hung(_, stack)? = r2.finding?.kind else { Issue.record("not a hang"); return }
+        #expect(stack.first?.contains("pageAlloc).alloc") == true, "\(stack)")
         // An index out of range inside the allocator (on the system stack).
         let r4 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 779)], config))
         #expect(r4.finding?.kind.signature.contains("index out of range") == true, "\(r4.finding.map(\.description) ?? "")")

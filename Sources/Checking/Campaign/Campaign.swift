@@ -192,7 +192,7 @@ public final class Campaign: @unchecked Sendable {
     }
 
     func work() {
-        let worker = options.isolate ? IsolatedWorker() : nil
+        let worker = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
         while let k = take() {
             let seed = options.seed(k)
             let g = options.geometry(k)

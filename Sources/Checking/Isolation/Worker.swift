@@ -184,6 +184,12 @@ public final class IsolatedWorker {
         if let s = ProcessInfo.processInfo.environment["ALLOCVERIFY_WORKER_SHRINK_TIMEOUT"], let v = Double(s), v > 0 { return v }
         return min(5, timeout)
     }()
+    /// The timeout for runs that include a real Go runtime: longer than the
+    /// Go target's own, so that a Go hang is caught there, with Go's stacks,
+    /// instead of by killing the worker.
+    public static func timeout(withGo: Bool) -> Double {
+        withGo ? max(timeout, GoTarget.timeout + 15) : timeout
+    }
     /// This worker's timeout per request.
     public var timeout = IsolatedWorker.timeout
     /// The executable that serves `worker` (this one, unless a test says).

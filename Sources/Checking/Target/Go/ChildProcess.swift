@@ -147,6 +147,13 @@ final class ChildProcess {
     /// then kills it.
     @discardableResult
     func waitExit(timeout: Double = 5) -> ChildExit {
+        waitExit(timeout: timeout, killAtDeadline: true)!
+    }
+
+    /// Waits as `waitExit(timeout:)` does; without `killAtDeadline`, returns
+    /// nil at the deadline and leaves the child running.
+    @discardableResult
+    func waitExit(timeout: Double, killAtDeadline: Bool) -> ChildExit? {
         if let exit { return exit }
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
@@ -154,12 +161,29 @@ final class ChildProcess {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { break }
             if r < 0 { exit = .exited(-1); return exit! }
-            if Date() > deadline { Glibc.kill(-pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
+            if Date() > deadline {
+                guard killAtDeadline else { return nil }
+                Glibc.kill(-pid, SIGKILL); _ = waitpid(pid, &status, 0); break
+            }
             usleep(2000)
         }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (macros in C).
         if status & 0x7f == 0 { exit = .exited((status >> 8) & 0xff) } else { exit = .signaled(status & 0x7f) }
         return exit!
+    }
+
+    /// Asks the allocverify driver for every thread's stack before it goes:
+    /// SIGUSR1 (the driver raises its traceback level to crash and sends
+    /// itself SIGQUIT, so each thread prints where it is), then plain
+    /// SIGQUIT if it has not ended within `grace` seconds. Waits at most
+    /// `grace` seconds more, kills the child if it is still there, and
+    /// returns what it wrote on standard error.
+    func quit(grace: Double = 5) -> String {
+        guard exit == nil else { return stderrText() }
+        Glibc.kill(pid, SIGUSR1)
+        if case .none = waitExit(timeout: grace, killAtDeadline: false) { Glibc.kill(pid, SIGQUIT) }
+        waitExit(timeout: grace)
+        return stderrText()
     }
 
     /// Kills the child's process group and reaps it.

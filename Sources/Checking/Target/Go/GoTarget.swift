@@ -260,8 +260,11 @@ public final class GoTarget: AllocatorUnderTest {
     private func failure(whileSending: Bool, timedOut: Bool = false) -> TargetStep {
         dead = true
         if timedOut {
+            // Ask the runtime where it is before it goes: SIGQUIT makes Go
+            // print every goroutine's stack.
+            let stack = GoTarget.hangStack(child.quit())
             child.kill()
-            return .failed(.hung(seconds: GoTarget.timeout))
+            return .failed(.hung(seconds: GoTarget.timeout, stack: stack))
         }
         let exit = child.waitExit(timeout: 10)
         let text = child.stderrText()
@@ -271,6 +274,29 @@ public final class GoTarget: AllocatorUnderTest {
         case let .exited(e): status = e
         }
         return .failed(.crashed(GoTarget.parseCrash(text, signal: signal, exitStatus: status)))
+    }
+
+    /// From Go's SIGQUIT dump, the top frames (function lines only) of the
+    /// stack that runs the page allocator (a frame of mpagealloc.go's
+    /// `pageAlloc`), else of the first goroutine or "runtime stack:" block.
+    static func hangStack(_ text: String) -> [String] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var blocks: [[String]] = []
+        var current: [String]?
+        for l in lines {
+            if l == "runtime stack:" || (l.hasPrefix("goroutine ") && l.hasSuffix(":")) {
+                if let c = current { blocks.append(c) }
+                current = []
+            } else if l.isEmpty {
+                if let c = current { blocks.append(c) }
+                current = nil
+            } else if !l.hasPrefix("\t"), current != nil {
+                current!.append(l.replacingOccurrences(of: #"\([^()]*\)$"#, with: "(...)", options: .regularExpression))
+            }
+        }
+        if let c = current { blocks.append(c) }
+        let chosen = blocks.first { $0.contains { $0.contains("pageAlloc") } } ?? blocks.first { !$0.isEmpty } ?? []
+        return Array(chosen.prefix(8))
     }
 
     /// Go's fatal message and the top of the failing goroutine's stack.
