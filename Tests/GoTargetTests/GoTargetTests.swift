@@ -77,6 +77,24 @@ struct GoTargetTests {
         }
     }
 
+    @Test("a driver child given back is kept for the next run until it has served runsPerChild runs, then retired")
+    func childRetired() throws {
+        let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
+        let spec = GoTargetSpec(version: v)
+        let old = GoDriverPool.runsPerChild
+        defer { GoDriverPool.runsPerChild = old }
+        GoDriverPool.runsPerChild = 2
+        let kept = try GoDriverPool.shared.take(spec)
+        kept.finishRun()
+        #expect(kept.child.exit == nil, "one run of two: kept alive in the pool")
+        GoDriverPool.shared.drain()
+        GoDriverPool.runsPerChild = 1
+        let worn = try GoDriverPool.shared.take(spec)
+        worn.finishRun()
+        #expect(worn.child.exit != nil, "its last run: retired, the process is gone")
+        GoDriverPool.shared.drain()
+    }
+
     @Test("a snapshot that omits a touched chunk is a protocol error, not a silent pass")
     func coverageCheck() throws {
         let v = try #require(GoToolchains.installed.first)
