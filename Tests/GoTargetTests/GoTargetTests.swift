@@ -81,18 +81,17 @@ struct GoTargetTests {
     func childRetired() throws {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
         let spec = GoTargetSpec(version: v)
-        let old = GoDriverPool.runsPerChild
-        defer { GoDriverPool.runsPerChild = old }
-        GoDriverPool.runsPerChild = 2
-        let kept = try GoDriverPool.shared.take(spec)
-        kept.finishRun()
-        #expect(kept.child.exit == nil, "one run of two: kept alive in the pool")
-        GoDriverPool.shared.drain()
-        GoDriverPool.runsPerChild = 1
-        let worn = try GoDriverPool.shared.take(spec)
-        worn.finishRun()
-        #expect(worn.child.exit != nil, "its last run: retired, the process is gone")
-        GoDriverPool.shared.drain()
+        // A pool of its own: the shared one serves the suites running beside this one.
+        let pool = GoDriverPool()
+        pool.runsPerChild = 2
+        let t = try pool.take(spec)
+        t.runsServed = 1
+        pool.give(t)
+        #expect(t.child.exit == nil, "one run of two: kept alive in the pool")
+        t.runsServed = 2
+        pool.give(t)
+        #expect(t.child.exit != nil, "its last run: retired, the process is gone")
+        pool.drain()
     }
 
     @Test("a snapshot that omits a touched chunk is a protocol error, not a silent pass")

@@ -437,14 +437,15 @@ public final class GoDriverPool: @unchecked Sendable {
     /// memory Go frees is not given back to the host), until the machine
     /// swaps and every run hangs: on arm64 after about 1,830 runs per child
     /// (both jobs' children near 13 GB). Natively it stays near 15 MB.
-    nonisolated(unsafe) public static var runsPerChild: Int = {
+    public static let defaultRunsPerChild: Int =
         Int(ProcessInfo.processInfo.environment["ALLOCVERIFY_GO_RUNS_PER_CHILD"] ?? "") ?? 200
-    }()
+    /// This pool's limit (the default unless a test sets it).
+    var runsPerChild = GoDriverPool.defaultRunsPerChild
 
     /// Returns a child after a run; a dead one is dropped, a worn one retired.
     func give(_ t: GoTarget) {
         guard !t.dead else { return }
-        if t.runsServed >= GoDriverPool.runsPerChild {
+        if t.runsServed >= runsPerChild {
             t.child.kill()
             return
         }
