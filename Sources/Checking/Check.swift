@@ -136,11 +136,13 @@ public func shrinkFinding(_ run: RunOutcome, _ options: CheckOptions) throws -> 
     if let worker, case .hung = f.kind {
         return try isolatedCrashFinding(run, ops: ops, config: config, worker: worker, shrinker: shrinker, options: options)
     }
-    var rerun = try runOps(ops, config)
+    // The re-run of the shrunk list runs where the candidates did.
+    let exec: Execution = worker.map { .supervised($0) } ?? .inProcess
+    var rerun = try exec.ops(ops, config)
     if rerun?.finding == nil {
         // The shrunk list did not fail again: keep the original run's operations.
         ops = run.ops
-        rerun = try runOps(ops, config)
+        rerun = try exec.ops(ops, config)
     }
     guard let (_, results, found) = rerun, let finding = Optional(found ?? f) else {
         preconditionFailure("a run's own operations are invalid on replay")
@@ -199,25 +201,47 @@ func writeShrunk(_ run: RunOutcome, ops: [Operation], results: [OpResult?], find
     return s
 }
 
-/// The operations the generator draws for a seed: drawn from the
-/// reference alone, so the same whatever the target does. Taken on the
-/// faithful port with checks off, which runs all of them; used when the
-/// target died before it could say what it ran.
+/// The operations the generator draws for a seed, drawn and validated by
+/// the reference alone: no allocator under test runs here, so this is safe
+/// in the supervisor after the seed killed its worker (the port may trap on
+/// any of them). The generator reads only the reference (free, allocated
+/// and grown pages, the caches), never a target's result, so these are the
+/// operations the targets were given, up to the one that killed them.
 ///
 /// The mix of operations is the targets' own, though: scavenges are drawn
 /// only when every target runs the same scavenger (not for the port beside
-/// Go 1.21 or later). So the targets are asked, without being run: the port
-/// alone would draw scavenges that the real targets refuse on replay.
+/// Go 1.21 or later). The targets are asked by name, without being run.
 public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operation] {
-    let targets = try config.makeTargets()
-    let scavenge = targets.shareScavenger
-    for t in targets { t.finishRun() }
-    var c = config
-    c.variant = .faithful
-    c.usePort = true
-    c.go = nil
-    c.checking = .none
-    return try runGenerated(RandomChoices(seed: seed), seed: seed, c, scavenge: scavenge).ops
+    var policies: [String] = []
+    if config.usePort { policies.append(PortTarget.scavengerPolicy) }
+    if let go = config.go {
+        // A child process: Go runs there, not here. One that cannot start
+        // takes no operation at all.
+        do {
+            let t = try GoDriverPool.shared.take(go)
+            policies.append(t.scavengerPolicy)
+            t.finishRun()
+        } catch is GoStartupDeath {
+            return []
+        }
+    }
+    var reference = ReferenceAllocator(geometry: config.geometry, acceptsTopOfSpaceGrow: config.variant == .preFix35954)
+    var gen = OperationGenerator(geometry: config.geometry, source: RandomChoices(seed: seed), scavenge: Set(policies).count <= 1)
+    var ops: [Operation] = []
+    var refusals = 0
+    while ops.count < config.ops {
+        let op = gen.next(reference)
+        do {
+            _ = try reference.apply(op)
+        } catch {
+            // As in runGenerated: a refused proposal is skipped.
+            refusals += 1
+            precondition(refusals < 100, "generator keeps proposing invalid operations: \(op)")
+            continue
+        }
+        ops.append(op)
+    }
+    return ops
 }
 
 /// A seed whose worker died: its generated operations, failing with the crash
@@ -229,16 +253,6 @@ public func diedOutcome(_ seed: UInt64, _ config: RunConfig, _ kind: FindingKind
     run.results = Array(repeating: nil, count: ops.count)
     run.finding = Finding(kind: kind, stepIndex: ops.count - 1, op: ops.last, line: ops.count, target: config.targetName)
     return run
-}
-
-/// One seed under supervision: the outcome when the worker died on it, nil
-/// when it did not (the seed is then safe to run in this process: runs are
-/// deterministic).
-public func supervisedDeath(_ seed: UInt64, _ config: RunConfig, _ worker: IsolatedWorker) throws -> RunOutcome? {
-    guard case let .died(kind) = try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) else {
-        return nil
-    }
-    return try diedOutcome(seed, config, kind)
 }
 
 /// Where a list of operations kills a worker: the index of the operation
@@ -361,18 +375,18 @@ final class CheckState: @unchecked Sendable {
     }
 
     func work() {
-        let worker = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
+        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(withGo: options.go != nil))
         while let seed = take() {
             let t0 = Date()
             do {
                 let config = options.config(seed)
-                if let worker {
-                    try runIsolated(seed, config, worker, t0)
+                if let worker = exec.worker {
+                    try runIsolated(seed, config, worker, exec, t0)
                     continue
                 }
                 let run = try runSeed(seed, config)
                 record(run, seconds: Date().timeIntervalSince(t0))
-                if let c = try consequenceRun(run, config) { record(c, seconds: 0, extra: true) }
+                if let c = try exec.consequence(run, config) { record(c, seconds: 0, extra: true) }
             } catch {
                 fail(error)
                 return
@@ -381,11 +395,10 @@ final class CheckState: @unchecked Sendable {
     }
 
     /// One seed in the worker. A seed that passes is counted from the
-    /// worker's answer; one that fails without killing it is run again here
-    /// for its full outcome (it did not trap there, and runs are
-    /// deterministic); one that kills or stalls the worker is a crash or
-    /// hang finding on the seed's generated operations.
-    func runIsolated(_ seed: UInt64, _ config: RunConfig, _ worker: IsolatedWorker, _ t0: Date) throws {
+    /// worker's answer; one that fails without killing it comes with its
+    /// whole outcome; one that kills or stalls the worker is a crash or hang
+    /// finding on the seed's generated operations (drawn from the reference).
+    func runIsolated(_ seed: UInt64, _ config: RunConfig, _ worker: IsolatedWorker, _ exec: Execution, _ t0: Date) throws {
         switch try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) {
         case let .answered(r):
             if r.signature == nil {
@@ -400,9 +413,10 @@ final class CheckState: @unchecked Sendable {
                 record(run, seconds: Date().timeIntervalSince(t0), opsCount: r.opsApplied)
                 return
             }
-            let run = try runSeed(seed, config)
+            guard let o = r.outcome else { throw WorkerError(description: "worker: seed \(seed) failed with no outcome") }
+            let run = o.runOutcome(config.geometry)
             record(run, seconds: Date().timeIntervalSince(t0))
-            if let c = try consequenceRun(run, config) { record(c, seconds: 0, extra: true) }
+            if let c = try exec.consequence(run, config) { record(c, seconds: 0, extra: true) }
         case let .died(kind):
             record(try diedOutcome(seed, config, kind), seconds: Date().timeIntervalSince(t0))
         }

@@ -5,7 +5,7 @@ import OSMemory
 import PageAlloc
 
 /// A problem with the code under test.
-public enum FindingKind: Equatable, Sendable {
+public enum FindingKind: Equatable, Sendable, Codable {
     /// An access to memory that is not Ready.
     case fault(Fault)
     /// Go would have called throw().
@@ -82,7 +82,7 @@ public enum FindingKind: Equatable, Sendable {
 }
 
 /// A finding, with the step that revealed it.
-public struct Finding: Equatable, Sendable, CustomStringConvertible {
+public struct Finding: Equatable, Sendable, Codable, CustomStringConvertible {
     public let kind: FindingKind
     /// 0-based index of the step in the run.
     public let stepIndex: Int
@@ -104,11 +104,13 @@ public struct Finding: Equatable, Sendable, CustomStringConvertible {
         self.target = target
     }
 
-    /// The failing operation's keyword, `end` for the end-of-run walk.
-    public var opKeyword: String { atEnd ? "end" : op?.keyword ?? "end" }
+    /// The failing operation's keyword, `end` for the end-of-run walk,
+    /// `start` for a target that died before its first operation.
+    public var opKeyword: String { atEnd ? "end" : op?.keyword ?? "start" }
 
     public var description: String {
         let on = target.map { " on \($0)" } ?? ""
+        if op == nil && !atEnd { return "start of run\(on), before any operation: \(kind.description)" }
         guard let op, !atEnd else { return "end of run\(on): \(kind.description)" }
         let at = line > 0 ? "line \(line)" : "step \(stepIndex)"
         return "\(at) (\(op.traceText))\(on): \(kind.description)"
@@ -116,7 +118,7 @@ public struct Finding: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// How a target process died: its exit status or signal, and what it printed.
-public struct TargetCrash: Equatable, Sendable, CustomStringConvertible {
+public struct TargetCrash: Equatable, Sendable, Codable, CustomStringConvertible {
     /// The signal that killed the process (Go exits with status 2 after
     /// printing a fatal error; a signal is rarer).
     public var signal: Int32?

@@ -4,7 +4,7 @@
 import Reference
 
 /// One call into the page allocator.
-public enum Operation: Equatable, Hashable, Sendable {
+public enum Operation: Equatable, Hashable, Sendable, Codable {
     /// (*pageAlloc).grow(base, bytes)
     case grow(base: UInt64, bytes: UInt64)
     /// (*pageAlloc).alloc(npages)
@@ -57,7 +57,7 @@ public enum Operation: Equatable, Hashable, Sendable {
 }
 
 /// What an operation returned.
-public enum OpResult: Equatable, Hashable, Sendable {
+public enum OpResult: Equatable, Hashable, Sendable, Codable {
     /// grow and free return nothing.
     case none
     /// alloc: base address (0 on failure) and scavenged bytes.

@@ -32,7 +32,15 @@ public func replay(_ trace: Trace, config: RunConfig) throws -> ReplayReport {
     var report = ReplayReport()
     report.lines.append("pagealloc-trace 1")
     report.lines.append("geometry \(trace.geometry.name)")
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
+    let targets: [any AllocatorUnderTest]
+    do {
+        targets = try config.makeTargets()
+    } catch let death as GoStartupDeath {
+        report.lines.append("# FINDING at start, before any operation: \(death.crash.signature)")
+        report.findings.append(death.finding)
+        return report
+    }
+    let runner = Runner(targets: targets, checking: config.checking, variant: config.variant)
     for step in trace.steps {
         switch runner.apply(step.op, expected: step.expected, line: step.line) {
         case let .applied(result):

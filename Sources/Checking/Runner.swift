@@ -317,7 +317,7 @@ public final class Runner {
     public func finish() -> Finding? {
         precondition(queue.isEmpty, "flush before finish")
         guard !broken, checking != .none else { return nil }
-        for (t, target) in targets.enumerated() {
+        for target in targets {
             let name = targets.count > 1 ? target.name : nil
             switch target.snapshot(.full) {
             case let .failed(kind):

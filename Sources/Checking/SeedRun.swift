@@ -85,7 +85,15 @@ public func runSeed(_ seed: UInt64, _ config: RunConfig) throws -> RunOutcome {
 public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: RunConfig,
                                           scavenge: Bool? = nil,
                                           done: ((S) -> Bool)? = nil) throws -> RunOutcome {
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
+    let targets: [any AllocatorUnderTest]
+    do {
+        targets = try config.makeTargets()
+    } catch let death as GoStartupDeath {
+        var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: CoverageCounts(levels: config.geometry.summaryLevels))
+        out.finding = death.finding
+        return out
+    }
+    let runner = Runner(targets: targets, checking: config.checking, variant: config.variant)
     var gen = OperationGenerator(geometry: config.geometry, source: source,
                                  scavenge: scavenge ?? runner.targets.shareScavenger)
     let noCoverage = CoverageCounts(levels: config.geometry.summaryLevels)
@@ -138,15 +146,10 @@ public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: R
 /// Returns that run when it fails differently, e.g. Go's crash reading the
 /// unmapped summary that the `searchAddr` invariant pointed at. Only for
 /// Go targets: the port's twin of that crash is the `unmapped` split of the
-/// invariant's signature.
+/// invariant's signature. In process; `Execution.consequence` runs it where
+/// the command runs its code under test.
 public func consequenceRun(_ run: RunOutcome, _ config: RunConfig) throws -> RunOutcome? {
-    guard config.go != nil, let f = run.finding, case .invariant = f.kind else { return nil }
-    var c = config
-    c.checking = .none
-    var r = try runSeed(run.seed, c)
-    guard let g = r.finding, g.kind.signature != f.kind.signature else { return nil }
-    r.invariantsOff = true
-    return r
+    try Execution.inProcess.consequence(run, config)
 }
 
 /// Applies `ops` to fresh targets. An invalid operation makes the whole
@@ -154,7 +157,14 @@ public func consequenceRun(_ run: RunOutcome, _ config: RunConfig) throws -> Run
 /// Returns the operations applied, their results and the finding.
 public func runOps(_ ops: [Operation], _ config: RunConfig, skipInvalid: Bool = false) throws
     -> (ops: [Operation], results: [OpResult?], finding: Finding?)? {
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
+    let targets: [any AllocatorUnderTest]
+    do {
+        targets = try config.makeTargets()
+    } catch let death as GoStartupDeath {
+        // Before any operation: the list's validity is not asked.
+        return ([], [], death.finding)
+    }
+    let runner = Runner(targets: targets, checking: config.checking, variant: config.variant)
     var staged: [Operation] = []
     for op in ops {
         if runner.stage(op) != nil {

@@ -13,7 +13,7 @@ public struct TraceSyntaxError: Error, Equatable, CustomStringConvertible {
 }
 
 /// One operation of a trace, with its line and the result it expects.
-public struct TraceStep: Equatable, Sendable {
+public struct TraceStep: Equatable, Sendable, Codable {
     public var op: Operation
     public var expected: OpResult?
     /// 1-based line in the source file (0 for generated steps).

@@ -7,7 +7,7 @@
 /// In the runtime this is a SIGSEGV (Reserved or None memory) or undefined
 /// behaviour (Prepared memory). The simulation always stops the access and
 /// reports it, naming the address, the state it found and the access kind.
-public struct Fault: Error, Sendable, Equatable, CustomStringConvertible {
+public struct Fault: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The simulated address that was touched.
     public let address: UInt64
     /// The state of the page holding `address` at the time of the access.
@@ -38,7 +38,7 @@ public struct Fault: Error, Sendable, Equatable, CustomStringConvertible {
 /// freeing part of a region, mapping memory that is not Reserved, claiming the
 /// wrong amount of Prepared bytes, and so on. The real OS would either fail
 /// loudly or silently corrupt state; the simulation refuses and reports.
-public struct SysCallViolation: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SysCallViolation: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The Go function name (`sysMap`, `sysFree`, ...).
     public let function: String
     /// Start and length of the range passed.

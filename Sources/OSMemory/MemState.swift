@@ -9,7 +9,7 @@
 /// - `prepared`: reserved and meant to carry no physical memory; it can become
 ///   Ready cheaply, and touching it is undefined (may fault, may read zeroes).
 /// - `ready`: safe to read and write.
-public enum MemState: UInt8, Sendable, CustomStringConvertible {
+public enum MemState: UInt8, Sendable, Codable, CustomStringConvertible {
     // Reserved is 0 so that a fresh reservation's page table can come from
     // calloc: large reservations then cost nothing until pages are touched.
     case reserved = 0
@@ -48,7 +48,7 @@ public final class SysMemStat: @unchecked Sendable {
 }
 
 /// How the code under test touched memory.
-public enum Access: String, Sendable {
+public enum Access: String, Sendable, Codable {
     case read
     case write
 }

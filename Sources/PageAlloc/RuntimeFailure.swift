@@ -4,7 +4,7 @@
 
 /// Mirrors a call to `throw(msg)` in the runtime, with the `print` lines Go
 /// emits just before it (the state a runtime engineer would read).
-public struct GoThrow: Error, Equatable, Sendable, CustomStringConvertible {
+public struct GoThrow: Error, Equatable, Sendable, Codable, CustomStringConvertible {
     public let message: String
     public let printed: [String]
     public init(_ message: String, printed: [String] = []) {
@@ -18,7 +18,7 @@ public struct GoThrow: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Mirrors a runtime panic the Go compiler inserts: an index or slice bound
 /// out of range, a nil map or pointer dereference caught as a panic.
-public struct GoPanic: Error, Equatable, Sendable, CustomStringConvertible {
+public struct GoPanic: Error, Equatable, Sendable, Codable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { "panic: runtime error: \(message)" }

@@ -63,6 +63,13 @@ struct ConformanceCommand: ParsableCommand {
                     g = t.geometry
                     policy = t.scavengerPolicy
                     t.finishRun()
+                } catch let death as GoStartupDeath {
+                    // The runtime died before its first operation: a finding
+                    // (the zero-operation trace below replays it), not a setup error.
+                    print("FINDING \(death.finding.description)")
+                    print("  replay: printf 'pagealloc-trace 1\\n' | swift run verify replay - --target go --go \(v) --goarch \(arch)")
+                    disagreements.append("\(spec): the runtime died while starting: \(death.crash.signature)")
+                    continue
                 } catch {
                     print("\(spec): not run: \(error)")
                     disagreements.append("\(spec): does not run: \(error)")

@@ -19,9 +19,11 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let (trace2, config) = try loadTrace(file, allocator)
-        // Under supervision first: a trace that kills the worker is reported
-        // with the line of the operation that did it; one that does not is
-        // safe to replay here.
+        // Under supervision: a trace that kills the worker is reported with
+        // the line of the operation that did it; one that does not is
+        // replayed in the worker too (the supervisor never runs the code
+        // under test).
+        var supervised: ReplayReport?
         if try allocator.isolate() {
             let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: config.go != nil))
             // Only the operations before the first one the runtime never
@@ -39,8 +41,13 @@ struct ReplayCommand: ParsableCommand {
                 printError("finding: \(file):\(f.description)")
                 throw ExitCode(1)
             }
+            guard let r = try worker.replayed(trace2, config) else {
+                printError("error: \(file): the worker died replaying a trace that ran to its end in it: the failure is flaky")
+                throw ExitCode(1)
+            }
+            supervised = r
         }
-        let report = try replay(trace2, config: config)
+        let report = try supervised ?? replay(trace2, config: config)
         GoDriverPool.shared.drain()
         for line in report.lines { print(line) }
         if let invalid = report.invalid {

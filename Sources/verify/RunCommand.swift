@@ -96,10 +96,10 @@ struct RunCommand: ParsableCommand {
         let g = options.geometry(for: seed)
         print("seed \(seed) (geometry \(g.name), target \(options.config(seed).targetName), \(checking.ops) operations)")
         let t0 = Date()
-        // Under supervision first: a seed that kills the worker is a crash
-        // finding; one that does not is safe to run here.
-        let worker = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
-        let run = try worker.flatMap { try supervisedDeath(seed, options.config(seed), $0) } ?? runSeed(seed, options.config(seed))
+        // Under supervision the seed runs in a worker, which answers with
+        // its whole outcome; a seed that kills the worker is a crash finding.
+        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(withGo: options.go != nil))
+        let run = try exec.seed(seed, options.config(seed))
         if let emitTrace {
             let header = ["seed \(seed), geometry \(g.name), target \(options.config(seed).targetName), \(run.ops.count) operations, "
                           + (run.finding.map { "fails: \($0.kind.signature)" } ?? "passes"),

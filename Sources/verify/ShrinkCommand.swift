@@ -42,6 +42,7 @@ struct ShrinkCommand: ParsableCommand {
         // Candidates run in a supervised worker, so that one that traps or
         // hangs is judged (a crash is a failure like any other), not fatal.
         let worker = try allocator.isolate() ? IsolatedWorker(timeout: IsolatedWorker.shrinkTimeout) : nil
+        let exec: Execution = worker.map { .supervised($0) } ?? .inProcess
         var startOps = ops
         let signature: String
         var crashKind: FindingKind?
@@ -51,7 +52,7 @@ struct ShrinkCommand: ParsableCommand {
             crashKind = kind
             printError("shrink: \(ops.count) operations, the worker dies at operation \(k + 1) with \(signature) on \(config.targetName)")
         } else {
-            guard let first = try runOps(ops, config, skipInvalid: true) else {
+            guard let first = try exec.ops(ops, config, skipInvalid: true) else {
                 printError("error: \(file): the trace holds no valid operation")
                 throw ExitCode(2)
             }
@@ -85,7 +86,7 @@ struct ShrinkCommand: ParsableCommand {
             finding = Finding(kind: kind, stepIndex: k, op: best[k], line: k + 1, target: config.targetName)
             results = referenceResults(Array(best.dropLast()), config.geometry) + [nil]
         } else {
-            guard let again = try runOps(best, config), let f = again.finding, f.kind.signature == signature else {
+            guard let again = try exec.ops(best, config), let f = again.finding, f.kind.signature == signature else {
                 printError("error: the shrunk trace did not fail again with \(signature): the failure is flaky")
                 throw ExitCode(1)
             }

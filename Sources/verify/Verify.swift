@@ -72,6 +72,15 @@ struct AllocatorOptions: ParsableArguments {
         } catch let e as GoSetupError {
             printError("error: \(e.description)")
             throw ExitCode(2)
+        } catch let death as GoStartupDeath {
+            // The runtime cannot start, so it cannot say its constants; every
+            // run will be the startup finding, before any operation, so any
+            // geometry of the right word size serves: the one named, or the
+            // catalog's for this GOARCH.
+            let is32 = ["386", "arm", "mips", "mipsle", "wasm"].contains(spec.goarch)
+            let fallback = try resolvedGeometry() ?? (try? Geometry.named(spec.goarch)) ?? (is32 ? Geometry.catalog.first { $0.name == "386" }! : .amd64)
+            printError("go target: the runtime died while starting (\(death.crash.signature)); every run is that finding")
+            return fallback
         }
         if let named = try resolvedGeometry(), !sameConstants(named, g) {
             throw ValidationError("--geometry \(named.name) does not match the Go target's constants (GOARCH \(spec.goarch))")

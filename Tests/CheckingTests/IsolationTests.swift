@@ -9,26 +9,15 @@ import Testing
 /// JSON and JUnit survive.
 @Suite("Crash isolation: traps and hangs of the code under test are findings", .serialized)
 struct IsolationTests {
-    func tempDir(_ name: String) -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("iso-\(name)-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: d)
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
-    func traces(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".trace") }.sorted().map { dir + "/" + $0 }
-    }
-
     @Test("check: a Swift trap in the port's find is crash:SIGILL, shrunk, written, and replays as a crash with its line")
     func trap() throws {
-        let dir = tempDir("trap")
+        let dir = scratchDir("iso-trap")
         let (status, out, _) = try runVerify(["check", "--variant", "trapInFind", "--seeds", "0..12", "--out", dir])
         #expect(status == 1)
         #expect(out.contains("FINDING crash:SIGILL:Index out of range"), "\(out)")
         #expect(out.split(separator: "\n").contains { $0.hasPrefix("total") && $0.split(separator: " ").dropFirst().first == "12" },
                 "the summary counts every seed: \(out)")
-        let files = traces(dir)
+        let files = traceFiles(dir)
         let t = try #require(files.first)
         let text = try String(contentsOfFile: t, encoding: .utf8)
         #expect(text.contains("# failure: crash:SIGILL:Index out of range"))
@@ -54,12 +43,12 @@ struct IsolationTests {
 
     @Test("check: an endless loop in find is a hang finding after the timeout, shrunk and replayable")
     func hang() throws {
-        let dir = tempDir("hang")
+        let dir = scratchDir("iso-hang")
         let env = ["ALLOCVERIFY_WORKER_TIMEOUT": "2", "ALLOCVERIFY_WORKER_SHRINK_TIMEOUT": "0.5"]
         let (status, out, _) = try runVerify(["check", "--variant", "loopInFind", "--geometry", "386", "--seeds", "2..3", "--out", dir], env: env)
         #expect(status == 1)
         #expect(out.contains("FINDING hang"), "\(out)")
-        let t = try #require(traces(dir).first)
+        let t = try #require(traceFiles(dir).first)
         #expect(try Trace.parse(try String(contentsOfFile: t, encoding: .utf8)).steps.count <= 6)
         let (rs, rout, _) = try runVerify(["replay", t, "--variant", "loopInFind"], env: env)
         #expect(rs == 1 && rout.contains("# FINDING at line") && rout.contains("hang"))
@@ -67,7 +56,7 @@ struct IsolationTests {
 
     @Test("fuzz: a trapping variant's campaign ends with its summary, JSON and JUnit, the crash among the findings")
     func fuzz() throws {
-        let dir = tempDir("fuzz")
+        let dir = scratchDir("iso-fuzz")
         let (status, out, _) = try runVerify(["fuzz", "--variant", "trapInFind", "--seeds", "3", "--seed-base", "0", "--out", dir,
                                               "--json", "--junit", dir + "/junit.xml"])
         #expect(status == 1)
@@ -76,12 +65,12 @@ struct IsolationTests {
         #expect(json.findings.contains { $0.signature == "crash:SIGILL:Index out of range" }, "\(out)")
         let junit = try String(contentsOfFile: dir + "/junit.xml", encoding: .utf8)
         #expect(junit.contains("crash:SIGILL:Index out of range"))
-        #expect(FileManager.default.fileExists(atPath: dir + "/findings") && traces(dir + "/findings").count >= 1)
+        #expect(FileManager.default.fileExists(atPath: dir + "/findings") && traceFiles(dir + "/findings").count >= 1)
     }
 
     @Test("a worker killed with SIGKILL mid-campaign costs that seed only: the campaign goes on and ends with its summary")
     func sigkill() throws {
-        let dir = tempDir("kill")
+        let dir = scratchDir("iso-kill")
         let p = Process()
         p.executableURL = packageRoot.appendingPathComponent(".build/debug/verify")
         p.arguments = ["check", "--seeds", "0..100000", "--time", "8s", "--jobs", "1", "--out", dir]

@@ -33,3 +33,17 @@ func runVerify(_ args: [String], stdin: String? = nil, env: [String: String] = [
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
+
+/// A fresh, empty scratch directory for one test (named by the process, so
+/// parallel test runs do not share it).
+func scratchDir(_ name: String) -> String {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: d)
+    try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    return d
+}
+
+/// The trace files in `dir`, sorted by name, as paths.
+func traceFiles(_ dir: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".trace") }.sorted().map { dir + "/" + $0 }
+}

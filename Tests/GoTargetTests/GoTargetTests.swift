@@ -209,6 +209,45 @@ struct GoTargetTests {
         GoDriverPool.shared.drain()
     }
 
+    @Test("a runtime that dies while starting (control: its own first heap growth throws) is a finding at step 0 with Go's stack; check writes a zero-operation trace that replay reproduces")
+    func startupDeath() throws {
+        let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
+        let patch = GoToolchains.patchDir + "/controls/go1.27-heap-grow-throws.diff"
+        let spec = GoTargetSpec(version: v, patches: [patch])
+        let config = RunConfig(geometry: .amd64, usePort: false, go: spec)
+        let sig = "throw:allocverify control: the runtime's heap grow fails"
+        let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
+        let r = try #require(try runOps([grow, .alloc(npages: 1)], config))
+        #expect(r.ops.isEmpty)
+        let f = try #require(r.finding)
+        #expect(f.kind.signature == sig, "\(f.description)")
+        #expect(f.stepIndex == 0 && f.op == nil && !f.atEnd && f.opKeyword == "start")
+        guard case let .crashed(c) = f.kind else { Issue.record("not a crash: \(f)"); return }
+        #expect(c.stackTop.contains { $0.contains("pageAlloc).grow") }, "Go's stack is kept: \(c.stackTop)")
+        // A check: every seed is that finding, written as a trace with no
+        // operation whose header names the version and the patch.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("startup-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        var options = CheckOptions(seeds: 0..<2, jobs: 1, geometry: .amd64, outDir: dir, shrinkBudget: 50)
+        options.usePort = false
+        options.go = spec
+        let summary = try check(options)
+        #expect(summary.failures.count == 2 && summary.failures.allSatisfy { $0.signature == sig }, "\(summary.failures)")
+        let s = try #require(summary.shrunk.first)
+        let text = try String(contentsOfFile: try #require(s.path), encoding: .utf8)
+        let trace = try Trace.parse(text)
+        #expect(trace.steps.isEmpty)
+        #expect(text.contains("go1.27-heap-grow-throws") && text.contains("--go \(v)") && text.contains("# failure: \(sig)"), "\(text)")
+        // replay reproduces it: a finding at the start, exit status 1.
+        let report = try replay(trace, config: config)
+        #expect(report.exitStatus == 1)
+        #expect(report.findings.first?.kind.signature == sig)
+        #expect(report.lines.contains { $0.hasPrefix("# FINDING at start") })
+        // Control: the same operations on the unpatched Go start and pass.
+        #expect(try #require(try runOps([grow, .alloc(npages: 1)], RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v)))).finding == nil)
+        GoDriverPool.shared.drain()
+    }
+
     @Test("negative controls in real Go's bookkeeping: a free that forgets the scavenge index, a sysGrow that forgets summaryMappedReady")
     func bookkeepingControls() throws {
         let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")

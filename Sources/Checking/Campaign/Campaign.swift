@@ -192,37 +192,40 @@ public final class Campaign: @unchecked Sendable {
     }
 
     func work() {
-        let worker = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
+        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(withGo: options.go != nil))
         while let k = take() {
             let seed = options.seed(k)
             let g = options.geometry(k)
             let t0 = DispatchTime.now().uptimeNanoseconds
             do {
-                if let worker {
+                let config = options.config(g)
+                let run: RunOutcome
+                if let worker = exec.worker {
                     // Under supervision: a seed that passes is counted from
-                    // the worker's answer, one that kills it is a crash or
-                    // hang finding; one that fails otherwise is run again here
-                    // (it did not trap there) for its full outcome.
-                    let config = options.config(g)
+                    // the worker's answer; one that fails comes with its
+                    // whole outcome; one that kills the worker is a crash or
+                    // hang finding on its generated operations.
                     switch try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) {
                     case let .answered(r) where r.signature == nil:
                         recordPassed(geometry: g.name, ops: r.opsApplied, buckets: r.buckets,
                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
                         continue
-                    case .answered:
-                        break
+                    case let .answered(r):
+                        guard let o = r.outcome else { throw WorkerError(description: "worker: seed \(seed) failed with no outcome") }
+                        run = o.runOutcome(config.geometry)
                     case let .died(kind):
-                        let run = try diedOutcome(seed, config, kind)
-                        record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                        try handleFailure(run)
+                        let died = try diedOutcome(seed, config, kind)
+                        record(died, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                        try handleFailure(died)
                         continue
                     }
+                } else {
+                    run = try runSeed(seed, config)
                 }
-                let run = try runSeed(seed, options.config(g))
                 record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
                 if run.finding != nil {
                     try handleFailure(run)
-                    if let c = try consequenceRun(run, options.config(g)) { try handleFailure(c) }
+                    if let c = try exec.consequence(run, config) { try handleFailure(c) }
                 }
             } catch {
                 lock.lock()
@@ -302,7 +305,10 @@ public final class Campaign: @unchecked Sendable {
                 try writeFileAtomically(base + ".trace", cf.text)
                 cf.tracePath = base + ".trace"
                 if options.html {
-                    try writeFileAtomically(base + ".html", try findingHTML(cf))
+                    // Drawn in a worker under supervision: the report replays
+                    // the code under test.
+                    let reporter = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
+                    try writeFileAtomically(base + ".html", try findingHTML(cf, worker: reporter))
                     cf.htmlPath = base + ".html"
                 }
             }

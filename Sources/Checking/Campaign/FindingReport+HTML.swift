@@ -103,17 +103,26 @@ func heapSVG(_ s: HeapSnapshot, geometry g: Geometry, touched: Range<UInt64>?) -
     return out + "</svg>"
 }
 
-/// The report of a campaign finding.
-func findingHTML(_ f: CampaignFinding) throws -> String {
-    // A worker killed by the last operation: that one is not run here.
+/// The report of a campaign finding, drawn in `worker` when one is given
+/// (drawing replays the code under test; the supervisor never runs it).
+func findingHTML(_ f: CampaignFinding, worker: IsolatedWorker? = nil) throws -> String {
+    // A worker killed by the last operation: that one is not run again.
     var killer: Finding?
     switch f.shrunk.finding.kind {
     case .crashed, .hung: if f.shrunk.config.usePort { killer = f.shrunk.finding }
     default: break
     }
-    return try findingHTML(ops: f.shrunk.ops, config: f.shrunk.config,
-                           title: "\(f.signature) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.targetName))",
-                           traceText: f.text, killedBy: killer)
+    let title = "\(f.signature) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.targetName))"
+    guard let worker else {
+        return try findingHTML(ops: f.shrunk.ops, config: f.shrunk.config, title: title, traceText: f.text, killedBy: killer)
+    }
+    if let html = try worker.reportHTML(ops: f.shrunk.ops, config: f.shrunk.config, title: title, traceText: f.text, killedBy: killer) {
+        return html
+    }
+    // Drawing killed the worker: the report keeps the trace, without states.
+    return "<!doctype html><meta charset='utf-8'><title>\(htmlEscape(title))</title><h1>\(htmlEscape(title))</h1>"
+        + "<p>The steps could not be drawn: replaying them killed the supervised worker.</p>"
+        + "<pre>\(htmlEscape(f.text))</pre>\n"
 }
 
 /// Replays `ops` on a fresh runner of `variant` (the port) and draws every step.
@@ -127,7 +136,15 @@ public func findingHTML(ops: [Operation], geometry g: Geometry, variant: Variant
 /// it is shown, not run in this process.
 public func findingHTML(ops: [Operation], config: RunConfig, title: String, traceText: String, killedBy: Finding? = nil) throws -> String {
     let g = config.geometry
-    let runner = Runner(targets: try config.makeTargets(), checking: config.checking, variant: config.variant)
+    let targets: [any AllocatorUnderTest]
+    do {
+        targets = try config.makeTargets()
+    } catch let death as GoStartupDeath {
+        return "<!doctype html><meta charset='utf-8'><title>\(htmlEscape(title))</title><h1>\(htmlEscape(title))</h1>"
+            + "<p class='inv'>✗ \(htmlEscape(death.crash.signature)): the runtime died while starting, before any operation</p>"
+            + "<pre>\(htmlEscape(death.crash.description))</pre><pre>\(htmlEscape(traceText))</pre>\n"
+    }
+    let runner = Runner(targets: targets, checking: config.checking, variant: config.variant)
     var steps = ""
     var failing: Finding?
     for (i, op) in ops.enumerated() {

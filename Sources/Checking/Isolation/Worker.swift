@@ -88,6 +88,35 @@ public struct WorkerRequest: Codable, Sendable {
     /// Operations as trace lines; nil means "generate the seed's own".
     public var ops: [String]?
     public var skipInvalid: Bool
+    /// What to answer beyond the counts (`WorkerMode`); nil: the counts, and
+    /// a failing seed's whole outcome.
+    public var mode: WorkerMode?
+    /// `replay`: the trace's steps (with their file lines).
+    public var steps: [TraceStep]?
+    /// `report`: the trace text shown in the report.
+    public var text: String?
+    /// `report`: its title, and the finding that killed an earlier worker on
+    /// the last operation (shown, not run).
+    public var title: String?
+    public var killedBy: Finding?
+
+    public init(config: WorkerConfig, seed: UInt64, ops: [String]?, skipInvalid: Bool, mode: WorkerMode? = nil) {
+        self.config = config
+        self.seed = seed
+        self.ops = ops
+        self.skipInvalid = skipInvalid
+        self.mode = mode
+    }
+}
+
+/// What a request asks the worker for, beyond a seed's counts.
+public enum WorkerMode: String, Codable, Sendable {
+    /// The whole outcome of the seed or operation list: operations, results, finding.
+    case outcome
+    /// A trace replayed as `verify replay` does (`steps`), its report lines and findings.
+    case replay
+    /// The HTML report of the operations.
+    case report
 }
 
 /// The answer. For a seed: its counts and, if it failed, the signature
@@ -109,6 +138,17 @@ public struct WorkerReply: Codable, Sendable {
     public var fragmented = 0
     /// The campaign's state buckets of the run (`verify fuzz`).
     public var buckets: StateBuckets?
+    /// The whole outcome: for a seed that failed, and for `outcome` requests.
+    public var outcome: OutcomeWire?
+    /// `outcome` on operations: the list held an invalid operation.
+    public var invalid = false
+    /// `replay`: the replay's lines, findings, and the invalid line.
+    public var replayLines: [String]?
+    public var replayFindings: [Finding]?
+    public var replayInvalidLine: Int?
+    public var replayInvalidReason: String?
+    /// `report`: the HTML.
+    public var html: String?
 
     public init() {}
 }
@@ -132,7 +172,9 @@ public func serveWorker() {
         do {
             let req = try dec.decode(WorkerRequest.self, from: Data(line.utf8))
             let config = try req.config.runConfig()
-            if let lines = req.ops {
+            if req.mode != nil {
+                try serveMode(req, config, &reply)
+            } else if let lines = req.ops {
                 var ops: [Operation] = []
                 for (k, l) in lines.enumerated() {
                     do { ops.append(try Trace.parseOperation(l)) } catch { throw WorkerError(description: "operation \(k + 1): \(error)") }
@@ -157,6 +199,9 @@ public func serveWorker() {
                 reply.notApplicableCounts = names.map { run.notApplicable[$0]!.count }
                 reply.notApplicableReasons = names.map { run.notApplicable[$0]!.reason }
                 reply.fragmented = run.fragmentedFailures
+                // A failing seed's outcome comes with the counts: the
+                // supervisor runs no code under test to learn it again.
+                if run.finding != nil { reply.outcome = OutcomeWire(run) }
                 var b = StateBuckets()
                 b.add(run)
                 reply.buckets = b

@@ -15,7 +15,9 @@ public final class PortTarget: AllocatorUnderTest {
     public var preferredBatch: Int { 1 }
     /// The port runs Go 1.19's scavenger (PageAlloc+Scavenge.swift).
     public var supportsScavenge: Bool { true }
-    public var scavengerPolicy: String { GoTarget.bitmapIndexPolicy }
+    public var scavengerPolicy: String { PortTarget.scavengerPolicy }
+    /// The port's scavenger policy, known without making a port.
+    public static let scavengerPolicy = GoTarget.bitmapIndexPolicy
     /// The page caches of Ps 0 to 3 (Go keeps one in each P).
     public private(set) var caches = [PageCache](repeating: PageCache(), count: Operation.pageCaches)
     /// The buffers of the last snapshot, reused by the next.

@@ -114,7 +114,19 @@ public final class GoTarget: AllocatorUnderTest {
             throw e
         } catch {
             let exit = child.waitExit(timeout: 2)
-            throw GoSetupError(description: "the Go driver \(binary) did not start (\(exit)):\n\(child.stderrText().split(separator: "\n").prefix(20).joined(separator: "\n"))")
+            let text = child.stderrText()
+            // The runtime itself died before the driver's first line (a
+            // patch that breaks the runtime's own heap, say): that is a
+            // finding about the code under test, not a setup problem.
+            if text.contains("fatal error:") || text.contains("panic:") || text.contains("\n[signal ") {
+                var signal: Int32?, status: Int32?
+                switch exit {
+                case let .signaled(s): signal = s
+                case let .exited(e): status = e
+                }
+                throw GoStartupDeath(target: spec.description, crash: GoTarget.parseCrash(text, signal: signal, exitStatus: status))
+            }
+            throw GoSetupError(description: "the Go driver \(binary) did not start (\(exit)):\n\(text.split(separator: "\n").prefix(20).joined(separator: "\n"))")
         }
         geometry = try info.geometry(goarch: spec.goarch)
     }

@@ -56,6 +56,19 @@ public struct GoSetupError: Error, CustomStringConvertible {
     public let description: String
 }
 
+/// A Go runtime that died while starting, before its driver took an
+/// operation: Go's own `fatal error` (or panic, or signal) and its stack. A
+/// finding at step 0, not a setup error.
+public struct GoStartupDeath: Error, CustomStringConvertible {
+    /// The target's name (version, GOARCH, patches).
+    public let target: String
+    public let crash: TargetCrash
+    public var description: String { "\(target) died while starting: \(crash.description)" }
+
+    /// The finding: at the start of the run, before any operation.
+    public var finding: Finding { Finding(kind: .crashed(crash), stepIndex: 0, op: nil, line: 0, target: target) }
+}
+
 /// Where the Go driver's files and the cache live.
 public enum GoDriverFiles {
     /// GoDriver/ in the package (ALLOCVERIFY_GODRIVER overrides it).
@@ -107,7 +120,7 @@ public enum GoDriverFiles {
         p.environment = env
         let out = Pipe()
         let err = FileManager.default.temporaryDirectory.appendingPathComponent("allocverify-\(name)-\(getpid())-\(UInt32.random(in: 0..<UInt32.max)).log")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: err) }
         p.standardOutput = out
         p.standardError = try FileHandle(forWritingTo: err)
