@@ -55,7 +55,7 @@ public func proveAll(
     only: String? = nil,
     controls: Bool = false,
     extended: Bool = false,
-    runner: Runner = Runner(),
+    runner: Runner = .deterministic,
     jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
     progress: ((ObligationReport) -> Void)? = nil
 ) throws -> [ObligationReport] {

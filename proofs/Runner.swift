@@ -14,6 +14,7 @@
 // amd64 and arm64, whose constants agree) are solved once per run: the same text is
 // the same formula, so it has the same answer.
 
+import Foundation
 import Prover
 import SummaryCore
 
@@ -178,8 +179,8 @@ struct BuiltProblem {
     }
 
     /// A solver holding one part.
-    func solver(_ negated: BoolExpr, timeoutMilliseconds: UInt32) -> Solver {
-        let solver = Solver(context, timeoutMilliseconds: timeoutMilliseconds)
+    func solver(_ negated: BoolExpr, timeoutMilliseconds: UInt32, resourceLimit: UInt32 = 0) -> Solver {
+        let solver = Solver(context, timeoutMilliseconds: timeoutMilliseconds, resourceLimit: resourceLimit)
         solver.assert(negated)
         return solver
     }
@@ -187,11 +188,34 @@ struct BuiltProblem {
 
 /// Proves and checks obligations.
 public struct Runner: Sendable {
-    /// The time limit for each solver call.
+    /// The time limit for each solver call (0: none).
     public var timeoutMilliseconds: UInt32
+    /// Z3's resource limit for each solver call (0: none): deterministic,
+    /// the same count on every machine (`Solver.resourceLimit`).
+    public var resourceLimit: UInt32
 
-    public init(timeoutMilliseconds: UInt32 = 60_000) {
+    public init(timeoutMilliseconds: UInt32 = 60_000, resourceLimit: UInt32 = 0) {
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.resourceLimit = resourceLimit
+    }
+
+    /// The runner of tests and of CI: bounded by Z3's resource count, not
+    /// by seconds, so a verdict is the same on a loaded machine. The most
+    /// any call of the catalog used (obligations, mutated twins, vacuity and
+    /// assumption checks; `verify prove --controls --resource-report`, Z3
+    /// 4.8.12) is 37.7 million units, a mutated twin of
+    /// mergeMatchesBitmap.8x8; the limit is ten times that. The wall clock
+    /// is only an outer guard, far above the slowest call (seconds).
+    public static let deterministic = Runner(timeoutMilliseconds: 600_000, resourceLimit: 400_000_000)
+
+    /// Where each solver call's resource count goes, when someone asks.
+    public var resourceLog: ResourceLog?
+
+    /// One solver call, its resource count logged.
+    func check(_ solver: Solver, _ what: @autoclosure () -> String) -> CheckResult {
+        let answer = solver.check()
+        resourceLog?.add(what(), solver.resourceCount)
+        return answer
     }
 
     /// The geometry used to evaluate a geometry-independent obligation.
@@ -204,7 +228,7 @@ public struct Runner: Sendable {
         return problem.parts.map { part in
             let path = SMTLIB.relativePath(obligation, geometry: geometryLabel(g), part: part.label)
             let text = SMTLIB.file(obligation, geometry: geometryLabel(g), part: part.label,
-                                   assertions: problem.solver(part.negated, timeoutMilliseconds: timeoutMilliseconds).assertionsSMTLIB2)
+                                   assertions: problem.solver(part.negated, timeoutMilliseconds: timeoutMilliseconds, resourceLimit: resourceLimit).assertionsSMTLIB2)
             return (path, text)
         }
     }
@@ -224,7 +248,7 @@ public struct Runner: Sendable {
         var reusedFrom: [String] = []
         let parts = problem.parts
         for part in parts {
-            let solver = problem.solver(part.negated, timeoutMilliseconds: timeoutMilliseconds)
+            let solver = problem.solver(part.negated, timeoutMilliseconds: timeoutMilliseconds, resourceLimit: resourceLimit)
             let needText = emitDirectory != nil || cache != nil
             let assertions = needText ? solver.assertionsSMTLIB2 : ""
             if let emitDirectory {
@@ -236,7 +260,7 @@ public struct Runner: Sendable {
                 reusedFrom.append(earlier)
                 continue
             }
-            switch solver.check() {
+            switch check(solver, "\(obligation.name) [\(label)] \(part.label)") {
             case .unsat:
                 cache?.answers[assertions] = label
             case .unknown(let reason):
@@ -263,7 +287,8 @@ public struct Runner: Sendable {
         let part = problem.parts[0]
         let verdict: Verdict
         var counterexample: Counterexample?
-        switch problem.solver(part.negated, timeoutMilliseconds: timeoutMilliseconds).check() {
+        switch check(problem.solver(part.negated, timeoutMilliseconds: timeoutMilliseconds, resourceLimit: resourceLimit),
+                     "\(obligation.name) [\(geometryLabel(g))] mutated twin") {
         case .unsat: verdict = .proved
         case .unknown(let reason): verdict = .unknown(reason)
         case .sat(let model):
@@ -284,7 +309,8 @@ public struct Runner: Sendable {
         let problem = BuiltProblem(obligation, geometry, .original, lemmas: false)
         let verdict: Verdict
         var witness: Counterexample?
-        switch problem.solver(problem.assumption, timeoutMilliseconds: timeoutMilliseconds).check() {
+        switch check(problem.solver(problem.assumption, timeoutMilliseconds: timeoutMilliseconds, resourceLimit: resourceLimit),
+                     "\(obligation.name) [\(geometryLabel(g))] vacuity") {
         case .sat(let model):
             verdict = .refuted
             witness = Counterexample(
@@ -309,10 +335,12 @@ public struct Runner: Sendable {
         let start = clock.now
         let geometry = Self.geometry(g)
         let problem = BuiltProblem(obligation, geometry, .original, lemmas: false)
-        if case .unsat = problem.solver(!problem.assumption, timeoutMilliseconds: timeoutMilliseconds).check() { return nil }
+        if case .unsat = check(problem.solver(!problem.assumption, timeoutMilliseconds: timeoutMilliseconds, resourceLimit: resourceLimit),
+                               "\(obligation.name) [\(geometryLabel(g))] assumption always true?") { return nil }
         let verdict: Verdict
         var witness: Counterexample?
-        switch problem.solver(!problem.claim, timeoutMilliseconds: timeoutMilliseconds).check() {
+        switch check(problem.solver(!problem.claim, timeoutMilliseconds: timeoutMilliseconds, resourceLimit: resourceLimit),
+                     "\(obligation.name) [\(geometryLabel(g))] assumption deleted") {
         case .sat(let model):
             verdict = .refuted
             witness = Counterexample(
@@ -354,4 +382,16 @@ public struct Runner: Sendable {
 func seconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Double {
     let d = clock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// The resource units each solver call used (`verify prove --resource-report`).
+public final class ResourceLog: @unchecked Sendable {
+    private let lock = NSLock()
+    public private(set) var entries: [(call: String, units: UInt64)] = []
+    public init() {}
+    func add(_ call: String, _ units: UInt64) {
+        lock.lock()
+        entries.append((call, units))
+        lock.unlock()
+    }
 }

@@ -16,14 +16,20 @@ public enum CheckResult {
 public final class Solver {
     public let context: Z3Context
     let raw: Z3_solver
-    /// The time limit of each `check()`, in milliseconds.
+    /// The time limit of each `check()`, in milliseconds (0: none).
     public let timeoutMilliseconds: UInt32
+    /// Z3's resource limit (`rlimit`) of each `check()`: a count of the
+    /// solver's own steps, the same on every machine, so a verdict bounded by
+    /// it does not move with the machine's speed (0: none).
+    public let resourceLimit: UInt32
 
     /// A solver for `logic` (SMT-LIB name; default quantifier-free bit-vectors) that
-    /// gives up after `timeoutMilliseconds` per check.
-    public init(_ context: Z3Context, logic: String = "QF_BV", timeoutMilliseconds: UInt32 = 60_000) {
+    /// gives up after `timeoutMilliseconds`, or after `resourceLimit` of Z3's
+    /// resource units, per check (0: no such limit).
+    public init(_ context: Z3Context, logic: String = "QF_BV", timeoutMilliseconds: UInt32 = 60_000, resourceLimit: UInt32 = 0) {
         self.context = context
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.resourceLimit = resourceLimit
         let solver = Z3_mk_solver_for_logic(context.raw, context.symbol(logic))
         context.check("Z3_mk_solver_for_logic")
         raw = solver!
@@ -31,7 +37,8 @@ public final class Solver {
         context.account(1)
         let params = Z3_mk_params(context.raw)!
         Z3_params_inc_ref(context.raw, params)
-        Z3_params_set_uint(context.raw, params, context.symbol("timeout"), timeoutMilliseconds)
+        if timeoutMilliseconds > 0 { Z3_params_set_uint(context.raw, params, context.symbol("timeout"), timeoutMilliseconds) }
+        if resourceLimit > 0 { Z3_params_set_uint(context.raw, params, context.symbol("rlimit"), resourceLimit) }
         Z3_solver_set_params(context.raw, raw, params)
         Z3_params_dec_ref(context.raw, params)
         context.check("Z3_solver_set_params")
@@ -60,6 +67,21 @@ public final class Solver {
         }
         if answer == Z3_L_FALSE { return .unsat }
         return .unknown(reason: String(cString: Z3_solver_get_reason_unknown(context.raw, raw)))
+    }
+
+    /// The resource units the last `check()` used ("rlimit count" in Z3's
+    /// statistics): how a test's resource limit is chosen, and a figure
+    /// that, unlike seconds, is the same on every machine.
+    public var resourceCount: UInt64 {
+        guard let stats = Z3_solver_get_statistics(context.raw, raw) else { return 0 }
+        Z3_stats_inc_ref(context.raw, stats)
+        defer { Z3_stats_dec_ref(context.raw, stats) }
+        for i in 0..<Z3_stats_size(context.raw, stats) {
+            guard String(cString: Z3_stats_get_key(context.raw, stats, i)) == "rlimit count" else { continue }
+            if Z3_stats_is_uint(context.raw, stats, i) { return UInt64(Z3_stats_get_uint_value(context.raw, stats, i)) }
+            return UInt64(Z3_stats_get_double_value(context.raw, stats, i))
+        }
+        return 0
     }
 
     /// The assertions as Z3 prints them in SMT-LIB2 (declarations, then asserts).

@@ -28,8 +28,14 @@ struct ProveCommand: ParsableCommand {
     @Option(help: "Only obligations whose name starts with this.")
     var only: String?
 
-    @Option(help: "Solver timeout per query, in seconds.")
+    @Option(help: "Solver timeout per query, in seconds (an outer guard with --rlimit).")
     var timeout: UInt32 = 60
+
+    @Option(help: "Z3's resource limit per query (rlimit units: deterministic, the same on every machine; 0: none). CI and the tests use 400000000, ten times the most any call of the catalog uses.")
+    var rlimit: UInt32 = 0
+
+    @Flag(help: "After the table, print the resource units (Z3's rlimit count) of the ten most expensive solver calls and the largest.")
+    var resourceReport = false
 
     @Option(help: ArgumentHelp("Write the second-pass machine's transition table (proofs/summarize-second-pass/transitions.txt) to this file and stop.", valueName: "file"))
     var emitTransitions: String?
@@ -66,15 +72,23 @@ struct ProveCommand: ParsableCommand {
             return
         }
         guard !injectLeak else { throw ValidationError("--inject-leak goes with --leak-check") }
+        var runner = Proofs.Runner(timeoutMilliseconds: timeout * 1000, resourceLimit: rlimit)
+        let log = resourceReport ? ResourceLog() : nil
+        runner.resourceLog = log
         let reports = try proveAll(
             emitDirectory: emit,
             geometries: gs.isEmpty ? SummaryCore.Geometry.named : gs.filter { g in !SummaryCore.Geometry.addressOnly.contains { $0.name.description == g.name.description } },
             addressGeometries: gs.isEmpty ? SummaryCore.Geometry.addressOnly : gs.filter { g in SummaryCore.Geometry.addressOnly.contains { $0.name.description == g.name.description } },
             only: only,
-            controls: controls, extended: extended, runner: Proofs.Runner(timeoutMilliseconds: timeout * 1000),
+            controls: controls, extended: extended, runner: runner,
             jobs: jobs,
             progress: { r in printError("\(r.proof.obligation) [\(r.proof.geometry)] \(r.proof.verdict)") })
         print(renderTable(reports), terminator: "")
+        if let log {
+            let top = log.entries.sorted { $0.units > $1.units }
+            print("\nresource units (Z3 rlimit count) of \(top.count) solver calls; the largest ten:")
+            for e in top.prefix(10) { print(String(e.units).padding(toLength: 14, withPad: " ", startingAt: 0) + e.call) }
+        }
         if counterexamples {
             for r in reports {
                 for (kind, result) in [("proof", r.proof), ("mutant", r.mutant)] {

@@ -39,7 +39,7 @@ struct ProofTests {
 
     @Test("every mutated twin is refuted with a counterexample confirmed on UInt64")
     func mutantsRefuted() {
-        let runner = Runner()
+        let runner = Runner.deterministic
         for (obligation, g) in Catalog.all() {
             let result = runner.refuteMutant(obligation, g)
             #expect(result.verdict == .refuted, "\(obligation.name) [\(geometryLabel(g))]: \(result.verdict)")
@@ -55,7 +55,7 @@ struct ProofTests {
 
     @Test("every obligation's assumption is satisfiable (no vacuous proof)")
     func notVacuous() {
-        let runner = Runner()
+        let runner = Runner.deterministic
         for (obligation, g) in Catalog.all() {
             let result = runner.checkVacuity(obligation, g)
             #expect(result.verdict == .refuted, "\(obligation.name) [\(geometryLabel(g))]: assumption \(result.verdict)")
@@ -65,7 +65,7 @@ struct ProofTests {
 
     @Test("every obligation's assumption is needed: with it deleted the goal fails (amd64 and the geometry-independent ones; verify prove --controls runs all)")
     func assumptionsNeeded() {
-        let runner = Runner()
+        let runner = Runner.deterministic
         var none: [String] = []
         for (obligation, g) in Catalog.all(geometries: [.amd64], addressGeometries: []) {
             guard let result = runner.checkAssumptionNeeded(obligation, g) else { none.append(obligation.name); continue }
@@ -101,7 +101,7 @@ struct ProofTests {
 
     @Test("the assumption-deletion control flags a theorem that holds without its assumption (mergeTwoLaw's old statement)")
     func assumptionNotNeededIsFlagged() throws {
-        let runner = Runner()
+        let runner = Runner.deterministic
         let old = try #require(runner.checkAssumptionNeeded(LoopBodyIsCombine(), .amd64))
         #expect(old.verdict == .proved)
         #expect(try runner.prove(LoopBodyIsCombine(), .amd64).isProved)
@@ -113,7 +113,7 @@ struct ProofTests {
     @Test("a counterexample prints as Swift values")
     func counterexampleText() throws {
         let packing = try #require(Catalog.obligations(for: .amd64).first { $0.name == "packRoundTrip" })
-        let result = Runner().refuteMutant(packing, .amd64)
+        let result = Runner.deterministic.refuteMutant(packing, .amd64)
         let cx = try #require(result.counterexample)
         let text = cx.swiftText
         #expect(text.contains("let start: UInt64 = 0x"))
@@ -125,11 +125,13 @@ struct ProofTests {
                 == SummaryFields(start: triple[0], max: triple[1], end: triple[2]))
     }
 
-    @Test("a timeout is a failure, never a pass")
+    @Test("a solver that gives up (its resource limit reached) is a failure, never a pass")
     func timeoutFails() throws {
-        // The second pass of summarize is not provable in the time budget (see the
-        // README); with a 300 ms limit the solver must give up.
-        let reports = try proveAll(only: "summarizeSecondPass", extended: true, runner: Runner(timeoutMilliseconds: 300))
+        // The second pass of summarize is not provable within a small budget
+        // (see the README); with 100,000 of Z3's resource units, a count and
+        // not seconds, the solver must give up on any machine.
+        let reports = try proveAll(only: "summarizeSecondPass", extended: true,
+                                   runner: Runner(timeoutMilliseconds: 0, resourceLimit: 100_000))
         try #require(reports.count == 1)
         #expect(!reports[0].proof.isProved)
         #expect(!reports[0].passed)
@@ -140,7 +142,7 @@ struct ProofTests {
 
     @Test("the committed .smt2 files are exactly what the obligations generate")
     func smtFilesRegenerate() throws {
-        let runner = Runner()
+        let runner = Runner.deterministic
         var expected: Set<String> = []
         for (obligation, g) in Catalog.all() {
             for file in runner.smtlibFiles(obligation, g) {
@@ -173,8 +175,8 @@ struct ProofTests {
     @Test("generation is deterministic")
     func deterministic() throws {
         let obligation = try #require(Catalog.obligations(for: .i386).first { $0.name == "mergeWellFormed.l1" })
-        let a = Runner().smtlibFiles(obligation, .i386)
-        let b = Runner().smtlibFiles(obligation, .i386)
+        let a = Runner.deterministic.smtlibFiles(obligation, .i386)
+        let b = Runner.deterministic.smtlibFiles(obligation, .i386)
         #expect(a.map(\.text) == b.map(\.text))
         #expect(a.count == 7)   // six lemmas (prefixes of 2...7 children) and the goal
     }

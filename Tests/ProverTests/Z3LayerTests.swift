@@ -30,6 +30,25 @@ struct Z3LayerTests {
         #expect(solver.assertionsSMTLIB2.contains("(declare-fun x () (_ BitVec 8))"))
     }
 
+    @Test("a solver that reaches its resource limit answers unknown, the same on every machine; without the limit it answers")
+    func resourceLimit() {
+        let ctx = Z3Context()
+        let a = BitVec.variable("a", width: 32, in: ctx)
+        let b = BitVec.variable("b", width: 32, in: ctx)
+        func problem(_ s: Solver) {
+            s.assert(a * b == BitVec.constant(0xdead_beef, width: 32, in: ctx)
+                     && a > BitVec.constant(1, width: 32, in: ctx) && b > BitVec.constant(1, width: 32, in: ctx))
+        }
+        let limited = Solver(ctx, timeoutMilliseconds: 0, resourceLimit: 1_000)
+        problem(limited)
+        if case .unknown = limited.check() {} else { Issue.record("expected unknown within 1,000 resource units") }
+        let free = Solver(ctx, timeoutMilliseconds: 0)
+        problem(free)
+        if case .sat = free.check() {} else { Issue.record("expected sat without a limit") }
+        // The count the limit is measured in is read back, and more than the limit that stopped it.
+        #expect(free.resourceCount > 1_000)
+    }
+
     @Test("a solver that runs out of time answers unknown")
     func timeout() {
         // A 48-bit multiplication inverse is far beyond 1 ms.
