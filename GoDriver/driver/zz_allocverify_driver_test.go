@@ -26,7 +26,10 @@
 // 7 snapshot only (no operation; the end-of-run walk asks for a full one),
 // 8 allocToCache into P slot a, 9 the cache of P slot b: alloc(a),
 // 10 flush of P slot a's cache (slots 0-3), 11 scavenge(a, force = flags&1)
-// (ask for a full snapshot: every chunk may change).
+// (ask for a full snapshot: every chunk may change), 12 the scavenge index's
+// nextGen under the heap lock, as gcMarkTermination calls it (Go 1.21+; a
+// no-op before), 13 write the coverage counters (a coverage build only:
+// build.sh with ALLOCVERIFY_GO_COVER=1) to $ALLOCVERIFY_GO_COVER_OUT/cover-PID.out.
 // flags bits 8-9: snapshot mode (0 none, 1 touched, 2 full).
 //
 // Response per op: [r0 r1 r2 nsnap] then nsnap words of snapshot; alloc and
@@ -71,6 +74,8 @@ const (
 	avOpCacheAlloc   = 9
 	avOpCacheFlush   = 10
 	avOpScavenge     = 11
+	avOpNextGen      = 12
+	avOpCoverDump    = 13
 
 	avSnapNone    = 0
 	avSnapTouched = 1
@@ -204,6 +209,9 @@ func (d *avDriver) do(op [4]uint64) bool {
 	quit := false
 	// Chunk span touched by the op, in offset space: [base, base+length).
 	var tBase, tLen uint64
+	// Coverage counts only what the test pageAlloc does for an operation
+	// (a coverage build; elsewhere a no-op).
+	runtime.AllocVerifyCoverOn(kind != avOpSnapshot && kind != avOpCoverDump && kind != avOpQuit)
 	switch kind {
 	case avOpGrow:
 		d.pa.Grow(uintptr(a), uintptr(b))
@@ -236,6 +244,10 @@ func (d *avDriver) do(op [4]uint64) bool {
 		}
 	case avOpScavenge:
 		r0 = uint64(d.pa.Scavenge(uintptr(a), flags&1 != 0))
+	case avOpNextGen:
+		d.pa.NextGen()
+	case avOpCoverDump:
+		avCoverDump()
 	case avOpReset:
 		d.pa.Destroy()
 		d.pa = nil
@@ -248,6 +260,7 @@ func (d *avDriver) do(op [4]uint64) bool {
 	default:
 		// Unknown kinds are not validated here either: no-op.
 	}
+	runtime.AllocVerifyCoverOn(false)
 	var snap []uint64
 	if mode := (flags >> 8) & 3; mode == avSnapTouched || mode == avSnapFull {
 		snap = d.snapshot(mode, kind == avOpGrow, tBase, tLen)
@@ -635,4 +648,31 @@ func TestAllocVerifyYardstick(t *testing.T) {
 		" mixedHash=" + strconv.FormatUint(mh, 16) + " mixedLive=" + strconv.Itoa(ml) +
 		" mixedUsed=" + strconv.FormatUint(mu, 10) + " mixedSearchAddr=" + strconv.FormatUint(msa, 16) +
 		" sys=" + strconv.FormatUint(ms.Sys, 10) + "\n")
+}
+
+// avCoverDump writes the coverage counters, in Go's coverage profile format
+// (mode: count), to $ALLOCVERIFY_GO_COVER_OUT/cover-PID.out, replacing what
+// this process wrote before (the counters only grow). Nothing in a build
+// without coverage, or without the variable.
+func avCoverDump() {
+	files := runtime.AllocVerifyCoverData()
+	dir := os.Getenv("ALLOCVERIFY_GO_COVER_OUT")
+	if len(files) == 0 || dir == "" {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("mode: count\n")
+	for _, f := range files {
+		for i := range f.NumStmt {
+			line0, line1, cols := f.Pos[3*i], f.Pos[3*i+1], f.Pos[3*i+2]
+			b.WriteString(f.Path + ":" + strconv.Itoa(int(line0)) + "." + strconv.Itoa(int(cols&0xffff)) + "," +
+				strconv.Itoa(int(line1)) + "." + strconv.Itoa(int(cols>>16)) + " " +
+				strconv.Itoa(int(f.NumStmt[i])) + " " + strconv.Itoa(int(f.Count[i])) + "\n")
+		}
+	}
+	name := dir + "/cover-" + strconv.Itoa(os.Getpid()) + ".out"
+	tmp := name + ".tmp"
+	if os.WriteFile(tmp, []byte(b.String()), 0o644) == nil {
+		os.Rename(tmp, name)
+	}
 }

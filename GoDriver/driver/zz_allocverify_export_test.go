@@ -197,6 +197,28 @@ func (a *AllocVerifyPageAlloc) Scavenge(nbytes uintptr, force bool) (released ui
 	return
 }
 
+// AllocVerifyCoverFile is one instrumented source file's counters in a
+// coverage build (build.sh, ALLOCVERIFY_GO_COVER=1), as `go tool cover`
+// lays them out: per block, Pos holds start line, end line and
+// (start column | end column<<16).
+type AllocVerifyCoverFile struct {
+	Path    string
+	Count   []uint32
+	Pos     []uint32
+	NumStmt []uint16
+}
+
+// NextGen calls (*scavengeIndex).nextGen under the heap lock, as
+// gcMarkTermination does once per GC cycle (Go 1.21+; a no-op before).
+func (a *AllocVerifyPageAlloc) NextGen() {
+	p := a.pa()
+	systemstack(func() {
+		lock(p.mheapLock)
+		allocVerifyNextGen(p)
+		unlock(p.mheapLock)
+	})
+}
+
 // Cache returns P slot's page cache: base, free bits, scavenged bits.
 func (a *AllocVerifyPageAlloc) Cache(slot int) (base, cache, scav uint64) {
 	c := &a.caches[slot]

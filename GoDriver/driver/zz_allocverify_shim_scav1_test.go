@@ -9,3 +9,6 @@ package runtime
 func allocVerifyScavenge(p *pageAlloc, nbytes uintptr, force bool) uintptr {
 	return p.scavenge(nbytes, nil)
 }
+
+// Go 1.19 and 1.20 have no scavenge generations.
+func allocVerifyNextGen(p *pageAlloc) {}

@@ -8,3 +8,7 @@ package runtime
 func allocVerifyScavenge(p *pageAlloc, nbytes uintptr, force bool) uintptr {
 	return p.scavenge(nbytes, nil, force)
 }
+
+func allocVerifyNextGen(p *pageAlloc) {
+	p.scav.index.nextGen()
+}

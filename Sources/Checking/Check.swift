@@ -32,6 +32,10 @@ public struct CheckOptions: Sendable {
     public var stopAtFirstFailure = false
     /// Shrink and write the failing seeds (off: only count them).
     public var shrinkFindings = true
+    /// Signatures of defects already kept (GoDriver/findings/): seeds that
+    /// fail with one are counted in `CheckSummary.knownFailures`, not as
+    /// failures; they neither stop the check nor get shrunk.
+    public var knownSignatures: Set<String> = []
 
     public init(seeds: Range<UInt64> = 0..<UInt64.max, seconds: Double? = nil, jobs: Int = 2, geometry: Geometry? = nil,
                 variant: Variant = .faithful, ops: Int = 300, fullEvery: Int = 64, outDir: String? = "findings", shrinkBudget: Int = 3000) {
@@ -98,6 +102,8 @@ public struct CheckSummary: Sendable {
     /// invariant: how many, and why (never counted as passes).
     public var notApplicable: [String: (count: Int, reason: String)] = [:]
     public var elapsed = 0.0
+    /// Seeds that failed with a known signature (`CheckOptions.knownSignatures`), by signature.
+    public var knownFailures: [String: Int] = [:]
     /// Seconds from the start to the first failing seed's end.
     public var firstFailureSeconds: Double?
     public var seedsRun: Int { totals.values.reduce(0) { $0 + $1.seeds } }
@@ -226,7 +232,10 @@ public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operati
         }
     }
     var reference = ReferenceAllocator(geometry: config.geometry, acceptsTopOfSpaceGrow: config.variant == .preFix35954)
-    var gen = OperationGenerator(geometry: config.geometry, source: RandomChoices(seed: seed), scavenge: Set(policies).count <= 1)
+    // next-gen only where every target has generations: Go 1.21+ alone.
+    let nextGen = !config.usePort && !policies.isEmpty && policies.allSatisfy { $0 != GoTarget.bitmapIndexPolicy }
+    var gen = OperationGenerator(geometry: config.geometry, source: RandomChoices(seed: seed), scavenge: Set(policies).count <= 1,
+                                 nextGen: nextGen)
     var ops: [Operation] = []
     var refusals = 0
     while ops.count < config.ops {
@@ -340,6 +349,10 @@ final class CheckState: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let name = run.geometry.name
+        if extra, let f = run.finding, options.knownSignatures.contains(f.kind.signature) {
+            summary.knownFailures[f.kind.signature, default: 0] += 1
+            return
+        }
         if extra, let f = run.finding {
             // A second finding of a seed already counted.
             summary.failures.append((run.seed, name, f.kind.signature))
@@ -353,7 +366,9 @@ final class CheckState: @unchecked Sendable {
         for (name, na) in run.notApplicable {
             summary.notApplicable[name, default: (0, na.reason)].count += na.count
         }
-        if let f = run.finding {
+        if let f = run.finding, options.knownSignatures.contains(f.kind.signature) {
+            summary.knownFailures[f.kind.signature, default: 0] += 1
+        } else if let f = run.finding {
             if summary.firstFailureSeconds == nil { summary.firstFailureSeconds = Date().timeIntervalSince(start) }
             summary.totals[name, default: GeometryTotals()].failures += 1
             summary.failures.append((run.seed, name, f.kind.signature))

@@ -44,6 +44,12 @@ public enum FindingKind: Equatable, Sendable, Codable {
         // unmapped summary memory (the crash of golang/go#40191) or not.
         case let .invariant(name, detail) where name == "searchAddr":
             "invariant:searchAddr:" + (detail.hasSuffix(" is Ready") ? "mapped" : "unmapped")
+        // The scavenge transition's rule that a forced scavenge leaves no
+        // free, unscavenged physical page is its own signature: a scavenger
+        // that stops early is a different defect from one that releases
+        // the wrong pages.
+        case let .invariant(name, detail) where name == "scavenge" && detail.hasPrefix("a forced scavenge"):
+            "invariant:scavenge:forced"
         case let .invariant(name, _): "invariant:\(name)"
         case .targetsDisagree: "targets-disagree"
         case let .crashed(c): c.signature

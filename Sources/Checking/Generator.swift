@@ -15,6 +15,9 @@ public enum OpKind: Int, CaseIterable, Sendable {
     /// The scavenger (mgcscavenge.go): release free memory to the OS; only
     /// for targets that run one.
     case scavenge
+    /// The scavenger's generation moves on (gcMarkTermination's nextGen),
+    /// once or several times in a row; only for Go 1.21+ targets.
+    case nextGen
 }
 
 /// A plan for the heap's layout: pieces to grow, in grow order.
@@ -40,8 +43,10 @@ public struct OperationGenerator<Source: ChoiceSource> {
     static var chunkBytes: UInt64 { Geometry.pallocChunkBytes }
 
     /// `scavenge`: the targets run a scavenger (the weight is drawn either
-    /// way, so a seed's other operations do not depend on it).
-    public init(geometry: Geometry, source: Source, scavenge: Bool = false) {
+    /// way, so a seed's other operations do not depend on it). `nextGen`:
+    /// their scavenge index has generations; its weight is drawn only then,
+    /// so every seed of the other targets draws what it always drew.
+    public init(geometry: Geometry, source: Source, scavenge: Bool = false, nextGen: Bool = false) {
         self.geometry = geometry
         self.source = source
         self.plan = HeapPlan(pieces: [])
@@ -59,6 +64,7 @@ public struct OperationGenerator<Source: ChoiceSource> {
         }
         let scavengeWeight = self.source.draw(0...2)
         weights.append(scavenge ? scavengeWeight : 0)
+        weights.append(nextGen ? self.source.draw(0...2) : 0)
     }
 
     /// Where the heap starts, as a linear chunk index of this geometry.
@@ -232,6 +238,12 @@ public struct OperationGenerator<Source: ChoiceSource> {
             // A page, a physical page or two, a huge page, a chunk, everything.
             let n = source.pick([8 << 10, 64 << 10, 2 << 20, 4 << 20, 1 << 40] as [UInt64]) &+ (source.chance(1, in: 4) ? 4096 : 0)
             return .scavenge(nbytes: n, force: source.chance(1, in: 2))
+        case .nextGen:
+            // GC cycles often pass with little allocation between them:
+            // sometimes two or three in a row.
+            let extra = source.chance(1, in: 4) ? Int(source.draw(1...2)) : 0
+            queued = Array(repeating: .nextGen, count: extra)
+            return .nextGen
         }
     }
 

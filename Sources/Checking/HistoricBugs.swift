@@ -154,6 +154,9 @@ public func runBugBench(_ options: BugBenchOptions, progress: (@Sendable (String
             let spec = GoTargetSpec(version: version, goarch: goarch, patches: patches)
             check.usePort = false
             check.go = spec
+            // A put-back bug is not the version's own kept defects (a row
+            // without a patch is one of those defects, as shipped).
+            if !patches.isEmpty { check.knownSignatures = KnownGoDefects.signatures(forVersion: version) }
             let t = try GoDriverPool.shared.take(spec)
             check.geometry = t.geometry
             t.finishRun()

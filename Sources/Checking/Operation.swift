@@ -26,6 +26,11 @@ public enum Operation: Equatable, Hashable, Sendable, Codable {
     /// is Go 1.21+'s (the index then ignores how recently a chunk was
     /// used); Go 1.19 and 1.20 have no such argument.
     case scavenge(nbytes: UInt64, force: Bool)
+    /// (*scavengeIndex).nextGen() under the heap lock, as gcMarkTermination
+    /// calls it once per GC cycle (Go 1.21+): the scavenger's generation
+    /// moves on, and its background cursor rises to the previous
+    /// generation's highest freed page.
+    case nextGen
 
     /// The keyword that starts the operation's trace line.
     public var keyword: String {
@@ -38,6 +43,7 @@ public enum Operation: Equatable, Hashable, Sendable, Codable {
         case .cacheAlloc: "cache-alloc"
         case .cacheFlush: "cache-flush"
         case .scavenge: "scavenge"
+        case .nextGen: "next-gen"
         }
     }
 
@@ -52,6 +58,7 @@ public enum Operation: Equatable, Hashable, Sendable, Codable {
         case let .cacheAlloc(n, p): "cache-alloc \(n)" + (p == 0 ? "" : " \(p)")
         case let .cacheFlush(p): "cache-flush" + (p == 0 ? "" : " \(p)")
         case let .scavenge(n, force): "scavenge \(hex(n))" + (force ? " force" : "")
+        case .nextGen: "next-gen"
         }
     }
 }

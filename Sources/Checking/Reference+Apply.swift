@@ -33,6 +33,9 @@ extension ReferenceAllocator {
             // (ScavengeStep) and then adopts it (markScavenged).
             try validateScavenge(n)
             return .scavenged(released: 0)
+        case .nextGen:
+            // The generation is the scavenger's bookkeeping: no page changes.
+            return .none
         }
     }
 }

@@ -97,6 +97,9 @@ public final class Runner {
     /// Nothing is applied to a target until `flush`.
     public func stage(_ op: Operation, expected: OpResult? = nil, line: Int = 0) -> InvalidOperation? {
         precondition(!broken, "a target failed earlier; start a new Runner")
+        if case .nextGen = op, let t = targets.first(where: { !$0.supportsNextGen }) {
+            return InvalidOperation("\(t.name) has no scavenger generations (next-gen is Go 1.21+'s scavChunkData index)")
+        }
         if case .scavenge = op {
             if let t = targets.first(where: { !$0.supportsScavenge }) { return InvalidOperation("\(t.name) has no scavenger") }
             if !targets.shareScavenger {

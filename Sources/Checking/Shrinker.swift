@@ -42,6 +42,7 @@ public func complexity(_ ops: [Operation]) -> (Int, UInt64, UInt64) {
         case let .cacheAlloc(n, p): size &+= n + UInt64(p)
         case let .cacheFlush(p): size &+= UInt64(p)
         case let .scavenge(n, force): size &+= n / Geometry.pageSize + (force ? 1 : 0)
+        case .nextGen: break
         }
     }
     return (ops.count, size, addr)
@@ -382,7 +383,7 @@ extension ShrinkPass {
                 case let .grow(x, n): .grow(base: move(x), bytes: n)
                 case let .free(x, n, s): .free(base: move(x), npages: n, scavenged: s)
                 case let .allocRange(x, n): .allocRange(base: move(x), npages: n)
-                case .alloc, .allocToCache, .cacheAlloc, .cacheFlush, .scavenge: op
+                case .alloc, .allocToCache, .cacheAlloc, .cacheFlush, .scavenge, .nextGen: op
                 }
             })
         }

@@ -117,7 +117,7 @@ extension OperationSyntax {
         }, parseResult: nil),
     ]
 
-    /// The scavenger's operation (mgcscavenge.go).
+    /// The scavenger's operations (mgcscavenge.go).
     public static let scavenger: [OperationSyntax] = [
         OperationSyntax(keyword: "scavenge", usage: "scavenge NBYTES [force]", parse: { a, num throws(TraceParseFailure) in
             guard a.count == 1 || (a.count == 2 && a[1] == "force") else { throw TraceParseFailure("usage: scavenge NBYTES [force]") }
@@ -126,6 +126,10 @@ extension OperationSyntax {
             guard r.count == 1 else { throw TraceParseFailure("scavenge result must be 'RELEASED'") }
             return .scavenged(released: try num(r[0]))
         }),
+        OperationSyntax(keyword: "next-gen", usage: "next-gen", parse: { a, _ throws(TraceParseFailure) in
+            guard a.isEmpty else { throw TraceParseFailure("usage: next-gen (no arguments)") }
+            return .nextGen
+        }, parseResult: nil),
     ]
 
     /// Every operation a trace may hold.

@@ -41,6 +41,7 @@ struct CheckCommand: ParsableCommand {
         let summary = try check(options) { printError($0) }
         GoDriverPool.shared.drain()
         printSummary(summary, options)
+        try allocator.finishGoCoverage(options.go, runs: "verify check, \(summary.seedsRun) seeds, \(summary.opsRun) operations")
         var knownSignatures: [(signature: String, file: String)] = []
         for f in known {
             guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
@@ -52,6 +53,10 @@ struct CheckCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             knownSignatures.append((String(line.dropFirst("# failure: ".count)), f))
+            // A kept finding may name the signatures its consequences fail with.
+            for also in text.split(whereSeparator: \.isNewline) where also.hasPrefix("# also-fails: ") {
+                knownSignatures.append((String(also.dropFirst("# also-fails: ".count)), f))
+            }
         }
         var unknown = 0
         for sig in Set(summary.failures.map(\.signature)).sorted() {

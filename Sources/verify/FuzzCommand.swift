@@ -99,6 +99,7 @@ struct FuzzCommand: ParsableCommand {
         o.usePort = usePort
         o.go = go
         o.isolate = try allocator.isolate()
+        try allocator.startGoCoverage(go)
         if let go { o.geometry = try allocator.goGeometry(go) }
         print("fuzz: shard \(o.shard), seed base \(o.seedBase), \(time), \(jobs) jobs, geometry \(o.geometry?.name ?? "all in rotation"), variant \(o.variant.rawValue), target \(o.config(o.geometry ?? .amd64).targetName), commit \(o.commit)")
         let campaign = Campaign(o)
@@ -107,6 +108,7 @@ struct FuzzCommand: ParsableCommand {
         sources.forEach { $0.cancel() }
         GoDriverPool.shared.drain()
         for line in summary.text() { print(line) }
+        try allocator.finishGoCoverage(go, runs: "verify fuzz, \(summary.seeds) seeds, \(summary.ops) operations")
         let jsonText = try summary.jsonText()
         try writeFileAtomically("\(out)/summary.json", jsonText)
         if json { print(jsonText, terminator: "") }

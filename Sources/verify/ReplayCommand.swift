@@ -18,6 +18,7 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var allocator: AllocatorOptions
 
     func run() throws {
+        try allocator.refuseGoCoverage("replay")
         let (trace2, config) = try loadTrace(file, allocator)
         // Under supervision: a trace that kills the worker is reported with
         // the line of the operation that did it; one that does not is

@@ -58,6 +58,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        try allocator.refuseGoCoverage("the default job or --seed (use verify check --go-coverage)")
         if listInvariants {
             for inv in Invariant.all { print("\(inv.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(inv.statement)") }
             print("\("scavenge".padding(toLength: 16, withPad: " ", startingAt: 0)) \(ScavengeStep.statement)")

@@ -35,6 +35,7 @@ struct ShrinkCommand: ParsableCommand {
     }
 
     func run() throws {
+        try allocator.refuseGoCoverage("shrink")
         let (trace, config0) = try loadTrace(file, allocator)
         defer { GoDriverPool.shared.drain() }
         let config = config0

@@ -95,8 +95,64 @@ struct AllocatorOptions: ParsableArguments {
     /// Whether runs go through a supervised worker: whenever the port runs.
     func isolate() throws -> Bool { try !noIsolate && resolvedTargets().usePort }
 
+    @Option(name: .customLong("go-coverage"), help: ArgumentHelp("With a go target: count which statements of Go's page heap the runs reach (a coverage build of the driver), and write the table (coverage.txt), Go's source with reached lines marked (coverage.html) and the merged profile (coverage.out) here.", valueName: "dir"))
+    var goCoverage: String?
+
+    /// Commands other than check and fuzz take no --go-coverage.
+    func refuseGoCoverage(_ command: String) throws {
+        if goCoverage != nil { throw ValidationError("--go-coverage goes with verify check or verify fuzz, not \(command)") }
+    }
+
+    /// Starts `--go-coverage`: the drivers are built with coverage and
+    /// write their profiles under DIR/profiles (emptied first).
+    func startGoCoverage(_ go: GoTargetSpec?) throws {
+        guard let dir = goCoverage else { return }
+        guard go != nil else { throw ValidationError("--go-coverage needs a go target (--target go or port,go)") }
+        let profiles = dir + "/profiles"
+        do {
+            try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
+            for f in try FileManager.default.contentsOfDirectory(atPath: profiles) where f.hasPrefix("cover-") {
+                try FileManager.default.removeItem(atPath: profiles + "/" + f)
+            }
+        } catch {
+            throw ValidationError("--go-coverage \(dir): \(error.localizedDescription)")
+        }
+        // Inherited by build.sh, the workers and the driver children.
+        setenv("ALLOCVERIFY_GO_COVER", "1", 1)
+        setenv("ALLOCVERIFY_GO_COVER_OUT", URL(fileURLWithPath: profiles).standardizedFileURL.path, 1)
+    }
+
+    /// Ends `--go-coverage` (after the pool is drained): merges the
+    /// profiles, prints the table's totals and writes the report.
+    func finishGoCoverage(_ go: GoTargetSpec?, runs: String) throws {
+        guard let dir = goCoverage, let go else { return }
+        do {
+            let blocks = try GoCoverage.merge(directory: dir + "/profiles")
+            let rows = try GoCoverage.functions(blocks)
+            let table = GoCoverage.table(rows, header: "Go-side coverage of the page heap: \(go), \(runs)")
+            try writeFileAtomically(dir + "/coverage.txt", table)
+            try writeFileAtomically(dir + "/coverage.out", GoCoverage.profileText(blocks))
+            // Go's own HTML view of the sources, reached lines marked.
+            let root = try GoDriverFiles.goroot(go)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: root + "/bin/go")
+            p.arguments = ["tool", "cover", "-html=" + dir + "/coverage.out", "-o", dir + "/coverage.html"]
+            p.environment = ProcessInfo.processInfo.environment.merging(["GOROOT": root, "GOTOOLCHAIN": "local", "GOFLAGS": ""]) { $1 }
+            try p.run()
+            p.waitUntilExit()
+            if p.terminationStatus != 0 { printError("go-coverage: go tool cover -html failed (exit \(p.terminationStatus)); the table is in \(dir)/coverage.txt") }
+            print("")
+            print(table.split(separator: "\n").first { $0.hasPrefix("total:") }.map { "Go-side coverage: " + $0.dropFirst(7) } ?? "")
+            print("coverage report: \(dir)/coverage.txt, \(dir)/coverage.html")
+        } catch let e as GoCoverageError {
+            printError("error: --go-coverage: \(e.description)")
+            throw ExitCode(2)
+        }
+    }
+
     func applyTargets(_ options: inout Checking.CheckOptions) throws {
         let (usePort, go) = try resolvedTargets()
+        try startGoCoverage(go)
         options.isolate = !noIsolate && usePort
         options.usePort = usePort
         options.go = go

@@ -117,7 +117,7 @@ struct ScavengeStepTests {
             """)
         #expect(try replay(t).exitStatus == 0)
         let bad = try replay(t, variant: .preFix63385)
-        #expect(bad.exitStatus == 1 && bad.findings.first?.kind.signature == "invariant:scavenge", "\(bad.lines)")
+        #expect(bad.exitStatus == 1 && bad.findings.first?.kind.signature == "invariant:scavenge:forced", "\(bad.lines)")
         #expect(bad.findings.first?.description.contains("page 0x400000 is free and unscavenged") == true)
     }
 }

@@ -294,7 +294,9 @@ struct GoTargetTests {
         clean.go = GoTargetSpec(version: version)
         clean.seeds = 0..<20
         clean.seconds = nil
-        let known: Set<String> = version == "1.19" ? ["invariant:scavIndex", "invariant:summaryReady", "invariant:scavenge"] : []
+        // 1.21+: the kept setEmpty defect (GoDriver/findings/go1.27-*), reached through next-gen.
+        let known: Set<String> = version == "1.19" ? ["invariant:scavIndex", "invariant:summaryReady", "invariant:scavenge:forced"]
+            : ["invariant:scavIndex", "invariant:scavenge:forced"]
         let failures = try check(clean).failures
         #expect(failures.allSatisfy { known.contains($0.signature) }, "\(failures)")
         GoDriverPool.shared.drain()
@@ -329,7 +331,7 @@ struct GoScavengerTests {
         let ops = try ops("go1.19-scavengeIndex-minHeapIdx.trace")
         if GoToolchains.installed.contains("1.19") {
             let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: "1.19"))))
-            #expect(r.finding?.kind.signature == "invariant:scavenge" && r.finding?.stepIndex == 4, "\(r.finding.map(\.description) ?? "none")")
+            #expect(r.finding?.kind.signature == "invariant:scavenge:forced" && r.finding?.stepIndex == 4, "\(r.finding.map(\.description) ?? "none")")
         }
         if let v = GoToolchains.newest {
             let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v))))
@@ -343,13 +345,25 @@ struct GoScavengerTests {
     @Test("scavenge on the newest Go keeps every scavenger rule on generated seeds (page cache and scavenge in the mix)")
     func scavengeSeeds() throws {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
-        var found = 0
+        // Go 1.21+'s own defect (GoDriver/findings/go1.27-scavenge-setEmpty-hides-free-pages.trace):
+        // a background scavenge marks a chunk empty above its cursor. Seeds
+        // that reach it fail with its two signatures and nothing else.
+        let known: Set<String> = ["invariant:scavIndex", "invariant:scavenge:forced"]
+        var found = 0, nextGens = 0, knownHits = 0
         for seed in UInt64(0)..<30 {
             let run = try runSeed(seed, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v)))
-            if v != "1.19" { #expect(run.finding == nil, "seed \(seed): \(run.finding.map(\.description) ?? "")") }
+            if v != "1.19", let f = run.finding {
+                #expect(known.contains(f.kind.signature), "seed \(seed): \(f.description)")
+                knownHits += 1
+            }
             found += run.ops.filter { if case .scavenge = $0 { return true }; return false }.count
+            nextGens += run.ops.filter { $0 == .nextGen }.count
         }
         #expect(found > 0, "the seeds drew scavenge operations")
+        if v != "1.19" {
+            #expect(nextGens > 0, "the seeds drew next-gen (Go 1.21+)")
+            #expect(knownHits > 0, "the seeds reach the kept defect (seed 7 does)")
+        }
         GoDriverPool.shared.drain()
     }
 }

@@ -58,6 +58,9 @@ public protocol AllocatorUnderTest: AnyObject {
     /// release's policy, so targets side by side compare scavenge results
     /// only when this is the same for all of them.
     var scavengerPolicy: String { get }
+    /// Whether the target's scavenge index has generations (`next-gen`:
+    /// Go 1.21+'s scavChunkData index).
+    var supportsNextGen: Bool { get }
 }
 
 extension Array where Element == any AllocatorUnderTest {

@@ -63,6 +63,8 @@ public final class GoTarget: AllocatorUnderTest {
         info.features & 8 != 0 ? "Go \(info.version)'s scavChunkData index" : GoTarget.bitmapIndexPolicy
     }
     public static let bitmapIndexPolicy = "Go 1.19's bitmap index"
+    /// Go 1.21+'s index (scavChunkData) keeps generations.
+    public var supportsNextGen: Bool { info.features & 8 != 0 }
     /// Operations per batch: enough to amortise the pipe, small enough that
     /// a batch never fills it.
     static let batch = 64
@@ -147,6 +149,21 @@ public final class GoTarget: AllocatorUnderTest {
         GoDriverPool.shared.give(self)
     }
 
+    /// Whether drivers count Go-side coverage (`--go-coverage`): their
+    /// profiles go to this directory.
+    public static var coverageDirectory: String? {
+        let d = ProcessInfo.processInfo.environment["ALLOCVERIFY_GO_COVER_OUT"] ?? ""
+        return d.isEmpty ? nil : d
+    }
+
+    /// Asks a coverage build's driver to write its counters (a no-op
+    /// elsewhere); before the child is stopped, and every few runs, so that
+    /// a child that dies later loses little.
+    func dumpCoverage() {
+        guard GoTarget.coverageDirectory != nil, !dead else { return }
+        run([TargetOp(.alloc(npages: 0), snapshot: .none)], kind: 13) { _, _ in true }
+    }
+
     /// Starts a new run on this child: a fresh pageAlloc.
     func reset() -> Bool {
         history.removeAll(keepingCapacity: true)
@@ -179,6 +196,7 @@ public final class GoTarget: AllocatorUnderTest {
         case let .cacheAlloc(n, p): (9, n, UInt64(p), 0)
         case let .cacheFlush(p): (10, UInt64(p), 0, 0)
         case let .scavenge(n, force): (11, n, 0, force ? 1 : 0)
+        case .nextGen: (12, 0, 0, 0)
         }
     }
 
@@ -458,9 +476,11 @@ public final class GoDriverPool: @unchecked Sendable {
     func give(_ t: GoTarget) {
         guard !t.dead else { return }
         if t.runsServed >= runsPerChild {
+            t.dumpCoverage()
             t.child.kill()
             return
         }
+        if t.runsServed % 16 == 0 { t.dumpCoverage() }
         lock.lock()
         idle[t.spec, default: []].append(t)
         lock.unlock()
@@ -472,6 +492,9 @@ public final class GoDriverPool: @unchecked Sendable {
         let all = idle.values.flatMap { $0 }
         idle.removeAll()
         lock.unlock()
-        for t in all { t.child.kill() }
+        for t in all {
+            t.dumpCoverage()
+            t.child.kill()
+        }
     }
 }

@@ -69,6 +69,29 @@ public struct GoStartupDeath: Error, CustomStringConvertible {
     public var finding: Finding { Finding(kind: .crashed(crash), stepIndex: 0, op: nil, line: 0, target: target) }
 }
 
+/// The defects of real Go this project keeps (GoDriver/findings/*.trace):
+/// their `# failure:` and `# also-fails:` signatures, by the Go versions
+/// whose code has them: files named go1.19-* for Go 1.19 and 1.20 (the
+/// bitmap index), go1.27-* for Go 1.21 and later (the scavChunkData index;
+/// each replayed on 1.21.13 to 1.27.3, README.md).
+public enum KnownGoDefects {
+    public static func signatures(forVersion v: String?) -> Set<String> {
+        guard let v else { return [] }
+        let minor = Int(v.split(separator: ".").dropFirst().first ?? "") ?? 0
+        let prefix = minor >= 21 ? "go1.27-" : "go1.19-"
+        let dir = GoDriverFiles.directory + "/findings"
+        var out: Set<String> = []
+        for f in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where f.hasPrefix(prefix) && f.hasSuffix(".trace") {
+            guard let text = try? String(contentsOfFile: dir + "/" + f, encoding: .utf8) else { continue }
+            for line in text.split(whereSeparator: \.isNewline) {
+                if line.hasPrefix("# failure: ") { out.insert(String(line.dropFirst("# failure: ".count))) }
+                if line.hasPrefix("# also-fails: ") { out.insert(String(line.dropFirst("# also-fails: ".count))) }
+            }
+        }
+        return out
+    }
+}
+
 /// Where the Go driver's files and the cache live.
 public enum GoDriverFiles {
     /// GoDriver/ in the package (ALLOCVERIFY_GODRIVER overrides it).
