@@ -28,7 +28,8 @@
 // 10 flush of P slot a's cache (slots 0-3), 11 scavenge(a, force = flags&1)
 // (ask for a full snapshot: every chunk may change), 12 the scavenge index's
 // nextGen under the heap lock, as gcMarkTermination calls it (Go 1.21+; a
-// no-op before), 13 write the coverage counters (a coverage build only:
+// no-op before), 14 markRandomPaddingPages(a, b) under the heap lock, as
+// mheap.grow calls it (Go 1.26+; a no-op before), 13 write the coverage counters (a coverage build only:
 // build.sh with ALLOCVERIFY_GO_COVER=1) to $ALLOCVERIFY_GO_COVER_OUT/cover-PID.out.
 // flags bits 8-9: snapshot mode (0 none, 1 touched, 2 full).
 //
@@ -76,6 +77,7 @@ const (
 	avOpScavenge     = 11
 	avOpNextGen      = 12
 	avOpCoverDump    = 13
+	avOpPad          = 14
 
 	avSnapNone    = 0
 	avSnapTouched = 1
@@ -246,6 +248,9 @@ func (d *avDriver) do(op [4]uint64) bool {
 		r0 = uint64(d.pa.Scavenge(uintptr(a), flags&1 != 0))
 	case avOpNextGen:
 		d.pa.NextGen()
+	case avOpPad:
+		d.pa.Pad(uintptr(a), uintptr(b))
+		tBase, tLen = a, b*d.g.PageSize
 	case avOpCoverDump:
 		avCoverDump()
 	case avOpReset:

@@ -52,6 +52,8 @@ const (
 	AllocVerifyFeatureScavIndexBitmap = 1 << 2
 	// The scavenge index holds a packed scavChunkData per chunk (Go 1.21+).
 	AllocVerifyFeatureScavIndexChunkData = 1 << 3
+	// (*pageAlloc).markRandomPaddingPages exists (Go 1.26+).
+	AllocVerifyFeaturePadding = 1 << 4
 )
 
 func allocVerifyBigEndian() uint64 {
@@ -85,6 +87,9 @@ func AllocVerifyGetGeometry() AllocVerifyGeometry {
 		g.Features |= AllocVerifyFeatureFreeScavenged
 	}
 	g.Features |= allocVerifyScavIndexFeature
+	if allocVerifyHasPadding {
+		g.Features |= AllocVerifyFeaturePadding
+	}
 	for l := 0; l < summaryLevels; l++ {
 		g.LevelBits = append(g.LevelBits, uint64(levelBits[l]))
 		g.LevelShift = append(g.LevelShift, uint64(levelShift[l]))
@@ -206,6 +211,18 @@ type AllocVerifyCoverFile struct {
 	Count   []uint32
 	Pos     []uint32
 	NumStmt []uint16
+}
+
+// Pad calls (*pageAlloc).markRandomPaddingPages(base, npages) under the
+// heap lock, as mheap.grow does right after the heap's first growth (Go
+// 1.26+; a no-op before).
+func (a *AllocVerifyPageAlloc) Pad(base, npages uintptr) {
+	p := a.pa()
+	systemstack(func() {
+		lock(p.mheapLock)
+		allocVerifyPad(p, base, npages)
+		unlock(p.mheapLock)
+	})
 }
 
 // NextGen calls (*scavengeIndex).nextGen under the heap lock, as

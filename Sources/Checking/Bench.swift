@@ -85,7 +85,7 @@ public func benchChecked(geometry: Geometry, seeds: Range<UInt64>, ops: Int) thr
             case let .allocToCache(k): caches[k] = try p.allocToCache()
             case let .cacheAlloc(x, k): _ = caches[k].alloc(x)
             case let .cacheFlush(k): try p.flush(&caches[k])
-            case .scavenge, .nextGen: break  // the port's seeds draw neither
+            case .scavenge, .nextGen, .pad: break  // the port's seeds draw none of them
             }
             n += 1
         }

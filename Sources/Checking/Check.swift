@@ -219,6 +219,7 @@ func writeShrunk(_ run: RunOutcome, ops: [Operation], results: [OpResult?], find
 /// Go 1.21 or later). The targets are asked by name, without being run.
 public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operation] {
     var policies: [String] = []
+    var padding = !config.usePort
     if config.usePort { policies.append(PortTarget.scavengerPolicy) }
     if let go = config.go {
         // A child process: Go runs there, not here. One that cannot start
@@ -226,6 +227,7 @@ public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operati
         do {
             let t = try GoDriverPool.shared.take(go)
             policies.append(t.scavengerPolicy)
+            padding = padding && t.supportsPadding
             t.finishRun()
         } catch is GoStartupDeath {
             return []
@@ -235,7 +237,7 @@ public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operati
     // next-gen only where every target has generations: Go 1.21+ alone.
     let nextGen = !config.usePort && !policies.isEmpty && policies.allSatisfy { $0 != GoTarget.bitmapIndexPolicy }
     var gen = OperationGenerator(geometry: config.geometry, source: RandomChoices(seed: seed), scavenge: Set(policies).count <= 1,
-                                 nextGen: nextGen)
+                                 nextGen: nextGen, padding: padding && config.go != nil)
     var ops: [Operation] = []
     var refusals = 0
     while ops.count < config.ops {

@@ -46,7 +46,12 @@ public struct OperationGenerator<Source: ChoiceSource> {
     /// way, so a seed's other operations do not depend on it). `nextGen`:
     /// their scavenge index has generations; its weight is drawn only then,
     /// so every seed of the other targets draws what it always drew.
-    public init(geometry: Geometry, source: Source, scavenge: Bool = false, nextGen: Bool = false) {
+    /// Pad the heap base after the first grow (Go 1.26+ targets); drawn only then.
+    let padding: Bool
+    var padded = false
+
+    public init(geometry: Geometry, source: Source, scavenge: Bool = false, nextGen: Bool = false, padding: Bool = false) {
+        self.padding = padding
         self.geometry = geometry
         self.source = source
         self.plan = HeapPlan(pieces: [])
@@ -193,6 +198,11 @@ public struct OperationGenerator<Source: ChoiceSource> {
     /// The next operation, valid for the reference's current state.
     public mutating func next(_ r: ReferenceAllocator) -> Operation {
         if !queued.isEmpty { return queued.removeFirst() }
+        if padding, !padded, let base = r.padBase {
+            // mheap.grow pads a random page count below a chunk.
+            padded = true
+            return .pad(base: base, npages: source.chance(1, in: 4) ? source.pick([1, 63, 64, 65, 511] as [UInt64]) : source.draw(1...511))
+        }
         if r.grown.isEmpty, nextPiece < plan.pieces.count { return growNext(r) }
         var w = weights
         if nextPiece >= plan.pieces.count { w[OpKind.grow.rawValue] = 0 }

@@ -31,6 +31,10 @@ public enum Operation: Equatable, Hashable, Sendable, Codable {
     /// moves on, and its background cursor rises to the previous
     /// generation's highest freed page.
     case nextGen
+    /// (*pageAlloc).markRandomPaddingPages(base, npages) under the heap
+    /// lock, as mheap.grow calls it right after the heap's first growth
+    /// (Go 1.26+, 64-bit): the pages become allocated and scavenged.
+    case pad(base: UInt64, npages: UInt64)
 
     /// The keyword that starts the operation's trace line.
     public var keyword: String {
@@ -44,6 +48,7 @@ public enum Operation: Equatable, Hashable, Sendable, Codable {
         case .cacheFlush: "cache-flush"
         case .scavenge: "scavenge"
         case .nextGen: "next-gen"
+        case .pad: "pad"
         }
     }
 
@@ -59,6 +64,7 @@ public enum Operation: Equatable, Hashable, Sendable, Codable {
         case let .cacheFlush(p): "cache-flush" + (p == 0 ? "" : " \(p)")
         case let .scavenge(n, force): "scavenge \(hex(n))" + (force ? " force" : "")
         case .nextGen: "next-gen"
+        case let .pad(base, n): "pad \(hex(base)) \(n)"
         }
     }
 }

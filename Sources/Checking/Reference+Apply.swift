@@ -8,6 +8,16 @@ extension ReferenceAllocator {
     /// Applies `op` and returns what the reference says it returns; throws
     /// (changing nothing) when the runtime would never issue it.
     public mutating func apply(_ op: Operation) throws(InvalidOperation) -> OpResult {
+        let r = try applyOne(op)
+        // Padding follows the first grow at once, or never.
+        switch op {
+        case .grow, .pad: break
+        default: endPadWindow()
+        }
+        return r
+    }
+
+    private mutating func applyOne(_ op: Operation) throws(InvalidOperation) -> OpResult {
         switch op {
         case let .grow(base, bytes):
             try grow(base, bytes)
@@ -35,6 +45,9 @@ extension ReferenceAllocator {
             return .scavenged(released: 0)
         case .nextGen:
             // The generation is the scavenger's bookkeeping: no page changes.
+            return .none
+        case let .pad(base, n):
+            try pad(base, n)
             return .none
         }
     }

@@ -100,6 +100,9 @@ public final class Runner {
         if case .nextGen = op, let t = targets.first(where: { !$0.supportsNextGen }) {
             return InvalidOperation("\(t.name) has no scavenger generations (next-gen is Go 1.21+'s scavChunkData index)")
         }
+        if case .pad = op, let t = targets.first(where: { !$0.supportsPadding }) {
+            return InvalidOperation("\(t.name) has no heap-base padding (pad is Go 1.26+'s markRandomPaddingPages)")
+        }
         if case .scavenge = op {
             if let t = targets.first(where: { !$0.supportsScavenge }) { return InvalidOperation("\(t.name) has no scavenger") }
             if !targets.shareScavenger {

@@ -96,7 +96,8 @@ public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: R
     let runner = Runner(targets: targets, checking: config.checking, variant: config.variant)
     var gen = OperationGenerator(geometry: config.geometry, source: source,
                                  scavenge: scavenge ?? runner.targets.shareScavenger,
-                                 nextGen: runner.targets.allSatisfy(\.supportsNextGen))
+                                 nextGen: runner.targets.allSatisfy(\.supportsNextGen),
+                                 padding: runner.targets.allSatisfy(\.supportsPadding))
     let noCoverage = CoverageCounts(levels: config.geometry.summaryLevels)
     var out = RunOutcome(seed: seed, geometry: config.geometry, coverage: runner.coverage ?? noCoverage)
     var refusals = 0

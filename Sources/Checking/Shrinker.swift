@@ -43,6 +43,7 @@ public func complexity(_ ops: [Operation]) -> (Int, UInt64, UInt64) {
         case let .cacheFlush(p): size &+= UInt64(p)
         case let .scavenge(n, force): size &+= n / Geometry.pageSize + (force ? 1 : 0)
         case .nextGen: break
+        case let .pad(b, n): size &+= n; addr &+= b >> 22
         }
     }
     return (ops.count, size, addr)
@@ -383,6 +384,7 @@ extension ShrinkPass {
                 case let .grow(x, n): .grow(base: move(x), bytes: n)
                 case let .free(x, n, s): .free(base: move(x), npages: n, scavenged: s)
                 case let .allocRange(x, n): .allocRange(base: move(x), npages: n)
+                case let .pad(x, n): .pad(base: move(x), npages: n)
                 case .alloc, .allocToCache, .cacheAlloc, .cacheFlush, .scavenge, .nextGen: op
                 }
             })

@@ -130,6 +130,10 @@ extension OperationSyntax {
             guard a.isEmpty else { throw TraceParseFailure("usage: next-gen (no arguments)") }
             return .nextGen
         }, parseResult: nil),
+        OperationSyntax(keyword: "pad", usage: "pad BASE NPAGES", parse: { a, num throws(TraceParseFailure) in
+            guard a.count == 2 else { throw TraceParseFailure("usage: pad BASE NPAGES") }
+            return .pad(base: try num(a[0]), npages: try num(a[1]))
+        }, parseResult: nil),
     ]
 
     /// Every operation a trace may hold.

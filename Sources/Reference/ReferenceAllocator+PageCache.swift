@@ -39,6 +39,7 @@ extension ReferenceAllocator {
     /// The pages a free may name: allocated, and not free in a cache.
     public var freeable: IntervalSet {
         var a = allocated
+        for iv in padding.intervals { a.remove(iv) }
         for c in caches where c.free != 0 {
             for i in 0..<Self.cachePages where (c.free >> i) & 1 == 1 { a.remove((c.firstPage + i)..<(c.firstPage + i + 1)) }
         }
@@ -63,7 +64,9 @@ extension ReferenceAllocator {
         for i in 0..<Self.cachePages {
             let page = first + i
             if free.contains(page..<(page + 1)) { c.free |= 1 << i }
-            if scavenged.contains(page..<(page + 1)) { c.scav |= 1 << i }
+            // Go returns the block's scavenged bits whole: padding pages
+            // (allocated and scavenged) are in them too.
+            if scavenged.contains(page..<(page + 1)) || padding.contains(page..<(page + 1)) { c.scav |= 1 << i }
             if freedAsScavenged.contains(page..<(page + 1)) { c.claimed |= 1 << i }
         }
         let block = first..<(first + Self.cachePages)
@@ -109,7 +112,7 @@ extension ReferenceAllocator {
         guard c.free != 0 else { return 0 }
         for i in 0..<Self.cachePages where (c.free >> i) & 1 == 1 {
             free.insert((c.firstPage + i)..<(c.firstPage + i + 1))
-            if (c.scav >> i) & 1 == 1 { scavenged.insert((c.firstPage + i)..<(c.firstPage + i + 1)) }
+            if (c.scav >> i) & 1 == 1 { scavenged.insert((c.firstPage + i)..<(c.firstPage + i + 1)) }  // only the cache's free pages
             if (c.claimed >> i) & 1 == 1 { freedAsScavenged.insert((c.firstPage + i)..<(c.firstPage + i + 1)) }
         }
         caches[p] = ReferencePageCache()

@@ -32,6 +32,14 @@ public struct ReferenceAllocator: Hashable, Sendable {
     /// claim, and the runtime itself always passes false; the scavenge
     /// index invariant needs to know which free pages carry it.
     public internal(set) var freedAsScavenged = IntervalSet()
+    /// Random heap-base padding (Go 1.26+'s markRandomPaddingPages): pages
+    /// at the start of the heap's first growth that are allocated and
+    /// scavenged at once and never freed. Not in `scavenged` (which holds
+    /// free pages only) nor freeable.
+    public internal(set) var padding = IntervalSet()
+    /// The base of the heap's first growth while nothing else has happened
+    /// since: the only place and moment mheap.grow pads.
+    public internal(set) var padBase: UInt64?
     /// The per-P page caches (ReferenceAllocator+PageCache.swift).
     public internal(set) var caches = [ReferencePageCache](repeating: ReferencePageCache(), count: ReferenceAllocator.pageCacheCount)
 
@@ -94,9 +102,31 @@ public struct ReferenceAllocator: Hashable, Sendable {
     public mutating func grow(_ base: UInt64, _ size: UInt64) throws(InvalidOperation) {
         try validateGrow(base, size)
         let r = page(base)..<(page(base) + size / Self.pageSize)
+        padBase = grown.isEmpty ? base : nil
         grown.insert(r)
         free.insert(r)
         scavenged.insert(r)
+    }
+
+    /// Any operation but a pad ends the moment after the first grow.
+    public mutating func endPadWindow() { padBase = nil }
+
+    /// markRandomPaddingPages(base, npages) as mheap.grow issues it: right
+    /// after the heap's first growth, at its base, fewer pages than a chunk
+    /// (the offset is random below pallocChunkBytes). The pages become
+    /// allocated and stay scavenged.
+    public mutating func pad(_ base: UInt64, _ npages: UInt64) throws(InvalidOperation) {
+        guard padBase == base else {
+            throw InvalidOperation("pad only right after the heap's first grow, at its base (mheap.grow's random heap-base padding)")
+        }
+        guard npages >= 1, npages < Self.chunkBytes / Self.pageSize else {
+            throw InvalidOperation("pad of \(npages) pages: the runtime pads 1 to \(Self.chunkBytes / Self.pageSize - 1)")
+        }
+        let r = try pages("pad", base, npages)
+        free.remove(r)
+        scavenged.remove(r)
+        padding.insert(r)
+        padBase = nil
     }
 
     /// alloc: first fit; returns (0, 0) when no run is long enough.
@@ -138,6 +168,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
         let r = try pages("free", base, npages)
         guard !free.intersects(r) else { throw InvalidOperation("free of pages that are not allocated") }
         guard !heldByCache(r) else { throw InvalidOperation("free of pages that are free in a page cache") }
+        guard !padding.intersects(r) else { throw InvalidOperation("free of heap-base padding pages, which the runtime never frees") }
         free.insert(r)
         if claimed { freedAsScavenged.insert(r) }
     }

@@ -10,7 +10,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verification suite for Go's runtime page allocator (a faithful Swift port).",
-        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ShrinkCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self, BugsCommand.self, WorkerCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ShrinkCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self, BugsCommand.self, CoverageCommand.self, WorkerCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -126,28 +126,7 @@ struct AllocatorOptions: ParsableArguments {
     /// profiles, prints the table's totals and writes the report.
     func finishGoCoverage(_ go: GoTargetSpec?, runs: String) throws {
         guard let dir = goCoverage, let go else { return }
-        do {
-            let blocks = try GoCoverage.merge(directory: dir + "/profiles")
-            let rows = try GoCoverage.functions(blocks)
-            let table = GoCoverage.table(rows, header: "Go-side coverage of the page heap: \(go), \(runs)")
-            try writeFileAtomically(dir + "/coverage.txt", table)
-            try writeFileAtomically(dir + "/coverage.out", GoCoverage.profileText(blocks))
-            // Go's own HTML view of the sources, reached lines marked.
-            let root = try GoDriverFiles.goroot(go)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: root + "/bin/go")
-            p.arguments = ["tool", "cover", "-html=" + dir + "/coverage.out", "-o", dir + "/coverage.html"]
-            p.environment = ProcessInfo.processInfo.environment.merging(["GOROOT": root, "GOTOOLCHAIN": "local", "GOFLAGS": ""]) { $1 }
-            try p.run()
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { printError("go-coverage: go tool cover -html failed (exit \(p.terminationStatus)); the table is in \(dir)/coverage.txt") }
-            print("")
-            print(table.split(separator: "\n").first { $0.hasPrefix("total:") }.map { "Go-side coverage: " + $0.dropFirst(7) } ?? "")
-            print("coverage report: \(dir)/coverage.txt, \(dir)/coverage.html")
-        } catch let e as GoCoverageError {
-            printError("error: --go-coverage: \(e.description)")
-            throw ExitCode(2)
-        }
+        try writeGoCoverage(dir: dir, go: go, runs: runs)
     }
 
     func applyTargets(_ options: inout Checking.CheckOptions) throws {
@@ -192,4 +171,51 @@ func warnIfDebugBuild() {
     #if DEBUG
     printError("note: this is a debug build, about 40x slower than release; for full speed type: swift run -c release verify \(CommandLine.arguments.dropFirst().joined(separator: " "))")
     #endif
+}
+
+/// Merges DIR/profiles into the coverage report: coverage.txt (the table),
+/// coverage.out (the merged profile) and coverage.html (Go's own view of the
+/// sources, reached lines marked); prints the totals.
+func writeGoCoverage(dir: String, go: GoTargetSpec, runs: String) throws {
+    do {
+        let blocks = try GoCoverage.merge(directory: dir + "/profiles")
+        let rows = try GoCoverage.functions(blocks)
+        let table = GoCoverage.table(rows, header: "Go-side coverage of the page heap: \(go), \(runs)")
+        try writeFileAtomically(dir + "/coverage.txt", table)
+        try writeFileAtomically(dir + "/coverage.out", GoCoverage.profileText(blocks))
+        let root = try GoDriverFiles.goroot(go)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: root + "/bin/go")
+        p.arguments = ["tool", "cover", "-html=" + dir + "/coverage.out", "-o", dir + "/coverage.html"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["GOROOT": root, "GOTOOLCHAIN": "local", "GOFLAGS": ""]) { $1 }
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { printError("go-coverage: go tool cover -html failed (exit \(p.terminationStatus)); the table is in \(dir)/coverage.txt") }
+        print("")
+        for line in table.split(separator: "\n") where line.hasPrefix("total:") || line.hasPrefix("reachable through") {
+            print("Go-side coverage, " + line)
+        }
+        print("coverage report: \(dir)/coverage.txt, \(dir)/coverage.html")
+    } catch let e as GoCoverageError {
+        printError("error: --go-coverage: \(e.description)")
+        throw ExitCode(2)
+    }
+}
+
+/// `verify coverage DIR --go V`: the report of profiles a campaign left in
+/// DIR/profiles, again (after a campaign with --go-coverage DIR).
+struct CoverageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coverage",
+        abstract: "Write the Go-side coverage report of DIR/profiles (left by check or fuzz --go-coverage DIR) again.")
+
+    @Argument(help: "The --go-coverage directory.")
+    var dir: String
+
+    @Option(name: .customLong("go"), help: "The Go version the profiles came from (its go tool draws the HTML).")
+    var version: String
+
+    func run() throws {
+        try writeGoCoverage(dir: dir, go: GoTargetSpec(version: version), runs: "profiles of \(dir)/profiles")
+    }
 }

@@ -12,7 +12,7 @@ extension Invariant {
     /// reference's cache holds.
     public static let pageCache = Invariant(
         name: "pageCache",
-        statement: "a page cache's free pages are allocated and unscavenged in their chunk, its scav bits are a subset of its free bits, caches are disjoint and equal the reference's (mpagecache.go, allocToCache)"
+        statement: "a page cache's free pages are allocated and unscavenged in their chunk, its scav bits are a subset of its free bits and the block's padding pages (Go 1.26+), caches are disjoint and equal the reference's (mpagecache.go, allocToCache)"
     ) { ctx in
         guard let caches = ctx.state.pageCaches else { return .notApplicable("the target does not report its page caches") }
         guard caches.count == ctx.reference.caches.count else {
@@ -26,7 +26,10 @@ extension Invariant {
                 return .broken("P \(p)'s cache is (\(h(c.base)), free \(h(c.cache)), scav \(h(c.scav))), the reference's (\(h(ctx.reference.address(want.firstPage))), free \(h(want.free)), scav \(h(want.scav)))")
             }
             guard c.cache != 0 else { continue }
-            if c.scav & ~c.cache != 0 {
+            // allocToCache copies the block's scavenged bits whole: padding
+            // pages, allocated and scavenged, are in them (Go 1.26+).
+            let pad = ctx.reference.padding.isEmpty ? 0 : ctx.reference.padding.bits(from: ctx.reference.page(c.base), words: 1)[0]
+            if c.scav & ~c.cache & ~pad != 0 {
                 return .broken("P \(p)'s cache marks scavenged pages it does not hold: scav \(h(c.scav)), free \(h(c.cache))")
             }
             if sp.linear(c.base) % blockBytes != 0 {

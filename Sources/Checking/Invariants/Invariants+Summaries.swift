@@ -113,10 +113,12 @@ extension Invariant {
     }
 
     /// From pallocData: a scavenged page is a free page (allocation clears
-    /// the scavenged bit), and the scavenged pages are the reference's.
+    /// the scavenged bit), and the scavenged pages are the reference's;
+    /// the one exception is Go 1.26+'s heap-base padding, allocated and
+    /// scavenged for good (markRandomPaddingPages).
     public static let scavengedFree = Invariant(
         name: "scavengedFree",
-        statement: "scavenged pages are free pages, and equal the reference's scavenged set (mpallocbits.go, pallocData)"
+        statement: "scavenged pages are free pages, and equal the reference's scavenged set; padding pages (Go 1.26+) are allocated and scavenged (mpallocbits.go, pallocData, markRandomPaddingPages)"
     ) { ctx in
         let sp = ctx.geometry.space
         for c in ctx.state.chunks {
@@ -124,14 +126,20 @@ extension Invariant {
             let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
             let firstPage = c.chunk * Geometry.pallocChunkPages
             let wantWords = ctx.reference.scavenged.bits(from: firstPage, words: 8)
+            let padWords = ctx.reference.padding.isEmpty ? [UInt64](repeating: 0, count: 8) : ctx.reference.padding.bits(from: firstPage, words: 8)
+            func page(_ w: Int, _ bits: UInt64) -> String {
+                h(chunkBase + (UInt64(w) * 64 + UInt64(bits.trailingZeroBitCount)) * Geometry.pageSize)
+            }
             for w in 0..<8 {
-                let alloc = c.alloc(w), scav = c.scavenged(w)
-                if alloc & scav != 0 {
-                    let bit = UInt64((alloc & scav).trailingZeroBitCount)
-                    return .broken("page \(h(chunkBase + (UInt64(w) * 64 + bit) * Geometry.pageSize)) is allocated and scavenged")
+                let alloc = c.alloc(w), scav = c.scavenged(w), pad = padWords[w]
+                if alloc & scav & ~pad != 0 {
+                    return .broken("page \(page(w, alloc & scav & ~pad)) is allocated and scavenged")
                 }
-                if scav != wantWords[w] {
-                    return .broken("chunk \(c.chunk) word \(w): scavenged bits \(h(scav)), reference \(h(wantWords[w]))")
+                if pad & ~(alloc & scav) != 0 {
+                    return .broken("padding page \(page(w, pad & ~(alloc & scav))) is not allocated and scavenged")
+                }
+                if scav & ~pad != wantWords[w] {
+                    return .broken("chunk \(c.chunk) word \(w): scavenged bits \(h(scav & ~pad)) outside padding, reference \(h(wantWords[w]))")
                 }
             }
         }

@@ -38,7 +38,12 @@ public struct ScavengeStep {
         var pages: UInt64 = 0
         for c in state.chunks where c.present {
             let firstPage = c.chunk * Geometry.pallocChunkPages
-            let was = r.scavenged.bits(from: firstPage, words: 8)
+            // Padding pages (Go 1.26+) were scavenged before and stay so.
+            var was = r.scavenged.bits(from: firstPage, words: 8)
+            if !r.padding.isEmpty {
+                let pad = r.padding.bits(from: firstPage, words: 8)
+                for w in 0..<8 { was[w] |= pad[w] }
+            }
             let free = r.free.bits(from: firstPage, words: 8)
             let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
             var runStart: UInt64?

@@ -61,6 +61,9 @@ public protocol AllocatorUnderTest: AnyObject {
     /// Whether the target's scavenge index has generations (`next-gen`:
     /// Go 1.21+'s scavChunkData index).
     var supportsNextGen: Bool { get }
+    /// Whether the target pads the heap base (`pad`: Go 1.26+'s
+    /// markRandomPaddingPages).
+    var supportsPadding: Bool { get }
 }
 
 extension Array where Element == any AllocatorUnderTest {
@@ -81,7 +84,7 @@ public func touchedChunks(_ g: Geometry, _ op: Operation, _ result: OpResult) ->
     switch (op, result) {
     case let (.grow(base, bytes), _): return span(base, bytes)
     case let (.alloc(n), .alloc(addr, _)): return addr == 0 ? nil : span(addr, n * Geometry.pageSize)
-    case let (.free(base, n, _), _), let (.allocRange(base, n), _): return span(base, n * Geometry.pageSize)
+    case let (.free(base, n, _), _), let (.allocRange(base, n), _), let (.pad(base, n), _): return span(base, n * Geometry.pageSize)
     // A page cache's block lies inside one chunk; a cache-alloc touches
     // only the cache, not the heap.
     case let (.allocToCache, .cache(base, _, _)), let (.cacheFlush, .flushed(base)):

@@ -18,6 +18,8 @@ public final class PortTarget: AllocatorUnderTest {
     public var scavengerPolicy: String { PortTarget.scavengerPolicy }
     /// Go 1.19's scavenger has no generations.
     public var supportsNextGen: Bool { false }
+    /// The port follows Go 1.18/1.19, before heap-base padding.
+    public var supportsPadding: Bool { false }
     /// The port's scavenger policy, known without making a port.
     public static let scavengerPolicy = GoTarget.bitmapIndexPolicy
     /// The page caches of Ps 0 to 3 (Go keeps one in each P).
@@ -123,9 +125,9 @@ public final class PortTarget: AllocatorUnderTest {
                 case let .scavenge(nbytes, _):
                     // Go 1.19's scavenge has no `force`: every call is forced.
                     result = .scavenged(released: try port.scavenge(nbytes))
-                case .nextGen:
-                    // The runner refuses it first (supportsNextGen).
-                    preconditionFailure("next-gen on the port, which runs Go 1.19's scavenger")
+                case .nextGen, .pad:
+                    // The runner refuses them first (supportsNextGen, supportsPadding).
+                    preconditionFailure("\(t.op.keyword) on the port, which follows Go 1.19")
                 }
             } catch {
                 _ = each(i, .failed(.from(error)))

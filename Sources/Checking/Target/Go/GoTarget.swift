@@ -65,6 +65,8 @@ public final class GoTarget: AllocatorUnderTest {
     public static let bitmapIndexPolicy = "Go 1.19's bitmap index"
     /// Go 1.21+'s index (scavChunkData) keeps generations.
     public var supportsNextGen: Bool { info.features & 8 != 0 }
+    /// Go 1.26+ has markRandomPaddingPages.
+    public var supportsPadding: Bool { info.features & 16 != 0 }
     /// Operations per batch: enough to amortise the pipe, small enough that
     /// a batch never fills it.
     static let batch = 64
@@ -197,6 +199,7 @@ public final class GoTarget: AllocatorUnderTest {
         case let .cacheFlush(p): (10, UInt64(p), 0, 0)
         case let .scavenge(n, force): (11, n, 0, force ? 1 : 0)
         case .nextGen: (12, 0, 0, 0)
+        case let .pad(base, n): (14, base, n, 0)
         }
     }
 
