@@ -53,6 +53,7 @@ struct ConformanceCommand: ParsableCommand {
         let arches = goarches.isEmpty ? ["amd64", "386"] : goarches
         var rows: [(String, Int, Int, Int, Int, Int)] = []  // target, traces, ops, with expected, disagreements, skipped
         var disagreements: [String] = []
+        let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: true))
         for v in vs {
             for arch in arches {
                 let spec = GoTargetSpec(version: v, goarch: arch)
@@ -89,7 +90,15 @@ struct ConformanceCommand: ParsableCommand {
                         t.steps = t.steps.map { TraceStep(op: $0.op, line: $0.line) }
                     }
                     t.geometry = g
-                    let report = try replay(t, config: RunConfig(geometry: g, usePort: true, go: spec))
+                    // The port runs in a supervised worker (the supervisor
+                    // never runs the code under test); a trace that kills it
+                    // is a disagreement, not the end of the table.
+                    guard let report = try worker.replayed(t, RunConfig(geometry: g, usePort: true, go: spec)) else {
+                        ran += 1
+                        bad += 1
+                        disagreements.append("\(spec) \(path): the port's worker died replaying it")
+                        continue
+                    }
                     if !sameGeometry, report.invalid != nil {
                         // Addresses of another GOARCH's space: not a question for this one.
                         skipped += 1

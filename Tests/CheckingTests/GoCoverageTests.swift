@@ -70,7 +70,7 @@ struct GoCoverageTests {
         #expect(rows[2].reached == 1)
         let table = GoCoverage.table(rows, header: "test")
         #expect(table.contains("total: 4 of 5 statements reached (80.0%) in 3 functions"), "\(table)")
-        #expect(table.contains("mgcscavenge.go:10 in isEmpty (1 statement)"))
+        #expect(table.contains("mgcscavenge.go:10 in scavChunkFlags.isEmpty (1 statement)"), "\(table)")
         // The merged profile is Go's format again.
         #expect(GoCoverage.profileText(blocks).hasPrefix("mode: count\n\(src):3.60,4.11 1 3\n"))
     }
@@ -92,5 +92,61 @@ struct GoCoverageTests {
         try write(dir, "cover-3.out", "mode: count\nnot a line\n")
         let e = #expect(throws: GoCoverageError.self) { try GoCoverage.merge(directory: dir) }
         #expect(e?.description.contains("cover-3.out:2") == true)
+    }
+}
+
+@Suite("Go-side coverage: what the test pageAlloc cannot reach is left out, with its reason")
+struct GoCoverageExclusionTests {
+    @Test("a throw block, a function only the runtime's own heap calls, and a branch the call site never takes are left out; other unreached blocks stay listed")
+    func leftOut() throws {
+        let dir = scratchDir("gocov-left")
+        let src = dir + "/mpagealloc.go"
+        try """
+        package runtime
+
+        func (p *pageAlloc) markRandomPaddingPages(base uintptr, npages uintptr) {
+        \tif sc == ec {
+        \t\tchunk.allocRange(si, ei+1-si)
+        \t} else {
+        \t\tchunk.allocAll()
+        \t}
+        \tp.update(base, npages, true, true)
+        }
+
+        func (p *pageAlloc) enableChunkHugePages() {
+        \tp.chunkHugePages = true
+        }
+
+        func (p *pageAlloc) alloc(npages uintptr) (addr uintptr, scav uintptr) {
+        \tif bad {
+        \t\tthrow("bad")
+        \t}
+        \treturn 0, 0
+        }
+        """.write(toFile: src, atomically: true, encoding: .utf8)
+        try """
+        mode: count
+        \(src):3.77,4.14 1 1
+        \(src):4.14,6.4 1 1
+        \(src):6.10,8.3 1 0
+        \(src):9.2,9.37 1 0
+        \(src):12.46,13.25 1 0
+        \(src):16.70,17.10 1 1
+        \(src):17.10,19.3 1 0
+        \(src):20.2,20.13 1 0
+
+        """.write(toFile: dir + "/cover-1.out", atomically: true, encoding: .utf8)
+        let rows = try GoCoverage.functions(try GoCoverage.merge(directory: dir))
+        let pad = try #require(rows.first { $0.name == "markRandomPaddingPages" })
+        #expect(pad.excluded == 1 && pad.excludedWhy.first?.reason.contains("sc == ec") == true)
+        // The update after the branch is not in it: still listed as unreached.
+        #expect(pad.unreached.map(\.line0) == [9])
+        let huge = try #require(rows.first { $0.name == "enableChunkHugePages" })
+        #expect(huge.excluded == 1 && huge.unreached.isEmpty)
+        let alloc = try #require(rows.first { $0.name == "alloc" })
+        #expect(alloc.excluded == 1 && alloc.excludedWhy.first?.reason.hasPrefix("a throw") == true)
+        #expect(alloc.unreached.map(\.line0) == [20])
+        let table = GoCoverage.table(rows, header: "t")
+        #expect(table.contains("reachable through the test pageAlloc: 3 of 5 statements reached (60.0%); 3 statements left out"), "\(table)")
     }
 }

@@ -66,6 +66,16 @@ public enum GoCoverage {
         "mpallocbits.go:pageBits.get": "no caller in the runtime outside tests",
     ]
 
+    /// Branches of page heap functions that the runtime's call sites never
+    /// take: the blocks after the first line containing `from` in the
+    /// function, up to the next line that closes a top-level block of the
+    /// function body (a tab and `}`), by "file:Receiver.name", with the reason.
+    public static let branchesNotTaken: [String: (from: String, reason: String)] = [
+        "mpagealloc.go:pageAlloc.markRandomPaddingPages": (
+            from: "} else {",
+            reason: "padding across chunks: mheap.grow pads fewer than pallocChunkPages pages at a chunk-aligned base, so sc == ec"),
+    ]
+
     /// Whether a function (its `func` line) of `file` belongs to the page heap.
     public static func inPageHeap(file: String, header: String, name: String) -> Bool {
         let base = (file as NSString).lastPathComponent
@@ -162,6 +172,13 @@ public enum GoCoverage {
                 var row = CoverFunction(file: file, name: f.name, receiver: recv, line0: f.line0, line1: f.line1)
                 let key = "\((file as NSString).lastPathComponent):" + (recv.map { "\($0)." } ?? "") + f.name
                 let whole = notThroughTestPageAlloc[key]
+                // The line where a branch the runtime never takes begins.
+                var branch: (from: Int, to: Int, reason: String)?
+                if let b = branchesNotTaken[key],
+                   let k = (f.line0..<f.line1).first(where: { $0 - 1 < lines.count && lines[$0 - 1].contains(b.from) }) {
+                    let end = ((k + 1)..<f.line1).first { $0 - 1 < lines.count && lines[$0 - 1] == "\t}" } ?? f.line1
+                    branch = (k, end, b.reason)
+                }
                 for b in byFile[file]! where b.line0 >= f.line0 && b.line1 <= f.line1 {
                     row.statements += b.statements
                     if b.count > 0 {
@@ -171,7 +188,8 @@ public enum GoCoverage {
                     // A block whose statements throw is reached only when
                     // Go's own check fails: the defect this suite reports.
                     let text = lines[Swift.max(0, b.line0 - 1)..<Swift.min(lines.count, b.line1)].joined(separator: "\n")
-                    if let why = whole ?? (text.contains("throw(") ? "a throw: reached only when Go's own check fails" : nil) {
+                    let inBranch = branch.flatMap { b.line0 >= $0.from && b.line1 <= $0.to ? $0.reason : nil }
+                    if let why = whole ?? inBranch ?? (text.contains("throw(") ? "a throw: reached only when Go's own check fails" : nil) {
                         row.excluded += b.statements
                         row.excludedWhy.append((b, why))
                     } else {
