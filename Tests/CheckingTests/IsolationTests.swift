@@ -78,9 +78,10 @@ struct IsolationTests {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        // Find the worker (a child running `verify worker`) and kill it.
+        // Find the worker (a child running `verify worker`) and kill it,
+        // whenever it shows up while the check runs (no deadline of our own).
         var killed = false
-        for _ in 0..<100 where !killed {
+        while !killed && p.isRunning {
             usleep(50_000)
             // Children of every thread: the workers are started by the check's threads.
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(p.processIdentifier)/task")) ?? []
