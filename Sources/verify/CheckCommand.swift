@@ -36,6 +36,7 @@ struct CheckCommand: ParsableCommand {
         var options = CheckOptions(seeds: a..<b, seconds: try time.map(parseDuration), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(), variant: try allocator.resolvedVariant(),
                                    ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
+        options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
         print("check: seeds \(a)..\(b)\(time.map { ", at most \($0)" } ?? ""), target \(options.config(a).targetName), \(jobs) jobs")
         let summary = try check(options) { printError($0) }

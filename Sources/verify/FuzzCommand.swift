@@ -41,6 +41,9 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "Full invariant walk every K operations (0: only at the end).")
     var fullEvery: Int = 64
 
+    @Option(help: "Shrink budget per finding, in evaluations (a count, the same on every machine).")
+    var shrinkBudget: Int = 3000
+
     @Option(help: "Output directory: findings/ (traces and HTML reports) and summaries go here.")
     var out: String = "fuzz-out"
 
@@ -69,6 +72,7 @@ struct FuzzCommand: ParsableCommand {
         guard Shard.parse(shard) != nil else { throw ValidationError("--shard must be i/n with 0 <= i < n, got '\(shard)'") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard ops >= 1 else { throw ValidationError("--ops must be at least 1") }
+        guard shrinkBudget >= 1 else { throw ValidationError("--shrink-budget must be at least 1") }
     }
 
     func run() throws {
@@ -93,6 +97,7 @@ struct FuzzCommand: ParsableCommand {
         o.variant = try allocator.resolvedVariant()
         o.ops = ops
         o.fullEvery = fullEvery
+        o.shrinkBudget = shrinkBudget
         o.outDir = out
         o.commit = gitCommit()
         let (usePort, go) = try allocator.resolvedTargets()

@@ -27,6 +27,13 @@ struct CheckingOptions: ParsableArguments {
 
     @Option(help: "Directory for shrunk traces.")
     var out: String = "findings"
+
+    @Option(help: "Shrink budget per finding, in evaluations (a count, the same on every machine).")
+    var shrinkBudget: Int = 3000
+
+    func validate() throws {
+        if shrinkBudget < 1 { throw ValidationError("--shrink-budget must be at least 1") }
+    }
 }
 
 struct RunCommand: ParsableCommand {
@@ -73,7 +80,7 @@ struct RunCommand: ParsableCommand {
         var options = Checking.CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(), variant: variant, ops: checking.ops,
                                    fullEvery: checking.fullEvery, outDir: checking.out)
-        options.shrinkBudget = 3000
+        options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
         print("default check: \(options.geometry?.name ?? "every geometry"), target \(options.config(0).targetName), \(checking.ops) operations per seed, \(time), \(jobs) jobs")
         let summary = try check(options) { printError($0) }
@@ -92,6 +99,7 @@ struct RunCommand: ParsableCommand {
     func runOneSeed(_ seed: UInt64, variant: Variant) throws {
         var options = Checking.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: try allocator.resolvedGeometry(),
                                    variant: variant, ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
+        options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
         defer { GoDriverPool.shared.drain() }
         let g = options.geometry(for: seed)

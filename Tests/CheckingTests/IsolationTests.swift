@@ -45,7 +45,7 @@ struct IsolationTests {
     func hang() throws {
         let dir = scratchDir("iso-hang")
         let env = ["ALLOCVERIFY_WORKER_TIMEOUT": "2", "ALLOCVERIFY_WORKER_SHRINK_TIMEOUT": "0.5"]
-        let (status, out, _) = try runVerify(["check", "--variant", "loopInFind", "--geometry", "386", "--seeds", "2..3", "--out", dir], env: env)
+        let (status, out, _) = try runVerify(["check", "--variant", "loopInFind", "--geometry", "386", "--seeds", "2..3", "--out", dir, "--shrink-budget", "40"], env: env)
         #expect(status == 1)
         #expect(out.contains("FINDING hang"), "\(out)")
         let t = try #require(traceFiles(dir).first)

@@ -68,6 +68,12 @@ struct SupervisorRuleTests {
     /// The seeds and geometry where each mutation is reached at once.
     func seedArgs(_ mode: String) -> [String] { mode == "trap" ? ["--seeds", "0..6"] : ["--geometry", "386", "--seeds", "2..3"] }
 
+    /// A hang costs a shrink timeout per candidate that still hangs, so the
+    /// loop's shrinks get a budget of 40 evaluations (a count: the verdict
+    /// and the trace are the same on any machine); it still ends at 3
+    /// operations.
+    func budget(_ mode: String, flag: String = "--shrink-budget") -> [String] { mode == "loop" ? [flag, "40"] : [] }
+
     /// A written finding: a shrunk trace with the failure in its header, which replays to the same failure.
     func expectShrunkTrace(_ path: String, _ mode: String) throws {
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -82,7 +88,7 @@ struct SupervisorRuleTests {
     @Test("check: the finding is written, shrunk, and the summary printed", arguments: ["trap", "loop"])
     func check(_ mode: String) throws {
         let dir = scratchDir("rule-check-\(mode)")
-        let (status, out, err) = try mutantVerify(mode, ["check"] + seedArgs(mode) + ["--out", dir])
+        let (status, out, err) = try mutantVerify(mode, ["check"] + seedArgs(mode) + ["--out", dir] + budget(mode))
         #expect(status == 1, "exit \(status): \(err.suffix(2000))")
         #expect(out.contains("FINDING \(signature(mode))"), "\(out)")
         #expect(out.contains("\ntotal "), "the summary survives: \(out)")
@@ -94,7 +100,7 @@ struct SupervisorRuleTests {
     func fuzz(_ mode: String) throws {
         let dir = scratchDir("rule-fuzz-\(mode)")
         let seeds = mode == "trap" ? ["--seeds", "3", "--seed-base", "0"] : ["--seeds", "1", "--seed-base", "2", "--geometry", "386"]
-        let (status, out, err) = try mutantVerify(mode, ["fuzz"] + seeds + ["--out", dir, "--json", "--junit", dir + "/junit.xml"])
+        let (status, out, err) = try mutantVerify(mode, ["fuzz"] + seeds + ["--out", dir, "--json", "--junit", dir + "/junit.xml"] + budget(mode))
         #expect(status == 1, "exit \(status): \(err.suffix(2000))")
         let json = try JSONDecoder().decode(CampaignJSON.self, from: try Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json")))
         #expect(json.findings.contains { $0.signature == signature(mode) }, "\(out)")
@@ -111,7 +117,7 @@ struct SupervisorRuleTests {
     func seed(_ mode: String) throws {
         let dir = scratchDir("rule-seed-\(mode)")
         let args = mode == "trap" ? ["--seed", "0"] : ["--seed", "2", "--geometry", "386"]
-        let (status, out, err) = try mutantVerify(mode, args + ["--out", dir])
+        let (status, out, err) = try mutantVerify(mode, args + ["--out", dir] + budget(mode))
         #expect(status == 1, "exit \(status): \(err.suffix(2000))")
         #expect(out.contains(signature(mode)), "\(out)")
         let t = try #require(traceFiles(dir).first)
@@ -125,12 +131,18 @@ struct SupervisorRuleTests {
         // (--emit-trace writes them).
         let args = mode == "trap" ? ["--seed", "0"] : ["--seed", "2", "--geometry", "386"]
         let raw = dir + "/raw.trace"
-        let (es, _, eerr) = try mutantVerify(mode, args + ["--out", dir + "/seed", "--emit-trace", raw])
+        let (es, _, eerr) = try mutantVerify(mode, args + ["--out", dir + "/seed", "--emit-trace", raw] + budget(mode))
         #expect(es == 1, "\(eerr.suffix(2000))")
         let rawCount = try Trace.parse(try String(contentsOfFile: raw, encoding: .utf8)).steps.count
         let out = dir + "/shrunk.trace"
-        let (status, _, err) = try mutantVerify(mode, ["shrink", raw, "--out", out])
-        #expect(status == 0, "exit \(status): \(err.suffix(2000))")
+        let (status, _, err) = try mutantVerify(mode, ["shrink", raw, "--out", out] + budget(mode, flag: "--budget"))
+        // Certified 1-minimal (exit 0) with the full budget; with the loop's
+        // 40 evaluations the trace is written and said not certified (exit 1).
+        if mode == "loop" {
+            #expect(status == 1 && err.contains("NOT certified minimal"), "exit \(status): \(err.suffix(2000))")
+        } else {
+            #expect(status == 0, "exit \(status): \(err.suffix(2000))")
+        }
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.contains("failure: \(signature(mode))"))
         #expect(try Trace.parse(text).steps.count < rawCount)
