@@ -143,17 +143,6 @@ public func runGenerated<S: ChoiceSource>(_ source: S, seed: UInt64, _ config: R
     return out
 }
 
-/// What a real Go runtime does itself once an invariant is broken: the same
-/// seed with invariants off (results still compared with the reference).
-/// Returns that run when it fails differently, e.g. Go's crash reading the
-/// unmapped summary that the `searchAddr` invariant pointed at. Only for
-/// Go targets: the port's twin of that crash is the `unmapped` split of the
-/// invariant's signature. In process; `Execution.consequence` runs it where
-/// the command runs its code under test.
-public func consequenceRun(_ run: RunOutcome, _ config: RunConfig) throws -> RunOutcome? {
-    try Execution.inProcess.consequence(run, config)
-}
-
 /// Applies `ops` to fresh targets. An invalid operation makes the whole
 /// list invalid (nil), unless `skipInvalid`, which drops it and goes on.
 /// Returns the operations applied, their results and the finding.

@@ -51,19 +51,21 @@ public struct OutcomeWire: Codable, Sendable {
     }
 }
 
+/// Operations sent as trace lines, parsed; a bad line names its position.
+func parsedOperations(_ lines: [String]) throws -> [Operation] {
+    var ops: [Operation] = []
+    for (k, l) in lines.enumerated() {
+        do { ops.append(try Trace.parseOperation(l)) } catch { throw WorkerError(description: "operation \(k + 1): \(error)") }
+    }
+    return ops
+}
+
 /// The worker side of the `WorkerMode` requests.
 func serveMode(_ req: WorkerRequest, _ config: RunConfig, _ reply: inout WorkerReply) throws {
-    func parsed(_ lines: [String]) throws -> [Operation] {
-        var ops: [Operation] = []
-        for (k, l) in lines.enumerated() {
-            do { ops.append(try Trace.parseOperation(l)) } catch { throw WorkerError(description: "operation \(k + 1): \(error)") }
-        }
-        return ops
-    }
     switch req.mode {
     case .outcome?:
         if let lines = req.ops {
-            guard let r = try runOps(try parsed(lines), config, skipInvalid: req.skipInvalid) else {
+            guard let r = try runOps(try parsedOperations(lines), config, skipInvalid: req.skipInvalid) else {
                 reply.invalid = true
                 return
             }
@@ -87,7 +89,7 @@ func serveMode(_ req: WorkerRequest, _ config: RunConfig, _ reply: inout WorkerR
         reply.replayInvalidLine = r.invalid?.line
         reply.replayInvalidReason = r.invalid?.reason
     case .report?:
-        reply.html = try findingHTML(ops: try parsed(req.ops ?? []), config: config, title: req.title ?? "",
+        reply.html = try findingHTML(ops: try parsedOperations(req.ops ?? []), config: config, title: req.title ?? "",
                                      traceText: req.text ?? "", killedBy: req.killedBy)
     case nil:
         preconditionFailure("serveMode without a mode")
@@ -212,7 +214,12 @@ public enum Execution {
         }
     }
 
-    /// `consequenceRun` wherever the code under test runs.
+    /// What a real Go runtime does itself once an invariant is broken: the
+    /// same seed with invariants off (results still compared with the
+    /// reference), kept when it fails differently, e.g. Go's crash reading the
+    /// unmapped summary the `searchAddr` invariant pointed at. Only for Go
+    /// targets (the port's twin of that crash is the `unmapped` split of the
+    /// invariant's signature); run wherever the command runs its code under test.
     public func consequence(_ run: RunOutcome, _ config: RunConfig) throws -> RunOutcome? {
         guard config.go != nil, let f = run.finding, case .invariant = f.kind else { return nil }
         var c = config

@@ -175,11 +175,7 @@ public func serveWorker() {
             if req.mode != nil {
                 try serveMode(req, config, &reply)
             } else if let lines = req.ops {
-                var ops: [Operation] = []
-                for (k, l) in lines.enumerated() {
-                    do { ops.append(try Trace.parseOperation(l)) } catch { throw WorkerError(description: "operation \(k + 1): \(error)") }
-                }
-                if let r = try runOps(ops, config, skipInvalid: req.skipInvalid) {
+                if let r = try runOps(try parsedOperations(lines), config, skipInvalid: req.skipInvalid) {
                     reply.opsApplied = r.ops.count
                     reply.signature = r.finding?.kind.signature
                     reply.applied = r.ops.map(\.traceText)
