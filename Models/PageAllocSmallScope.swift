@@ -124,7 +124,7 @@ public struct PageAllocSmallScope: Model {
                 for w in 0..<UInt64(8) { key.append(d.palloc.bits.block64(w * 64)); key.append(d.scavenged.block64(w * 64)) }
             }
         }
-        return State(ops: ops, reference: runner.reference, port: key, finding: finding?.kind.signature,
+        return State(ops: ops, reference: runner.reference.withoutScavGen, port: key, finding: finding?.kind.signature,
                      detail: finding?.description)
     }
 

@@ -316,7 +316,11 @@ func avLog2(x uint64) uint64 {
 //  4. [nChunks] then per chunk: index present pallocBits[8] scavenged[8]
 //     scavIndexEntry (bit 63 set if the entry's memory is not mapped rw or
 //     the chunk is beyond the index);
-//  5. one word: 1 if searchAddr's leaf summary is mapped rw, else 0.
+//  5. the page caches of slots 0-3 (base, free bits, scavenged bits);
+//  6. Go 1.21+ (feature ScavIndexChunkData): the index's scalars, gen
+//     searchAddrBg bgMarked searchAddrForce forceMarked freeHWM min max
+//     minHeapIdx (cursors and freeHWM as raw addresses);
+//  7. one word: 1 if searchAddr's leaf summary is mapped rw, else 0.
 func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint64 {
 	g := d.g
 	st := d.pa.State()
@@ -484,6 +488,11 @@ func (d *avDriver) snapshot(mode uint64, isGrow bool, tBase, tLen uint64) []uint
 	for slot := 0; slot < runtime.AllocVerifyPageCaches; slot++ {
 		base, cache, scav := d.pa.Cache(slot)
 		w = append(w, base, cache, scav)
+	}
+	// Go 1.21+: the scavenge index's scalar state.
+	if g.Features&runtime.AllocVerifyFeatureScavIndexChunkData != 0 {
+		sc := d.pa.ScavIndexScalars()
+		w = append(w, sc[:]...)
 	}
 	// Last word: whether searchAddr's leaf summary is mapped (1) or not (0),
 	// so that a searchAddr outside inUse can be told apart: pointing into

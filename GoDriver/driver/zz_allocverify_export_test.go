@@ -319,6 +319,16 @@ func (a *AllocVerifyPageAlloc) ScavIndexRead(ci uint64) uint64 {
 	return allocVerifyScavIndexRead(a.pa(), ci)
 }
 
+// AllocVerifyScavIndexScalarWords is the length of the index's scalar
+// block in a snapshot (Go 1.21+): gen, searchAddrBg, its mark,
+// searchAddrForce, its mark, freeHWM, min, max, minHeapIdx.
+const AllocVerifyScavIndexScalarWords = 9
+
+// ScavIndexScalars returns the scavenge index's scalar state (Go 1.21+).
+func (a *AllocVerifyPageAlloc) ScavIndexScalars() [AllocVerifyScavIndexScalarWords]uint64 {
+	return allocVerifyScavIndexScalars(a.pa())
+}
+
 // ScavIndexMem returns the scavenge index's backing store [base,
 // base+nbytes) and whether summaryMappedReady counts its mapped bytes.
 func (a *AllocVerifyPageAlloc) ScavIndexMem() (base, nbytes uintptr, counted bool) {

@@ -35,3 +35,9 @@ func allocVerifyScavIndexMem(p *pageAlloc) (base, nbytes uintptr, counted bool) 
 	s := (*slice)(unsafe.Pointer(&p.scav.index.chunks))
 	return uintptr(s.array), uintptr(s.len), unsafe.Sizeof(uintptr(0)) == 8
 }
+
+// allocVerifyScavIndexScalars: Go 1.19/1.20's index has no generations or
+// cursors of this shape; the driver never sends this block for them.
+func allocVerifyScavIndexScalars(p *pageAlloc) [AllocVerifyScavIndexScalarWords]uint64 {
+	return [AllocVerifyScavIndexScalarWords]uint64{}
+}

@@ -35,3 +35,23 @@ func allocVerifyScavIndexMem(p *pageAlloc) (base, nbytes uintptr, counted bool) 
 	s := (*slice)(unsafe.Pointer(&p.scav.index.chunks))
 	return uintptr(s.array), uintptr(s.len) * unsafe.Sizeof(atomicScavChunkData{}), true
 }
+
+// allocVerifyScavIndexScalars returns the index's scalar state: the
+// generation, the background and forced cursors (address and mark bit; a
+// cleared cursor reads as minOffAddr's address), the free high-water mark
+// of this generation, the mapped entry range [min, max) and minHeapIdx.
+func allocVerifyScavIndexScalars(p *pageAlloc) [AllocVerifyScavIndexScalarWords]uint64 {
+	s := &p.scav.index
+	bg, bgMarked := s.searchAddrBg.Load()
+	force, forceMarked := s.searchAddrForce.Load()
+	b2u := func(b bool) uint64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	return [AllocVerifyScavIndexScalarWords]uint64{
+		uint64(s.gen), uint64(bg), b2u(bgMarked), uint64(force), b2u(forceMarked),
+		uint64(s.freeHWM.addr()), uint64(s.min.Load()), uint64(s.max.Load()), uint64(s.minHeapIdx.Load()),
+	}
+}

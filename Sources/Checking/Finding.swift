@@ -50,6 +50,12 @@ public enum FindingKind: Equatable, Sendable, Codable {
         // the wrong pages.
         case let .invariant(name, detail) where name == "scavenge" && detail.hasPrefix("a forced scavenge"):
             "invariant:scavenge:forced"
+        // The same for the background scavenger's rule (Go 1.21+), and for
+        // an allocation that claims more scavenged memory than it got.
+        case let .invariant(name, detail) where name == "scavenge" && detail.hasPrefix("a background scavenge"):
+            "invariant:scavenge:background"
+        case let .invariant(name, detail) where name == "heapReleased" && detail.hasPrefix("memory safety"):
+            "invariant:heapReleased:memory-safety"
         case let .invariant(name, _): "invariant:\(name)"
         case .targetsDisagree: "targets-disagree"
         case let .crashed(c): c.signature

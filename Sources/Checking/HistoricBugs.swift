@@ -39,6 +39,17 @@ extension HistoricBug {
     /// The benchmark, in the order of issue 11's list, then the same bugs
     /// patched into a real Go where its code still has them.
     public static let all: [HistoricBug] = [
+        // The seeds' own bug first: on the port, and put back into the
+        // oldest and the newest Go the suite drives.
+        HistoricBug(name: "searchAddr in unmapped memory", reference: "golang/go#40191",
+                    summary: "find set searchAddr to firstFree.base without findMappedAddr: in a discontiguous heap it points into unmapped summary memory",
+                    target: .port(.preFix40191), notExpected: nil),
+        HistoricBug(name: "#40191 on Go 1.19", reference: "golang/go#40191",
+                    summary: "the same line put back into Go 1.19.8's mpagealloc.go (find returns firstFree.base)",
+                    target: .go(version: "1.19", patches: ["GoDriver/patches/go1.19-issue40191.diff"]), notExpected: nil),
+        HistoricBug(name: "#40191 on Go 1.27.3", reference: "golang/go#40191",
+                    summary: "the same line put back into Go 1.27.3's mpagealloc.go",
+                    target: .go(version: "1.27.3", patches: ["GoDriver/patches/go1.27-issue40191.diff"]), notExpected: nil),
         HistoricBug(name: "R1 find1 search index", reference: "CL 216697",
                     summary: "pallocBits.find for one page returned addr+1 as the new search index",
                     target: .port(.preFixCL216697), notExpected: nil),

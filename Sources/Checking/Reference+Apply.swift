@@ -44,7 +44,9 @@ extension ReferenceAllocator {
             try validateScavenge(n)
             return .scavenged(released: 0)
         case .nextGen:
-            // The generation is the scavenger's bookkeeping: no page changes.
+            // The generation is the scavenger's bookkeeping: no page
+            // changes, only the model of the index (ScavGenModel).
+            nextGen()
             return .none
         case let .pad(base, n):
             try pad(base, n)

@@ -57,6 +57,10 @@ public final class Runner {
     public private(set) var notApplicable: [String: (count: Int, reason: String)] = [:]
     /// Operations per batch.
     public let batch: Int
+    /// The heap's released bytes as the runtime counts them, from the
+    /// judged results: grown bytes + released by scavenges - scavenged
+    /// bytes reported by allocations (heapReleased judges it).
+    public private(set) var releasedFromResults: Int64 = 0
 
     /// `variant` decides the validity rules of the reference where a
     /// historic bug lay outside the page allocator (preFix35954).
@@ -97,6 +101,12 @@ public final class Runner {
     /// Nothing is applied to a target until `flush`.
     public func stage(_ op: Operation, expected: OpResult? = nil, line: Int = 0) -> InvalidOperation? {
         precondition(!broken, "a target failed earlier; start a new Runner")
+        var op = op
+        // A `scavenged` claim on a free means nothing to a target whose free
+        // has no such argument (Go 1.21+): the reference must not keep it.
+        if case let .free(base, n, true) = op, !targets.contains(where: \.freeTakesScavenged) {
+            op = .free(base: base, npages: n, scavenged: false)
+        }
         if case .nextGen = op, let t = targets.first(where: { !$0.supportsNextGen }) {
             return InvalidOperation("\(t.name) has no scavenger generations (next-gen is Go 1.21+'s scavChunkData index)")
         }
@@ -235,6 +245,9 @@ public final class Runner {
         if let expected, expected != result {
             return finding(.expectedMismatch(expected: expected, actual: result), result, target: 0)
         }
+        if let bad = Runner.judgeScavCount(op, result, refResult) {
+            return finding(.invariant(name: "heapReleased", detail: bad), result, target: 0)
+        }
         for (t, step) in steps.enumerated() {
             guard t > 0, case let .applied(r, _)? = step, r != result else { continue }
             return .finding(Finding(kind: .targetsDisagree(first: targets[0].name, firstResult: result,
@@ -244,6 +257,7 @@ public final class Runner {
         if case let .scavenged(released) = result {
             // The scavenger's choice is the target's: judge it, adopt it.
             var adopted: IntervalSet?
+            var cursor: UInt64?
             for (t, step) in steps.enumerated() {
                 guard case let .applied(.scavenged(r), state?)? = step else {
                     broken = true
@@ -253,16 +267,35 @@ public final class Runner {
                 // 1.21 on only `force` makes it take every free page.
                 guard case let .scavenge(nbytes, force) = op else { preconditionFailure("a scavenge result for \(op)") }
                 let forced = force || targets[t].scavengerPolicy == GoTarget.bitmapIndexPolicy
+                let ranOut = r < nbytes & geometry.space.uintptrMask
+                // The background scavenger of a scavChunkData index (Go
+                // 1.21+) has its own rule: where it may look, and what it
+                // may leave behind (ScavengeStep.background).
+                let bg = !forced && state.scavIndexKind == .chunkData ? reference.scavGen : nil
                 let judged = ScavengeStep.judge(state, geometry: geometry, reference: reference, released: r,
-                                                exhaustive: forced && r < nbytes & geometry.space.uintptrMask)
+                                                exhaustive: forced && ranOut, background: bg, ranOut: ranOut)
                 if let bad = judged.broken { return finding(.invariant(name: "scavenge", detail: bad), result, target: t) }
+                if let sc = state.scavIndexScalars, cursor == nil {
+                    // find only lowers the cursor it walks, or clears it.
+                    let now = reference.page(forced ? sc.searchAddrForce : sc.searchAddrBg)
+                    let before = forced ? reference.scavGen.forceCursor : reference.scavGen.bgCursor
+                    if now > before {
+                        let name = forced ? "searchAddrForce" : "searchAddrBg"
+                        return finding(.invariant(name: "scavCursors", detail: "a scavenge raised \(name) from \(h(reference.address(before))) to \(h(reference.address(now))); find only lowers it"), result, target: t)
+                    }
+                    cursor = now
+                }
                 if adopted == nil { adopted = judged.newlyScavenged }
             }
             _ = released
             reference.markScavenged(adopted ?? IntervalSet())
+            if let cursor, case let .scavenge(_, force) = op {
+                reference.adoptScavengeCursor(force: force, page: cursor)
+            }
         } else if result != refResult {
             return finding(.differential(port: result, reference: refResult), result, target: 0)
         }
+        releasedFromResults += Runner.releasedDelta(op, result)
         if checking == .none { return .applied(result) }
         var grew = false
         if case .grow = op { grew = true }
@@ -305,7 +338,8 @@ public final class Runner {
     /// Runs the invariants on a snapshot; the first broken one (registry
     /// order) is returned. Not-applicable verdicts are counted.
     public func checkInvariants(_ state: HeapState, grew: Bool = false) -> (name: String, detail: String)? {
-        let ctx = InvariantContext(state: state, geometry: geometry, reference: reference, grew: grew)
+        let ctx = InvariantContext(state: state, geometry: geometry, reference: reference, grew: grew,
+                                   releasedFromResults: releasedFromResults)
         for inv in Invariant.all {
             invariantChecks += 1
             switch inv.evaluate(ctx) {
@@ -317,6 +351,44 @@ public final class Runner {
             }
         }
         return nil
+    }
+
+    /// How an operation's result moves the runtime's count of released
+    /// bytes (mheap.go: grow adds the new memory, scavengeOne what it
+    /// releases, allocSpan subtracts the scavenged bytes an allocation
+    /// reports; a page cache's pages count when it hands them out).
+    static func releasedDelta(_ op: Operation, _ result: OpResult) -> Int64 {
+        switch (op, result) {
+        case let (.grow(_, bytes), _): return Int64(bitPattern: bytes)
+        case let (.scavenge, .scavenged(released)): return Int64(bitPattern: released)
+        case let (.alloc, .alloc(_, scav)), let (.cacheAlloc, .alloc(_, scav)), let (.allocRange, .allocRange(scav)):
+            return -Int64(bitPattern: scav)
+        default: return 0
+        }
+    }
+
+    /// An allocation must not report more scavenged bytes than its pages
+    /// held (the reference's count, for the same pages). Since Go 1.26,
+    /// mheap.initSpan skips zeroing a span when the scavenged bytes its
+    /// allocation reported cover the whole span (fresh pages from the OS
+    /// are zero): a count too high hands out dirty memory as zeroed.
+    static func judgeScavCount(_ op: Operation, _ result: OpResult, _ ref: OpResult) -> String? {
+        let npages: UInt64
+        let got: UInt64, want: UInt64
+        switch (op, result, ref) {
+        case let (.alloc(n), .alloc(a, s), .alloc(b, t)) where a == b && a != 0,
+             let (.cacheAlloc(n, _), .alloc(a, s), .alloc(b, t)) where a == b && a != 0:
+            (npages, got, want) = (n, s, t)
+        case let (.allocRange(_, n), .allocRange(s), .allocRange(t)):
+            (npages, got, want) = (n, s, t)
+        default:
+            return nil
+        }
+        guard got > want else { return nil }
+        let whole = got >= npages * Geometry.pageSize
+        return "memory safety: the allocation of \(npages) pages reports \(got) scavenged bytes, but only \(want) of its bytes were scavenged"
+            + (whole ? "; it claims the whole span, so Go 1.26+'s mheap.initSpan skips zeroing it and hands out dirty memory as zeroed"
+                     : "; the runtime's released count falls below the memory actually released")
     }
 
     /// The full walk the runner does at the end of a run.

@@ -74,6 +74,8 @@ extension ReferenceAllocator {
         free.remove(block)
         scavenged.remove(block)
         freedAsScavenged.remove(block)
+        // The index counts the block's free pages as allocated in its chunk.
+        scavGen.touch(first / 512, by: c.free.nonzeroBitCount)
         caches[p] = c
         return (address(first), c.free, c.scav)
     }
@@ -112,6 +114,7 @@ extension ReferenceAllocator {
         guard c.free != 0 else { return 0 }
         for i in 0..<Self.cachePages where (c.free >> i) & 1 == 1 {
             free.insert((c.firstPage + i)..<(c.firstPage + i + 1))
+            scavGen.freed((c.firstPage + i)..<(c.firstPage + i + 1))
             if (c.scav >> i) & 1 == 1 { scavenged.insert((c.firstPage + i)..<(c.firstPage + i + 1)) }  // only the cache's free pages
             if (c.claimed >> i) & 1 == 1 { freedAsScavenged.insert((c.firstPage + i)..<(c.firstPage + i + 1)) }
         }

@@ -40,6 +40,9 @@ public struct ReferenceAllocator: Hashable, Sendable {
     /// The base of the heap's first growth while nothing else has happened
     /// since: the only place and moment mheap.grow pads.
     public internal(set) var padBase: UInt64?
+    /// Go 1.21+'s scavenge index bookkeeping, modelled
+    /// (ReferenceAllocator+ScavGen.swift).
+    public internal(set) var scavGen = ScavGenModel()
     /// The per-P page caches (ReferenceAllocator+PageCache.swift).
     public internal(set) var caches = [ReferencePageCache](repeating: ReferencePageCache(), count: ReferenceAllocator.pageCacheCount)
 
@@ -126,6 +129,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
         free.remove(r)
         scavenged.remove(r)
         padding.insert(r)
+        scavGen.allocated(r)
         padBase = nil
     }
 
@@ -138,6 +142,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
         free.remove(r)
         scavenged.remove(r)
         freedAsScavenged.remove(r)
+        scavGen.allocated(r)
         return (address(k), scav * Self.pageSize)
     }
 
@@ -160,6 +165,7 @@ public struct ReferenceAllocator: Hashable, Sendable {
         free.remove(r)
         scavenged.remove(r)
         freedAsScavenged.remove(r)
+        scavGen.allocated(r)
         return scav * Self.pageSize
     }
 
@@ -171,5 +177,6 @@ public struct ReferenceAllocator: Hashable, Sendable {
         guard !padding.intersects(r) else { throw InvalidOperation("free of heap-base padding pages, which the runtime never frees") }
         free.insert(r)
         if claimed { freedAsScavenged.insert(r) }
+        scavGen.freed(r)
     }
 }

@@ -36,7 +36,7 @@ struct InvariantTests {
     @Test("every registered invariant has a distinct name and a statement")
     func registry() {
         let names = Invariant.all.map(\.name)
-        #expect(Set(names).count == names.count && names.count == 14)
+        #expect(Set(names).count == names.count && names.count == 17)
         #expect(Invariant.all.allSatisfy { !$0.statement.isEmpty })
         #expect(Invariant.named("searchAddr") != nil && Invariant.named("nope") == nil)
     }

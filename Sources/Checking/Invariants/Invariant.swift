@@ -18,12 +18,19 @@ public struct InvariantContext {
     public let reference: ReferenceAllocator
     /// The operation changed the grown set (metadata mappings change only then).
     public let grew: Bool
+    /// The heap's released bytes as the runtime would count them from the
+    /// results so far (Runner.releasedFromResults): grown bytes, plus the
+    /// bytes scavenges released, minus the scavenged bytes allocations
+    /// reported. Nil where nobody counted.
+    public let releasedFromResults: Int64?
 
-    public init(state: HeapState, geometry: Geometry, reference: ReferenceAllocator, grew: Bool = false) {
+    public init(state: HeapState, geometry: Geometry, reference: ReferenceAllocator, grew: Bool = false,
+                releasedFromResults: Int64? = nil) {
         self.state = state
         self.geometry = geometry
         self.reference = reference
         self.grew = grew
+        self.releasedFromResults = releasedFromResults
     }
 
     /// A snapshot of the port (for tests and tools): the touched chunks, or
@@ -70,7 +77,7 @@ extension Invariant {
     /// Every invariant, in the order they are checked and reported.
     public static let all: [Invariant] = [
         .searchAddr, .pruning, .inUseShape, .memory, .summaryReady, .accounting, .leaves, .merge, .wellFormed, .scavengedFree,
-        .allocatedPages, .scavIndex, .pageCache, .heapReleased,
+        .allocatedPages, .scavIndex, .scavGen, .scavCursors, .scavExtent, .pageCache, .heapReleased,
     ]
 
     /// Looks an invariant up by name.

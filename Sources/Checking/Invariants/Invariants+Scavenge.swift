@@ -80,17 +80,21 @@ extension Invariant {
     /// counts as released must be exactly the pages marked scavenged, in the
     /// chunks' bitmaps and in the page caches. Grown memory is released and
     /// all scavenged; scavengeOne adds what it marks; an allocation subtracts
-    /// the scavenged bytes it reports. Only where someone keeps that count
-    /// (the port's PortTarget; Go's test allocator does not), and only on a
-    /// snapshot of every chunk.
+    /// the scavenged bytes it reports. Two counts are held to the bits: the
+    /// checker's own, from the operations' results (every target), and the
+    /// port's simulated `heapReleased` where it keeps one. On a snapshot of
+    /// every chunk only. (An allocation that reports more scavenged bytes
+    /// than its pages held is judged at once, as a memory-safety finding of
+    /// this invariant: Runner.judgeScavCount.)
     public static let heapReleased = Invariant(
         name: "heapReleased",
-        statement: "bytes counted as released (grown + scavenged by scavengeOne - reported by allocations) == scavenged pages in the bitmaps and caches (mheap.go, mgcscavenge.go; port only, full snapshots)"
+        statement: "bytes counted as released (grown + released by scavenges - scavenged bytes reported by allocations, from the results; and the port's own count) == scavenged pages in the bitmaps and caches; no allocation reports more scavenged bytes than its pages held (mheap.go, mgcscavenge.go; full snapshots)"
     ) { ctx in
         let s = ctx.state
-        guard let released = s.simulatedMemory?.heapReleased else {
-            return .notApplicable("needs the runtime's count of released bytes (port with its heap simulated)")
-        }
+        let counts = [("counted from the results", ctx.releasedFromResults),
+                      ("counted by the port's heapReleased", s.simulatedMemory?.heapReleased)]
+            .compactMap { name, v in v.map { (name, $0) } }
+        guard !counts.isEmpty else { return .notApplicable("no count of released bytes (a run with no results judged)") }
         guard s.full else { return .notApplicable("needs every chunk (full snapshots only)") }
         var pages = 0
         for c in s.chunks where c.present {
@@ -98,8 +102,8 @@ extension Invariant {
         }
         for pc in s.pageCaches ?? [] { pages += (pc.cache & pc.scav).nonzeroBitCount }
         let marked = Int64(pages) * Int64(Geometry.pageSize)
-        if released != marked {
-            return .broken("\(released) bytes counted as released, but \(pages) pages (\(marked) bytes) are marked scavenged")
+        for (name, released) in counts where released != marked {
+            return .broken("\(released) bytes \(name) as released, but \(pages) pages (\(marked) bytes) are marked scavenged")
         }
         return .holds
     }

@@ -30,8 +30,11 @@ public struct ScavengeStep {
     ///   unscavenged (else the scavenger lost track of it: memory never
     ///   returned to the OS). Pages freed as "scavenged" (a claim the bitmap
     ///   does not record) are left out, as in `scavIndex`.
+    /// - `background` (Go 1.21+'s background scavenger, with the checker's
+    ///   model of the index before the scavenge): see `backgroundRule`.
     public static func judge(_ state: HeapState, geometry: Geometry, reference r: ReferenceAllocator,
-                             released: UInt64, exhaustive: Bool = false) -> ScavengeStep {
+                             released: UInt64, exhaustive: Bool = false,
+                             background: ScavGenModel? = nil, ranOut: Bool = false) -> ScavengeStep {
         var out = ScavengeStep()
         let sp = geometry.space
         let physPages = Swift.max(1, geometry.physPageSize / Geometry.pageSize)
@@ -85,7 +88,74 @@ public struct ScavengeStep {
         if exhaustive, let left = leftOver(state, geometry: geometry, reference: r) {
             out.broken = "a forced scavenge released \(released) bytes, less than asked, yet \(left) is free and unscavenged"
         }
+        if out.broken == nil, let m = background {
+            out.broken = backgroundRule(state, geometry: geometry, reference: r, model: m, newly: out.newlyScavenged,
+                                        released: released, ranOut: ranOut)
+        }
         return out
+    }
+
+    /// What Go 1.21+'s background scavenger (`(*pageAlloc).scavenge` with
+    /// force false) may do, from `find`, `shouldScavenge` and
+    /// `scavengeOne`, judged with the checker's model `m` of the index as
+    /// it was before the scavenge:
+    /// - it searches down from `searchAddrBg` only: in the cursor's chunk
+    ///   at and below the 64-page word that holds the cursor's page
+    ///   (findScavengeCandidate starts at word searchIdx/64), below it whole
+    ///   chunks. So it releases no page above that word;
+    /// - it takes only chunks the density rule allows: fewer than
+    ///   `scavChunkHiOccPages` (496) pages in use, and, when the chunk was
+    ///   touched in this generation, fewer than that at the generation's
+    ///   start (`lastInUse`) too. So it releases nothing in a dense chunk;
+    /// - it stops early only when `find` has nothing left. So if it released
+    ///   less than asked, no whole physical page that is free and
+    ///   unscavenged remains at or below the cursor in a chunk the density
+    ///   rule allows.
+    /// What it may leave behind: pages above the cursor (freed in this
+    /// generation: the next `nextGen` raises the cursor to them), pages in
+    /// dense chunks, and parts of physical pages.
+    static func backgroundRule(_ state: HeapState, geometry: Geometry, reference r: ReferenceAllocator, model m: ScavGenModel,
+                               newly: IntervalSet, released: UInt64, ranOut: Bool) -> String? {
+        let hiOcc = UInt16(Geometry.pallocChunkPages * 31 / 32)
+        func allowed(_ chunk: UInt64) -> Bool {
+            let c = m.chunk(chunk)
+            return c.inUse < hiOcc && (c.gen != m.gen || c.lastInUse < hiOcc)
+        }
+        let cursor = m.bgCursor
+        // The highest page the search reaches: the end of the cursor's word.
+        let top = cursor / 64 * 64 + 63
+        for iv in newly.intervals {
+            if iv.upperBound - 1 > top || cursor == 0 {
+                let p = Swift.max(iv.lowerBound, cursor == 0 ? iv.lowerBound : top + 1)
+                return "a background scavenge released page \(h(r.address(p))) above its cursor searchAddrBg \(h(r.address(cursor))) (cleared: 0x\(String(r.address(0), radix: 16)))"
+            }
+            var p = iv.lowerBound
+            while p < iv.upperBound {
+                let c = p / Geometry.pallocChunkPages
+                if !allowed(c) {
+                    let d = m.chunk(c)
+                    return "a background scavenge released page \(h(r.address(p))) in chunk \(c), which the density rule skips (inUse \(d.inUse), lastInUse \(d.lastInUse), gen \(d.gen) of \(m.gen))"
+                }
+                p = (c + 1) * Geometry.pallocChunkPages
+            }
+        }
+        guard ranOut, cursor != 0 else { return nil }
+        let k = Int(Swift.max(1, Swift.min(64, geometry.physPageSize / Geometry.pageSize)))
+        let mask: UInt64 = k == 64 ? ~0 : (1 << UInt64(k)) - 1
+        for c in state.chunks where c.present && allowed(c.chunk) {
+            let firstPage = c.chunk * Geometry.pallocChunkPages
+            guard firstPage <= top else { break }
+            for w in 0..<8 {
+                let free = ~c.alloc(w) & ~c.scavenged(w)
+                guard free != 0 else { continue }
+                for b in stride(from: 0, to: 64, by: k) where (free >> UInt64(b)) & mask == mask {
+                    let page = firstPage + UInt64(w * 64 + b)
+                    guard page + UInt64(k) - 1 <= top else { break }
+                    return "a background scavenge released \(released) bytes, less than asked, yet page \(h(r.address(page))) at or below its cursor \(h(r.address(cursor))) is free and unscavenged in a chunk the density rule allows"
+                }
+            }
+        }
+        return nil
     }
 
     /// The first whole physical page that is free and unscavenged in the

@@ -64,6 +64,10 @@ public protocol AllocatorUnderTest: AnyObject {
     /// Whether the target pads the heap base (`pad`: Go 1.26+'s
     /// markRandomPaddingPages).
     var supportsPadding: Bool { get }
+    /// Whether the target's `free` takes the `scavenged` claim (Go 1.19,
+    /// 1.20 and the port); Go 1.21+'s `free(base, npages)` has no such
+    /// argument, so the claim means nothing there.
+    var freeTakesScavenged: Bool { get }
 }
 
 extension Array where Element == any AllocatorUnderTest {

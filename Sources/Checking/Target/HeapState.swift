@@ -59,6 +59,41 @@ public enum ScavIndexKind: Equatable, Sendable {
     case chunkData
 }
 
+/// The scalar state of Go 1.21+'s scavenge index (mgcscavenge.go,
+/// `scavengeIndex`), as the target stores it.
+public struct ScavIndexScalars: Equatable, Sendable {
+    /// `gen`: the generation, raised once per GC cycle by `nextGen`.
+    public var gen: UInt32
+    /// `searchAddrBg`, `searchAddrForce`: the cursors the background and the
+    /// forced scavenger search down from, as raw addresses (a cleared
+    /// cursor reads as `minOffAddr`'s address), and their mark bits.
+    public var searchAddrBg: UInt64
+    public var bgMarked: Bool
+    public var searchAddrForce: UInt64
+    public var forceMarked: Bool
+    /// `freeHWM`: the highest page freed in this generation (raw address;
+    /// `minOffAddr`'s when none was).
+    public var freeHWM: UInt64
+    /// `min`, `max`: the entries of the index whose memory is mapped
+    /// [min, max) (64-bit platforms); `minHeapIdx`: the lowest chunk the
+    /// heap has grown into, where `find` stops.
+    public var min: UInt64
+    public var max: UInt64
+    public var minHeapIdx: UInt64
+    public init(gen: UInt32, searchAddrBg: UInt64, bgMarked: Bool, searchAddrForce: UInt64, forceMarked: Bool,
+                freeHWM: UInt64, min: UInt64, max: UInt64, minHeapIdx: UInt64) {
+        self.gen = gen
+        self.searchAddrBg = searchAddrBg
+        self.bgMarked = bgMarked
+        self.searchAddrForce = searchAddrForce
+        self.forceMarked = forceMarked
+        self.freeHWM = freeHWM
+        self.min = min
+        self.max = max
+        self.minHeapIdx = minHeapIdx
+    }
+}
+
 /// One P's page cache as the target holds it (Go's `pageCache`).
 public struct PageCacheState: Equatable, Sendable {
     /// The block's base address (meaningful while `cache` is not 0).
@@ -143,6 +178,8 @@ public struct HeapState: Equatable, Sendable {
     public var metadataMappedBytes: UInt64?
     /// The page caches of Ps 0 to 3, when the target reports them.
     public var pageCaches: [PageCacheState]?
+    /// Go 1.21+: the scavenge index's generation, cursors and extent.
+    public var scavIndexScalars: ScavIndexScalars?
 
     public init() {}
 
@@ -153,7 +190,7 @@ public struct HeapState: Equatable, Sendable {
             && a.full == b.full && a.summaries == b.summaries && a.mappedSummaryRanges == b.mappedSummaryRanges
             && a.chunks == b.chunks && a.searchAddrLeafMapped == b.searchAddrLeafMapped && a.simulatedMemory == b.simulatedMemory
             && a.scavIndexKind == b.scavIndexKind && a.metadataMappedBytes == b.metadataMappedBytes
-            && a.pageCaches == b.pageCaches
+            && a.pageCaches == b.pageCaches && a.scavIndexScalars == b.scavIndexScalars
     }
 
     /// The reported summary `l`/`i`, found by binary search.

@@ -20,6 +20,7 @@ public final class PortTarget: AllocatorUnderTest {
     public var supportsNextGen: Bool { false }
     /// The port follows Go 1.18/1.19, before heap-base padding.
     public var supportsPadding: Bool { false }
+    public var freeTakesScavenged: Bool { true }
     /// The port's scavenger policy, known without making a port.
     public static let scavengerPolicy = GoTarget.bitmapIndexPolicy
     /// The page caches of Ps 0 to 3 (Go keeps one in each P).

@@ -67,6 +67,7 @@ public final class GoTarget: AllocatorUnderTest {
     public var supportsNextGen: Bool { info.features & 8 != 0 }
     /// Go 1.26+ has markRandomPaddingPages.
     public var supportsPadding: Bool { info.features & 16 != 0 }
+    public var freeTakesScavenged: Bool { info.features & 2 != 0 }
     /// Operations per batch: enough to amortise the pipe, small enough that
     /// a batch never fills it.
     static let batch = 64
@@ -94,7 +95,9 @@ public final class GoTarget: AllocatorUnderTest {
             }
             argv.insert(path, at: 0)
         }
-        child = try ChildProcess(argv: argv, env: ["ALLOCVERIFY_DRIVER": "1", "GOTRACEBACK": "system"])
+        var env = ["ALLOCVERIFY_DRIVER": "1", "GOTRACEBACK": "system"]
+        if let m = spec.mutant { env["ALLOCVERIFY_GO_MUTANT"] = m }
+        child = try ChildProcess(argv: argv, env: env)
         // The magic line, then the hello words.
         let magic = Array("ALLOCVERIFY-DRIVER 2\n".utf8)
         var window: [UInt8] = []
@@ -428,6 +431,13 @@ public final class GoTarget: AllocatorUnderTest {
             caches.append(PageCacheState(base: b, cache: c, scav: sc))
         }
         s.pageCaches = caches
+        if s.scavIndexKind == .chunkData {
+            guard p + 9 <= w.count, w[p] <= UInt64(UInt32.max) else { return nil }
+            s.scavIndexScalars = ScavIndexScalars(gen: UInt32(w[p]), searchAddrBg: w[p + 1], bgMarked: w[p + 2] != 0,
+                                                  searchAddrForce: w[p + 3], forceMarked: w[p + 4] != 0, freeHWM: w[p + 5],
+                                                  min: w[p + 6], max: w[p + 7], minHeapIdx: w[p + 8])
+            p += 9
+        }
         guard let saMapped = next(), p == w.count else { return nil }
         s.searchAddrLeafMapped = saMapped != 0
         return s

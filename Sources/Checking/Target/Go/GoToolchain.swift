@@ -16,6 +16,10 @@ public struct GoTargetSpec: Sendable, Hashable, CustomStringConvertible {
     public var goarch: String
     /// Patch files (`patch -p1` relative to GOROOT), in order.
     public var patches: [String]
+    /// Which negative control a patch built with several runs (the child's
+    /// ALLOCVERIFY_GO_MUTANT; GoDriver/patches/controls/go1.27-index-mutants.diff).
+    /// Tests only: no command-line option sets it.
+    public var mutant: String?
 
     public init(version: String? = nil, goroot: String? = nil, goarch: String = GoTargetSpec.hostGOARCH, patches: [String] = []) {
         self.version = version
@@ -37,6 +41,7 @@ public struct GoTargetSpec: Sendable, Hashable, CustomStringConvertible {
         var s = version.map { "go\($0)" } ?? "goroot:\(goroot ?? "?")"
         s += "/\(goarch)"
         for p in patches { s += "+" + ((p as NSString).lastPathComponent as NSString).deletingPathExtension }
+        if let mutant { s += "@" + mutant }
         return s
     }
 
@@ -73,15 +78,16 @@ public struct GoStartupDeath: Error, CustomStringConvertible {
 /// their `# failure:` and `# also-fails:` signatures, by the Go versions
 /// whose code has them: files named go1.19-* for Go 1.19 and 1.20 (the
 /// bitmap index), go1.27-* for Go 1.21 and later (the scavChunkData index;
-/// each replayed on 1.21.13 to 1.27.3, README.md).
+/// each replayed on 1.21.13 to 1.27.3, README.md), go1.21-* for Go 1.21
+/// alone (golang/go#63385, fixed in 1.22).
 public enum KnownGoDefects {
     public static func signatures(forVersion v: String?) -> Set<String> {
         guard let v else { return [] }
         let minor = Int(v.split(separator: ".").dropFirst().first ?? "") ?? 0
-        let prefix = minor >= 21 ? "go1.27-" : "go1.19-"
+        let prefixes = minor >= 21 ? (minor == 21 ? ["go1.27-", "go1.21-"] : ["go1.27-"]) : ["go1.19-"]
         let dir = GoDriverFiles.directory + "/findings"
         var out: Set<String> = []
-        for f in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where f.hasPrefix(prefix) && f.hasSuffix(".trace") {
+        for f in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where prefixes.contains(where: { f.hasPrefix($0) }) && f.hasSuffix(".trace") {
             guard let text = try? String(contentsOfFile: dir + "/" + f, encoding: .utf8) else { continue }
             for line in text.split(whereSeparator: \.isNewline) {
                 if line.hasPrefix("# failure: ") { out.insert(String(line.dropFirst("# failure: ".count))) }
