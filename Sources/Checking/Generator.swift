@@ -18,6 +18,14 @@ public enum OpKind: Int, CaseIterable, Sendable {
     /// The scavenger's generation moves on (gcMarkTermination's nextGen),
     /// once or several times in a row; only for Go 1.21+ targets.
     case nextGen
+    /// Go 1.21+'s generations at work (only with nextGen): frees just above
+    /// and just below the background cursor (the previous generation's
+    /// highest freed page), then a background scavenge.
+    case aroundCursor
+    /// Go 1.21+'s density rule (only with nextGen): fill a chunk past
+    /// scavChunkHiOccPages (496 of 512), move to a new generation, free it
+    /// back to just around the threshold, then a background scavenge.
+    case density
 }
 
 /// A plan for the heap's layout: pieces to grow, in grow order.
@@ -70,6 +78,10 @@ public struct OperationGenerator<Source: ChoiceSource> {
         let scavengeWeight = self.source.draw(0...2)
         weights.append(scavenge ? scavengeWeight : 0)
         weights.append(nextGen ? self.source.draw(0...2) : 0)
+        // Drawn only for targets with generations, after every other draw,
+        // so the seeds of other targets draw what they always drew.
+        weights.append(nextGen ? self.source.draw(0...2) : 0)
+        weights.append(nextGen ? self.source.draw(0...1) : 0)
     }
 
     /// Where the heap starts, as a linear chunk index of this geometry.
@@ -254,7 +266,72 @@ public struct OperationGenerator<Source: ChoiceSource> {
             let extra = source.chance(1, in: 4) ? Int(source.draw(1...2)) : 0
             queued = Array(repeating: .nextGen, count: extra)
             return .nextGen
+        case .aroundCursor:
+            queued = aroundCursor(r, allocated)
+            return queued.isEmpty ? .nextGen : queued.removeFirst()
+        case .density:
+            queued = density(r)
+            return queued.isEmpty ? .alloc(npages: allocSize(r)) : queued.removeFirst()
         }
+    }
+
+    /// Frees of single pages just above and just below the background
+    /// cursor, in its chunk (above it in the same 64-page word, in the next
+    /// word, further up; below likewise), then a small background
+    /// scavenge: the pages the cursor's generation may and may not take.
+    mutating func aroundCursor(_ r: ReferenceAllocator, _ allocated: IntervalSet) -> [Operation] {
+        let cursor = r.scavGen.bgCursor
+        guard cursor != 0 else { return [] }
+        let chunk = cursor / Geometry.pallocChunkPages
+        let lo = chunk * Geometry.pallocChunkPages, hi = lo + Geometry.pallocChunkPages
+        var ops: [Operation] = []
+        var freed = IntervalSet()
+        for d in [1, 63 - cursor % 64, 64, 65, 200, 511] as [UInt64] where source.chance(1, in: 2) {
+            for p in [cursor &+ d, cursor &- d] where p >= lo && p < hi && p != cursor {
+                guard allocated.contains(p), !freed.contains(p) else { continue }
+                freed.insert(p..<(p + 1))
+                ops.append(.free(base: r.address(p), npages: 1, scavenged: false))
+            }
+        }
+        guard !ops.isEmpty else { return [] }
+        ops.append(.scavenge(nbytes: source.pick([8 << 10, 64 << 10] as [UInt64]), force: false))
+        return ops
+    }
+
+    /// Fills a chunk holding free pages up to 496 + d pages in use (d in
+    /// -1...2) with alloc-ranges of its free runs, moves to a new
+    /// generation, frees single pages back to around the threshold, and
+    /// scavenges in the background.
+    mutating func density(_ r: ReferenceAllocator) -> [Operation] {
+        let per = Geometry.pallocChunkPages
+        let withFree = r.free.intervals.map { $0.lowerBound / per }
+        guard !withFree.isEmpty else { return [] }
+        let chunk = source.pick(withFree)
+        let lo = chunk * per, hi = lo + per
+        let hiOcc = per * 31 / 32
+        var inUse = per - r.free.count(in: lo..<hi)
+        let target = hiOcc + source.draw(0...3) - 1
+        var ops: [Operation] = []
+        var mine: [UInt64] = []  // pages these alloc-ranges take
+        for iv in r.free.intervals where iv.upperBound > lo && iv.lowerBound < hi && inUse < target {
+            let a = Swift.max(iv.lowerBound, lo)
+            let n = Swift.min(Swift.min(iv.upperBound, hi) - a, target - inUse)
+            ops.append(.allocRange(base: r.address(a), npages: n))
+            mine += Array(a..<(a + n))
+            inUse += n
+        }
+        guard !ops.isEmpty else { return [] }
+        ops.append(.nextGen)
+        // Back to just below, at, or just above the threshold.
+        let after = hiOcc + source.draw(0...2) - 1
+        var k = 0
+        while inUse > after, k < mine.count {
+            ops.append(.free(base: r.address(mine[mine.count - 1 - k]), npages: 1, scavenged: false))
+            inUse -= 1
+            k += 1
+        }
+        ops.append(.scavenge(nbytes: source.pick([8 << 10, 2 << 20] as [UInt64]), force: source.chance(1, in: 4)))
+        return ops
     }
 
     /// The next piece of the plan that the reference accepts (a piece at an

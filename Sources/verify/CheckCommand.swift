@@ -37,28 +37,14 @@ struct CheckCommand: ParsableCommand {
                                    geometry: try allocator.resolvedGeometry(), variant: try allocator.resolvedVariant(),
                                    ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = checking.shrinkBudget
+        // Read before the run: a bad file is refused before any work.
+        let knownSignatures = try readKnownFindings(known)
         try allocator.applyTargets(&options)
         print("check: seeds \(a)..\(b)\(time.map { ", at most \($0)" } ?? ""), target \(options.config(a).targetName), \(jobs) jobs")
         let summary = try check(options) { printError($0) }
         GoDriverPool.shared.drain()
         printSummary(summary, options)
         try allocator.finishGoCoverage(options.go, runs: "verify check, \(summary.seedsRun) seeds, \(summary.opsRun) operations")
-        var knownSignatures: [(signature: String, file: String)] = []
-        for f in known {
-            guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
-                printError("error: --known \(f): cannot read the file")
-                throw ExitCode(2)
-            }
-            guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("# failure: ") }) else {
-                printError("error: --known \(f): no '# failure: SIGNATURE' line (a trace written by verify)")
-                throw ExitCode(2)
-            }
-            knownSignatures.append((String(line.dropFirst("# failure: ".count)), f))
-            // A kept finding may name the signatures its consequences fail with.
-            for also in text.split(whereSeparator: \.isNewline) where also.hasPrefix("# also-fails: ") {
-                knownSignatures.append((String(also.dropFirst("# also-fails: ".count)), f))
-            }
-        }
         var unknown = 0
         for sig in Set(summary.failures.map(\.signature)).sorted() {
             let n = summary.failures.filter { $0.signature == sig }.count
@@ -70,4 +56,28 @@ struct CheckCommand: ParsableCommand {
         }
         if unknown > 0 { throw ExitCode(1) }
     }
+}
+
+/// The signatures of kept findings (`--known FILE`, repeatable): each
+/// trace's `# failure:` line and its `# also-fails:` lines (the signatures
+/// its consequences fail with). A file that cannot be read or names no
+/// failure is refused (exit 2).
+func readKnownFindings(_ files: [String]) throws -> [(signature: String, file: String)] {
+    var out: [(signature: String, file: String)] = []
+    for f in files {
+        guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
+            printError("error: --known \(f): cannot read the file")
+            throw ExitCode(2)
+        }
+        let lines = text.split(whereSeparator: \.isNewline)
+        guard let line = lines.first(where: { $0.hasPrefix("# failure: ") }) else {
+            printError("error: --known \(f): no '# failure: SIGNATURE' line (a trace written by verify)")
+            throw ExitCode(2)
+        }
+        out.append((String(line.dropFirst("# failure: ".count)), f))
+        for also in lines where also.hasPrefix("# also-fails: ") {
+            out.append((String(also.dropFirst("# also-fails: ".count)), f))
+        }
+    }
+    return out
 }

@@ -56,6 +56,9 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "Seconds between progress lines on standard error.")
     var progressEvery: Double = 5
 
+    @Option(help: "A kept finding's trace (repeatable): seeds failing with its '# failure:' or '# also-fails:' signature are counted as known, not shrunk, and do not fail the campaign.")
+    var known: [String] = []
+
     @Option(help: "Promote this finding trace to a regression test in --regressions, expected results from the faithful port.")
     var promote: String?
 
@@ -88,6 +91,7 @@ struct FuzzCommand: ParsableCommand {
             return
         }
         var o = CampaignOptions()
+        o.knownSignatures = Set(try readKnownFindings(known).map(\.signature))
         o.seedBase = seedBase
         o.shard = Shard.parse(shard)!
         o.seconds = try parseDuration(time)

@@ -79,6 +79,21 @@ struct FuzzCampaignTests {
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
     }
 
+    @Test("fuzz --known: a seed failing with a kept finding's signature is counted as known, not shrunk, and the campaign passes; another signature still fails it")
+    func known() throws {
+        var o = preFixCampaign(nil)
+        o.knownSignatures = ["invariant:searchAddr:mapped"]
+        let s = try Campaign(o).run()
+        #expect(s.seeds == 1 && !s.found && s.findings.isEmpty)
+        #expect(s.knownFailures == ["invariant:searchAddr:mapped": 1])
+        #expect(s.text().contains { $0.hasPrefix("known: 1 seed(s) fail with invariant:searchAddr:mapped") })
+        #expect(try s.jsonText().contains("\"invariant:searchAddr:mapped\" : 1"))
+        // Control: a different known signature does not hide this one.
+        o.knownSignatures = ["invariant:scavIndex"]
+        let s2 = try Campaign(o).run()
+        #expect(s2.found && s2.failingSeeds == 1 && s2.knownFailures.isEmpty)
+    }
+
     @Test("dedupe: the same failing seed twice is one finding seen twice; a class past its limit is only counted")
     func dedupe() throws {
         var o = preFixCampaign(nil)

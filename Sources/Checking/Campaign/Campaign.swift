@@ -57,6 +57,9 @@ public struct CampaignOptions: Sendable {
     public var go: GoTargetSpec?
     /// Seeds and shrink candidates in supervised worker processes (see CheckOptions.isolate).
     public var isolate = false
+    /// Signatures of kept findings (`fuzz --known FILE`): seeds failing
+    /// with one are counted as known, neither shrunk nor a finding.
+    public var knownSignatures: Set<String> = []
 
     public init() {}
 
@@ -107,6 +110,8 @@ public struct CampaignSummary: Sendable {
     public var peakRSSBytes = 0
     /// CPU seconds the process used (all threads).
     public var cpuSeconds = 0.0
+    /// Seeds that failed with a known signature (`CampaignOptions.knownSignatures`).
+    public var knownFailures: [String: Int] = [:]
     public var opsPerSecond: Double { elapsed > 0 ? Double(ops) / elapsed : 0 }
     public var found: Bool { failingSeeds > 0 }
 }
@@ -215,15 +220,13 @@ public final class Campaign: @unchecked Sendable {
                         run = o.runOutcome(config.geometry)
                     case let .died(kind):
                         let died = try diedOutcome(seed, config, kind)
-                        record(died, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                        try handleFailure(died)
+                        if record(died, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) { try handleFailure(died) }
                         continue
                     }
                 } else {
                     run = try runSeed(seed, config)
                 }
-                record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                if run.finding != nil {
+                if record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) {
                     try handleFailure(run)
                     if let c = try exec.consequence(run, config) { try handleFailure(c) }
                 }
@@ -248,7 +251,9 @@ public final class Campaign: @unchecked Sendable {
         if let buckets { summary.buckets.merge(buckets) }
     }
 
-    func record(_ run: RunOutcome, seconds: Double) {
+    /// Counts a run; true when it is a new (not known) failure to handle.
+    @discardableResult
+    func record(_ run: RunOutcome, seconds: Double) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         summary.seeds += 1
@@ -257,10 +262,14 @@ public final class Campaign: @unchecked Sendable {
         summary.totals[run.geometry.name, default: GeometryTotals()].ops += run.ops.count
         summary.totals[run.geometry.name, default: GeometryTotals()].seconds += seconds
         summary.buckets.add(run)
-        if run.finding != nil {
-            summary.failingSeeds += 1
-            summary.totals[run.geometry.name, default: GeometryTotals()].failures += 1
+        guard let f = run.finding else { return false }
+        if options.knownSignatures.contains(f.kind.signature) {
+            summary.knownFailures[f.kind.signature, default: 0] += 1
+            return false
         }
+        summary.failingSeeds += 1
+        summary.totals[run.geometry.name, default: GeometryTotals()].failures += 1
+        return true
     }
 
     /// Shrinks a failing run (outside the lock), dedupes it and writes it.

@@ -33,6 +33,8 @@ public struct CampaignJSON: Codable, Equatable {
     public let cpuSeconds: Double
     public let opsPerCPUSecond: Double
     public let failingSeeds: Int
+    /// Seeds failing with a kept finding's signature (`--known`), by signature.
+    public let knownFailures: [String: Int]
     public let unshrunkSeeds: Int
     public let interrupted: Bool
     public let rssBytes: Int
@@ -50,7 +52,7 @@ extension CampaignSummary {
             jobs: options.jobs, elapsedSeconds: (elapsed * 1000).rounded() / 1000, seeds: seeds, ops: ops,
             opsPerSecond: opsPerSecond.rounded(),
             cpuSeconds: (cpuSeconds * 10).rounded() / 10, opsPerCPUSecond: cpuSeconds > 0 ? (Double(ops) / cpuSeconds).rounded() : 0,
-            failingSeeds: failingSeeds, unshrunkSeeds: unshrunk, interrupted: interrupted,
+            failingSeeds: failingSeeds, knownFailures: knownFailures, unshrunkSeeds: unshrunk, interrupted: interrupted,
             rssBytes: rssBytes, peakRSSBytes: peakRSSBytes, bucketsHit: buckets.hit,
             buckets: buckets.rows.map { .init(name: $0.name, count: $0.count) },
             geometries: (Geometry.catalog.map(\.name).filter { totals[$0] != nil }
@@ -109,6 +111,9 @@ extension CampaignSummary {
         out.append("state buckets hit: \(buckets.hit)/\(buckets.rows.count)")
         for (n, c) in buckets.rows {
             out.append("  " + n.padding(toLength: 24, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 12 - String(c).count)) + String(c) + (c == 0 ? "  NOT HIT" : ""))
+        }
+        for (sig, n) in knownFailures.sorted(by: { $0.key < $1.key }) {
+            out.append("known: \(n) seed(s) fail with \(sig), a kept finding's signature (--known)")
         }
         if findings.isEmpty {
             out.append("findings: none")

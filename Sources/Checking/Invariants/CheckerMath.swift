@@ -78,3 +78,32 @@ enum CheckerMath {
         return Sum3(start: start, max: Swift.max(best, run), end: end)
     }
 }
+
+extension ChunkBits {
+    /// The first whole physical page of this chunk (an aligned block of `k`
+    /// pages, 1 <= k <= 64) whose pages are all free and unscavenged, and
+    /// not in `claimed` (8 words of pages freed as "scavenged", a claim the
+    /// bitmap does not record), for which `accept` holds: its first page,
+    /// chunk-relative. A scavenger releases nothing smaller than such a
+    /// block, so the scavenger's invariants are about these alone.
+    func firstFreeUnscavenged(physPages k: Int, claimed: [UInt64]? = nil,
+                              where accept: (UInt64) -> Bool = { _ in true }) -> UInt64? {
+        let mask: UInt64 = k >= 64 ? ~0 : (1 << UInt64(k)) - 1
+        for w in 0..<8 {
+            var m = ~alloc(w) & ~scavenged(w)
+            if let claimed { m &= ~claimed[w] }
+            guard m != 0 else { continue }
+            for b in stride(from: 0, to: 64, by: k) where (m >> UInt64(b)) & mask == mask {
+                let page = UInt64(w * 64 + b)
+                if accept(page) { return page }
+            }
+        }
+        return nil
+    }
+}
+
+extension Geometry {
+    /// Runtime pages per physical page (1 where the OS page is smaller),
+    /// at most a bitmap word.
+    var pagesPerPhysPage: Int { Int(Swift.max(1, Swift.min(64, physPageSize / Geometry.pageSize))) }
+}

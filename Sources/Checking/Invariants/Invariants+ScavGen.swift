@@ -69,19 +69,12 @@ extension Invariant {
             return .broken("searchAddrBg is \(h(sc.searchAddrBg)), the model \(addr(m.bgCursor))")
         }
         let force = r.page(sc.searchAddrForce)
-        let k = Int(Swift.max(1, Swift.min(64, ctx.geometry.physPageSize / Geometry.pageSize)))
-        let mask: UInt64 = k == 64 ? ~0 : (1 << UInt64(k)) - 1
+        let k = ctx.geometry.pagesPerPhysPage
         for c in s.chunks where c.present {
             let firstPage = c.chunk * Geometry.pallocChunkPages
             guard firstPage + Geometry.pallocChunkPages - 1 > force else { continue }
-            for w in 0..<8 {
-                let m = ~c.alloc(w) & ~c.scavenged(w)
-                guard m != 0 else { continue }
-                for b in stride(from: 0, to: 64, by: k) where (m >> UInt64(b)) & mask == mask {
-                    let page = firstPage + UInt64(w * 64 + b)
-                    guard page > force else { continue }
-                    return .broken("free unscavenged page \(addr(page)) lies above searchAddrForce \(h(sc.searchAddrForce)): no forced scavenge will find it")
-                }
+            if let p = c.firstFreeUnscavenged(physPages: k, where: { firstPage + $0 > force }) {
+                return .broken("free unscavenged page \(addr(firstPage + p)) lies above searchAddrForce \(h(sc.searchAddrForce)): no forced scavenge will find it")
             }
         }
         return .holds

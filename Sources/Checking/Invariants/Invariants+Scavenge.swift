@@ -58,16 +58,11 @@ extension Invariant {
             // since it releases nothing smaller and may unmark a chunk whose
             // free memory is only parts of physical pages.
             let claimed = ctx.reference.freedAsScavenged.bits(from: firstPage, words: 8)
-            let k = Int(Swift.max(1, Swift.min(64, ctx.geometry.physPageSize / Geometry.pageSize)))
-            let mask: UInt64 = k == 64 ? ~0 : (1 << UInt64(k)) - 1
-            for w in 0..<8 {
-                let m = ~c.alloc(w) & ~c.scavenged(w) & ~claimed[w]
-                guard m != 0 else { continue }
-                for b in stride(from: 0, to: 64, by: k) where (m >> UInt64(b)) & mask == mask {
-                    let addr = ctx.geometry.space.unlinear((firstPage + UInt64(w * 64 + b)) * Geometry.pageSize)
-                    let what = k == 1 ? "free unscavenged page" : "free unscavenged physical page (\(k) pages)"
-                    return .broken("chunk \(c.chunk) holds \(what) \(h(addr)) but its scavenge index entry \(h(e)) does not mark it")
-                }
+            let k = ctx.geometry.pagesPerPhysPage
+            if let page = c.firstFreeUnscavenged(physPages: k, claimed: claimed) {
+                let addr = ctx.geometry.space.unlinear((firstPage + page) * Geometry.pageSize)
+                let what = k == 1 ? "free unscavenged page" : "free unscavenged physical page (\(k) pages)"
+                return .broken("chunk \(c.chunk) holds \(what) \(h(addr)) but its scavenge index entry \(h(e)) does not mark it")
             }
         }
         return .holds

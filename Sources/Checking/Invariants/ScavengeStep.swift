@@ -140,19 +140,12 @@ public struct ScavengeStep {
             }
         }
         guard ranOut, cursor != 0 else { return nil }
-        let k = Int(Swift.max(1, Swift.min(64, geometry.physPageSize / Geometry.pageSize)))
-        let mask: UInt64 = k == 64 ? ~0 : (1 << UInt64(k)) - 1
+        let k = geometry.pagesPerPhysPage
         for c in state.chunks where c.present && allowed(c.chunk) {
             let firstPage = c.chunk * Geometry.pallocChunkPages
             guard firstPage <= top else { break }
-            for w in 0..<8 {
-                let free = ~c.alloc(w) & ~c.scavenged(w)
-                guard free != 0 else { continue }
-                for b in stride(from: 0, to: 64, by: k) where (free >> UInt64(b)) & mask == mask {
-                    let page = firstPage + UInt64(w * 64 + b)
-                    guard page + UInt64(k) - 1 <= top else { break }
-                    return "a background scavenge released \(released) bytes, less than asked, yet page \(h(r.address(page))) at or below its cursor \(h(r.address(cursor))) is free and unscavenged in a chunk the density rule allows"
-                }
+            if let p = c.firstFreeUnscavenged(physPages: k, where: { firstPage + $0 + UInt64(k) - 1 <= top }) {
+                return "a background scavenge released \(released) bytes, less than asked, yet page \(h(r.address(firstPage + p))) at or below its cursor \(h(r.address(cursor))) is free and unscavenged in a chunk the density rule allows"
             }
         }
         return nil
@@ -161,21 +154,12 @@ public struct ScavengeStep {
     /// The first whole physical page that is free and unscavenged in the
     /// snapshot's bitmaps (not claimed as freed scavenged), if any.
     static func leftOver(_ state: HeapState, geometry: Geometry, reference r: ReferenceAllocator) -> String? {
-        let k = Int(Swift.max(1, Swift.min(64, geometry.physPageSize / Geometry.pageSize)))
-        let mask: UInt64 = k == 64 ? ~0 : (1 << UInt64(k)) - 1
+        let k = geometry.pagesPerPhysPage
         for c in state.chunks where c.present {
             let firstPage = c.chunk * Geometry.pallocChunkPages
-            var claimed: [UInt64]?
-            for w in 0..<8 {
-                var m = ~c.alloc(w) & ~c.scavenged(w)
-                guard m != 0 else { continue }
-                if claimed == nil { claimed = r.freedAsScavenged.bits(from: firstPage, words: 8) }
-                m &= ~claimed![w]
-                for b in stride(from: 0, to: 64, by: k) where (m >> UInt64(b)) & mask == mask {
-                    let addr = geometry.space.unlinear((firstPage + UInt64(w * 64 + b)) * Geometry.pageSize)
-                    return k == 1 ? "page \(h(addr))" : "the physical page at \(h(addr)) (\(k) pages)"
-                }
-            }
+            guard let page = c.firstFreeUnscavenged(physPages: k, claimed: r.freedAsScavenged.bits(from: firstPage, words: 8)) else { continue }
+            let addr = geometry.space.unlinear((firstPage + page) * Geometry.pageSize)
+            return k == 1 ? "page \(h(addr))" : "the physical page at \(h(addr)) (\(k) pages)"
         }
         return nil
     }
