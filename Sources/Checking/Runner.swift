@@ -274,7 +274,17 @@ public final class Runner {
                 let bg = !forced && state.scavIndexKind == .chunkData ? reference.scavGen : nil
                 let judged = ScavengeStep.judge(state, geometry: geometry, reference: reference, released: r,
                                                 exhaustive: forced && ranOut, background: bg, ranOut: ranOut)
-                if let bad = judged.broken { return finding(.invariant(name: "scavenge", detail: bad), result, target: t) }
+                if let bad = judged.broken {
+                    // Adopt what the target did anyway (its free pages now
+                    // scavenged), so that a replay going on past the finding
+                    // judges later steps on what is there, not on this one.
+                    reference.markScavenged(ScavengeStep.observedScavenged(state, reference: reference))
+                    releasedFromResults += Runner.releasedDelta(op, result)
+                    if let sc = state.scavIndexScalars {
+                        reference.adoptScavengeCursor(force: force, page: reference.page(force ? sc.searchAddrForce : sc.searchAddrBg))
+                    }
+                    return finding(.invariant(name: "scavenge", detail: bad), result, target: t)
+                }
                 if let sc = state.scavIndexScalars, cursor == nil {
                     // find only lowers the cursor it walks, or clears it.
                     let now = reference.page(forced ? sc.searchAddrForce : sc.searchAddrBg)

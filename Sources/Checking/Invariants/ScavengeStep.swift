@@ -164,6 +164,26 @@ public struct ScavengeStep {
         return nil
     }
 
+    /// The pages (reference numbering) the snapshot shows scavenged that
+    /// the reference holds free and not yet scavenged: what a scavenge did,
+    /// whatever rule it broke.
+    static func observedScavenged(_ state: HeapState, reference r: ReferenceAllocator) -> IntervalSet {
+        var out = IntervalSet()
+        for c in state.chunks where c.present {
+            let firstPage = c.chunk * Geometry.pallocChunkPages
+            let free = r.free.bits(from: firstPage, words: 8)
+            let was = r.scavenged.bits(from: firstPage, words: 8)
+            for w in 0..<8 {
+                let newly = c.scavenged(w) & free[w] & ~was[w]
+                for b in 0..<UInt64(64) where (newly >> b) & 1 == 1 {
+                    let p = firstPage + UInt64(w) * 64 + b
+                    out.insert(p..<(p + 1))
+                }
+            }
+        }
+        return out
+    }
+
     /// A run [s, e) of pages in a chunk that is not whole physical pages.
     static func misaligned(_ s: UInt64, _ e: UInt64, _ physPages: UInt64, _ chunkBase: UInt64) -> String? {
         guard s % physPages != 0 || e % physPages != 0 else { return nil }
