@@ -17,7 +17,7 @@ public enum Catalog {
         ]
         for level in 0..<g.summaryLevels { list.append(AddrsToSummaryRangeExact(level: level)) }
         for level in 1..<g.summaryLevels { list.append(ChildRegions(level: level)) }
-        list += [OffAddrOrder(), GeometryConstants()]
+        list += [OffAddrOrder(), GeometryConstants(), ScavCursorArithmetic()]
         return list
     }
 
@@ -28,7 +28,7 @@ public enum Catalog {
         var list: [any Obligation] = [ChunkIndexBaseInverse()]
         for level in 0..<g.summaryLevels { list.append(AddrsToSummaryRangeExact(level: level)) }
         for level in 1..<g.summaryLevels { list.append(ChildRegions(level: level)) }
-        return list + [OffAddrOrder(), GeometryConstants()]
+        return list + [OffAddrOrder(), GeometryConstants(), ScavCursorArithmetic()]
     }
 
     /// The obligations that do not depend on the geometry (proved once, labelled "any").
@@ -44,6 +44,11 @@ public enum Catalog {
         SummarizeFold(),
         SummarizeFinish(),
         SummarizeUint32(),
+        ScavChunkPackRoundTrip(),
+        ScavChunkUnpackPack(),
+        ScavChunkAlloc(),
+        ScavChunkFree(),
+        ScavChunkDensity(),
     ]
 
     /// Obligations outside the default run: too slow for the 60 s budget, or not

@@ -22,16 +22,18 @@ struct ProofTests {
         let failed = reports.filter { !$0.proof.isProved }.map { "\($0.proof.obligation) [\($0.proof.geometry)]: \($0.proof.verdict)" }
         #expect(failed.isEmpty, "\(failed)")
         // Pin the catalogue: 5 geometry-independent obligations, the 6 steps of
-        // summarize's second pass and the 5 of summarize's composition, then per geometry 3 packing + 4 per level below
+        // summarize's second pass, the 5 of summarize's composition and the 5 of
+        // scavChunkData, then per geometry 3 packing + 4 per level below
         // the root (bounds, well formed, loop body, fold) + 1 per level (pack never
         // truncates) + 1 bitmap + 1 chunk + 1 per level (summary range) + 1 per level
-        // below the root (child regions) + 2. The address-only geometries: 1 chunk +
-        // 1 per level + 1 per level below the root + 2.
+        // below the root (child regions) + 3 (offAddr order, constants, the
+        // scavenge index's cursors). The address-only geometries: 1 chunk +
+        // 1 per level + 1 per level below the root + 3.
         let perGeometry: [Int] = Geometry.named.map { g in
-            3 + 4 * (g.summaryLevels - 1) + g.summaryLevels + 1 + 1 + g.summaryLevels + (g.summaryLevels - 1) + 2
+            3 + 4 * (g.summaryLevels - 1) + g.summaryLevels + 1 + 1 + g.summaryLevels + (g.summaryLevels - 1) + 3
         }
-        let perAddressGeometry: [Int] = Geometry.addressOnly.map { g in 1 + g.summaryLevels + (g.summaryLevels - 1) + 2 }
-        let expectedCount: Int = 5 + 6 + 5 + perGeometry.reduce(0, +) + perAddressGeometry.reduce(0, +)
+        let perAddressGeometry: [Int] = Geometry.addressOnly.map { g in 1 + g.summaryLevels + (g.summaryLevels - 1) + 3 }
+        let expectedCount: Int = 5 + 6 + 5 + 5 + perGeometry.reduce(0, +) + perAddressGeometry.reduce(0, +)
         #expect(reports.count == expectedCount)
         let labels: [String] = ["any"] + (Geometry.named + Geometry.addressOnly).map { g in g.name.description }
         #expect(Set(reports.map(\.proof.geometry)) == Set(labels))
@@ -75,7 +77,8 @@ struct ProofTests {
         // No assumption, or one that only bounds the inputs' declared widths:
         // nothing to delete.
         #expect(none.sorted() == ["childRegions.l1", "childRegions.l2", "childRegions.l3", "childRegions.l4",
-                                  "mergeMatchesBitmap.8x8", "summarizeEarlyExit", "summarizeFirstPass.64",
+                                  "mergeMatchesBitmap.8x8", "scavChunkDensity", "scavChunkUnpackPack",
+                                  "summarizeEarlyExit", "summarizeFirstPass.64",
                                   "summarizeInteriorEdges.max62", "summarizeInteriorEdges.zeroWord",
                                   "summarizeStep.finished", "summarizeStep.start"], "\(none)")
     }

@@ -8,6 +8,7 @@
 
 import PageAlloc
 import Reference
+import struct SummaryCore.ScavChunkData
 
 extension Invariant {
     /// From scavChunkData.alloc/free: the first alloc or free of a chunk in
@@ -27,11 +28,11 @@ extension Invariant {
         if sc.gen != model.gen {
             return .broken("the index is at generation \(sc.gen), the model at \(model.gen) (one per next-gen)")
         }
-        let inUseMask = UInt64((1 << (Geometry.logPallocChunkPages + 1)) - 1)
         for c in s.chunks where c.present {
             guard let e = c.scavIndex else { continue }  // scavIndex reports an unmapped entry
-            let last = (e >> 16) & inUseMask
-            let gen = UInt32(truncatingIfNeeded: e >> 32)
+            let d = ScavChunkData<UInt64>(packed: e)
+            let last = d.lastInUse
+            let gen = UInt32(truncatingIfNeeded: d.gen)
             let m = model.chunk(c.chunk)
             if last != UInt64(m.lastInUse) || gen != m.gen {
                 return .broken("chunk \(c.chunk): scavChunkData has lastInUse \(last) gen \(gen), the model lastInUse \(m.lastInUse) gen \(m.gen) (entry \(h(e)))")

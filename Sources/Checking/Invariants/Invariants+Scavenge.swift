@@ -2,6 +2,7 @@
 
 import PageAlloc
 import Reference
+import struct SummaryCore.ScavChunkData
 
 extension Invariant {
     /// From mgcscavenge.go's `scavengeIndex`: the scavenger finds work only
@@ -25,8 +26,6 @@ extension Invariant {
         let s = ctx.state
         let kind = s.scavIndexKind
         if kind == .none { return .notApplicable("the target has no scavenge index") }
-        // scavChunkData's flags sit above the two in-use counts.
-        let flagShift = UInt64(16 + Geometry.logPallocChunkPages + 1)
         for c in s.chunks where c.present {
             guard let e = c.scavIndex else {
                 return .broken("chunk \(c.chunk) is grown but its scavenge index entry is not mapped")
@@ -43,11 +42,14 @@ extension Invariant {
             case .chunkBitmap:
                 marked = e & 1 != 0
             case .chunkData:
-                let inUse = Int(e & 0xFFFF)
+                // Decoded by SummaryCore's ScavChunkData (proved: proofs/,
+                // scavChunkUnpackPack and scavChunkPackRoundTrip).
+                let d = ScavChunkData<UInt64>(packed: e)
+                let inUse = Int(d.inUse)
                 if inUse != allocated {
                     return .broken("chunk \(c.chunk): the scavenge index counts \(inUse) allocated pages, the bitmap \(allocated)")
                 }
-                marked = (e >> flagShift) & 1 != 0
+                marked = !d.isEmpty
             case .none:
                 marked = true
             }

@@ -7,6 +7,7 @@
 
 import PageAlloc
 import Reference
+import struct SummaryCore.ScavChunkData
 
 /// What a `scavenge` operation did, as the checker reads it.
 public struct ScavengeStep {
@@ -116,10 +117,13 @@ public struct ScavengeStep {
     /// dense chunks, and parts of physical pages.
     static func backgroundRule(_ state: HeapState, geometry: Geometry, reference r: ReferenceAllocator, model m: ScavGenModel,
                                newly: IntervalSet, released: UInt64, ranOut: Bool) -> String? {
-        let hiOcc = UInt16(Geometry.pallocChunkPages * 31 / 32)
+        // The density rule is SummaryCore's shouldScavenge (proved:
+        // scavChunkDensity), read on the model's counts.
         func allowed(_ chunk: UInt64) -> Bool {
             let c = m.chunk(chunk)
-            return c.inUse < hiOcc && (c.gen != m.gen || c.lastInUse < hiOcc)
+            let d = ScavChunkData<UInt64>(inUse: UInt64(c.inUse), lastInUse: UInt64(c.lastInUse), gen: UInt64(c.gen),
+                                          flags: ScavChunkData<UInt64>.hasFree)
+            return d.shouldScavenge(currGen: UInt64(m.gen), force: false)
         }
         let cursor = m.bgCursor
         // The highest page the search reaches: the end of the cursor's word.
