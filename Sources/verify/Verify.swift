@@ -10,7 +10,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verification suite for Go's runtime page allocator (a faithful Swift port).",
-        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ShrinkCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self, BugsCommand.self, CoverageCommand.self, ExportGoTestCommand.self, WorkerCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, FuzzCommand.self, ReplayCommand.self, ShrinkCommand.self, ConformanceCommand.self, ModelCommand.self, ProveCommand.self, BenchCommand.self, BugsCommand.self, CoverageCommand.self, ExportGoTestCommand.self, ReportCommand.self, WorkerCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -110,6 +110,8 @@ public struct CampaignSummary: Sendable {
     public var peakRSSBytes = 0
     /// CPU seconds the process used (all threads).
     public var cpuSeconds = 0.0
+    /// When the campaign started (reports order summaries by it).
+    public var startedAt: Date?
     /// Seeds that failed with a known signature (`CampaignOptions.knownSignatures`).
     public var knownFailures: [String: Int] = [:]
     public var opsPerSecond: Double { elapsed > 0 ? Double(ops) / elapsed : 0 }
@@ -159,6 +161,7 @@ public final class Campaign: @unchecked Sendable {
     /// Runs until done; returns the summary.
     public func run(progressEvery: Double = 5, progress: (@Sendable (String) -> Void)? = nil) throws -> CampaignSummary {
         self.progress = progress
+        summary.startedAt = Date()
         let group = DispatchGroup()
         var threads: [Thread] = []
         for _ in 0..<max(options.jobs, 1) {

@@ -33,8 +33,9 @@ public struct CampaignJSON: Codable, Equatable {
     public let cpuSeconds: Double
     public let opsPerCPUSecond: Double
     public let failingSeeds: Int
-    /// Seeds failing with a kept finding's signature (`--known`), by signature.
-    public let knownFailures: [String: Int]
+    /// Seeds failing with a kept finding's signature (`--known`), by signature
+    /// (absent in summaries written before it existed).
+    public let knownFailures: [String: Int]?
     public let unshrunkSeeds: Int
     public let interrupted: Bool
     public let rssBytes: Int
@@ -43,6 +44,11 @@ public struct CampaignJSON: Codable, Equatable {
     public let buckets: [Bucket]
     public let geometries: [GeometryRow]
     public let findings: [FindingRow]
+    /// What ran: `port`, `port:VARIANT`, `go1.27.3/amd64`, `port,go1.21.13/arm64`
+    /// (absent in older summaries).
+    public var target: String? = nil
+    /// When the campaign started, ISO 8601 in UTC (absent in older summaries).
+    public var startedAt: String? = nil
 }
 
 extension CampaignSummary {
@@ -62,7 +68,9 @@ extension CampaignSummary {
                 .init(signature: $0.signature, failingOp: $0.shrunk.finding.opKeyword, seed: $0.shrunk.seed, geometry: $0.shrunk.geometry.name,
                       variant: $0.shrunk.variant.rawValue, operations: $0.shrunk.ops.count, occurrences: $0.occurrences,
                       foundAfterSeconds: ($0.foundAfter * 10).rounded() / 10, trace: $0.tracePath, html: $0.htmlPath)
-            })
+            },
+            target: options.config(options.geometry ?? .amd64).targetName,
+            startedAt: startedAt.map { ISO8601DateFormatter().string(from: $0) })
     }
 
     public func jsonText() throws -> String {
