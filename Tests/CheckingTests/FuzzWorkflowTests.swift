@@ -25,7 +25,12 @@ struct FuzzWorkflowTests {
         let cron = try #require((on["schedule"] as? [[String: Any]])?.first?["cron"] as? String)
         #expect(cron.split(separator: " ").count == 5)
         let jobs = try #require(w["jobs"] as? [String: Any])
-        #expect(Set(jobs.keys) == ["fuzz", "prove", "model", "go", "bugs"])
+        #expect(Set(jobs.keys) == ["fuzz", "prove", "model", "go", "bugs", "report"])
+        // The night's page: every summary merged, after the campaigns, even failed ones.
+        let report = try #require(jobs["report"] as? [String: Any])
+        #expect(report["if"] as? String == "always()")
+        #expect(Set((report["needs"] as? [String]) ?? []) == ["fuzz", "go"])
+        #expect(runLines(report).contains { $0.contains("verify report artifacts") })
         // The historic bug benchmark with the real-Go rows; its exit status is kept.
         let bugs = try #require(runLines(jobs["bugs"]).first { $0.contains("verify bugs") })
         #expect(bugs.contains("swift run -c release verify bugs --with-go") && bugs.contains("exit $status"))
@@ -35,7 +40,8 @@ struct FuzzWorkflowTests {
         #expect((matrix["go"] as? [String])?.first == "1.19" && (matrix["go"] as? [String])?.last == "1.27.3")
         #expect(Set((matrix["goarch"] as? [String]) ?? []) == ["amd64", "386", "arm64", "s390x", "loong64"])
         #expect(runLines(go).contains { $0.contains("--filter geometryAgrees") })
-        #expect(runLines(go).contains { $0.contains("verify fuzz --target go --go ${{ matrix.go }} --goarch ${{ matrix.goarch }}") })
+        // The campaign passes its version's kept findings as known.
+        #expect(runLines(go).contains { $0.contains("verify fuzz --target go --go $v --goarch ${{ matrix.goarch }}") && $0.contains("$known") })
         #expect(runLines(go).contains { $0.contains("issue40191.diff") })
         #expect(runLines(go).contains { $0.contains("verify conformance") })
         let fuzz = try #require(jobs["fuzz"] as? [String: Any])
