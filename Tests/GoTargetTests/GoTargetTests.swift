@@ -309,6 +309,18 @@ struct GoTargetTests {
         GoDriverPool.shared.drain()
     }
 
+    @Test("the index invariants on Go 1.27.3's 32-bit layout (386): its index is allocated whole, min 1, max every chunk; a generated seed passes")
+    func index386() throws {
+        let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
+        let spec = GoTargetSpec(version: v, goarch: "386")
+        let g = try GoDriverPool.shared.take(spec).geometry
+        let ops = try Trace.parse("pagealloc-trace 1\ngeometry 386\ngrow 0x10400000 0x800000\nalloc 3\nfree 0x10402000 1\nnext-gen\nscavenge 0x2000\nscavenge 0x4000 force\n").steps.map(\.op)
+        let run = try #require(try runOps(ops, RunConfig(geometry: g, usePort: false, go: spec)))
+        #expect(run.finding == nil, "\(run.finding.map(\.description) ?? "")")
+        #expect(try runSeed(3, RunConfig(geometry: g, ops: 200, usePort: false, go: spec)).finding == nil)
+        GoDriverPool.shared.drain()
+    }
+
     @Test("golang/go#40191 put back into real Go: found as the searchAddr invariant and as Go's own crash, shrunk, replayable",
           arguments: GoToolchains.installed.filter { $0 == "1.19" || $0 == GoToolchains.newest })
     func issue40191(version: String) throws {

@@ -85,11 +85,11 @@ extension Invariant {
     /// lowest chunk the heap has grown into (find never searches below
     /// it), and the index's mapped entries [min, max) run from the lowest
     /// grown chunk to the highest, rounded out to whole physical pages of
-    /// entries. On 32-bit layouts the index is allocated whole at init and
-    /// min/max stay 0.
+    /// entries. On 32-bit layouts the index is allocated whole at init:
+    /// min 1, max the number of chunks.
     public static let scavExtent = Invariant(
         name: "scavExtent",
-        statement: "Go 1.21+: minHeapIdx is the lowest grown chunk; the index's mapped entries [min, max) are the grown chunks' span rounded out to physical pages (64-bit; 0, 0 on 32-bit) (mgcscavenge.go, mpagealloc_64bit.go)"
+        statement: "Go 1.21+: minHeapIdx is the lowest grown chunk; the index's mapped entries [min, max) are the grown chunks' span rounded out to physical pages (64-bit; 1 and every chunk on 32-bit) (mgcscavenge.go, mpagealloc_64bit.go, mpagealloc_32bit.go)"
     ) { ctx in
         let s = ctx.state
         guard s.scavIndexKind == .chunkData, let sc = s.scavIndexScalars else {
@@ -108,7 +108,10 @@ extension Invariant {
             wantMin = lo / per * per
             wantMax = (hi + per - 1) / per * per
         } else {
-            (wantMin, wantMax) = (0, 0)
+            // mpagealloc_32bit.go's sysInit: the index is allocated whole,
+            // min = 1 ("the 0th chunk is never going to be mapped for the
+            // heap"), max = every chunk of the address space.
+            (wantMin, wantMax) = (1, ctx.geometry.chunkCount)
         }
         if sc.min != wantMin || sc.max != wantMax {
             return .broken("the index maps entries [\(sc.min), \(sc.max)), the grown chunks [\(lo), \(hi)) need [\(wantMin), \(wantMax))")
