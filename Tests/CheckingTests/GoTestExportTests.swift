@@ -35,6 +35,25 @@ struct GoTestExportTests {
         }
     }
 
+    @Test("every kept finding's Go test is committed beside it (GoDriver/findings/gotests/) as export-go-test writes it today")
+    func committedTests() throws {
+        let dir = GoDriverFiles.directory + "/findings"
+        let traces = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".trace") }.sorted()
+        #expect(traces.count >= 5)
+        for t in traces {
+            let path = dir + "/" + t
+            let stem = (t as NSString).deletingPathExtension.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+            let committed = try String(contentsOfFile: dir + "/gotests/allocverify_\(stem)_test.go", encoding: .utf8)
+            let now = try GoTestExport.render(try Trace.parse(try String(contentsOfFile: path, encoding: .utf8)),
+                                              testName: GoTestExport.testName(forFile: path), source: path)
+            // The copyright line carries the year it was written.
+            func body(_ s: String) -> [Substring] { Array(s.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()) }
+            #expect(body(committed) == body(now), "\(t): regenerate with verify export-go-test \(t) --out GoDriver/findings/gotests")
+        }
+        let companion = try String(contentsOfFile: dir + "/gotests/export_allocverify_test.go", encoding: .utf8)
+        #expect(companion == (try String(contentsOfFile: GoTestExport.companionPath, encoding: .utf8)))
+    }
+
     @Test("grows out of address order get the order twin; after a scavenge, allocations assert their address only")
     func twinAndScav() throws {
         let trace = try Trace.parse("""
