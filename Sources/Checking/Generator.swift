@@ -19,8 +19,8 @@ public enum OpKind: Int, CaseIterable, Sendable {
     /// once or several times in a row; only for Go 1.21+ targets.
     case nextGen
     /// Go 1.21+'s generations at work (only with nextGen): frees just above
-    /// and just below the background cursor (the previous generation's
-    /// highest freed page), then a background scavenge.
+    /// and just below the previous generation's highest freed page (where
+    /// nextGen put the background cursor), then a background scavenge.
     case aroundCursor
     /// Go 1.21+'s density rule (only with nextGen): fill a chunk past
     /// scavChunkHiOccPages (496 of 512), move to a new generation, free it
@@ -275,12 +275,16 @@ public struct OperationGenerator<Source: ChoiceSource> {
         }
     }
 
-    /// Frees of single pages just above and just below the background
-    /// cursor, in its chunk (above it in the same 64-page word, in the next
-    /// word, further up; below likewise), then a small background
+    /// Frees of single pages just above and just below the highest page
+    /// freed in the previous generation (where nextGen put the background
+    /// cursor), in its chunk (above it in the same 64-page word, in the
+    /// next word, further up; below likewise), then a small background
     /// scavenge: the pages the cursor's generation may and may not take.
+    /// It reads `previousFreeHWM`, not the cursor itself: a scavenger moves
+    /// the cursor, and the operations of a seed must not depend on the
+    /// target's scavenger.
     mutating func aroundCursor(_ r: ReferenceAllocator, _ allocated: IntervalSet) -> [Operation] {
-        let cursor = r.scavGen.bgCursor
+        let cursor = r.scavGen.previousFreeHWM
         guard cursor != 0 else { return [] }
         let chunk = cursor / Geometry.pallocChunkPages
         let lo = chunk * Geometry.pallocChunkPages, hi = lo + Geometry.pallocChunkPages

@@ -32,6 +32,11 @@ public struct ScavGenModel: Hashable, Sendable {
     /// `searchAddrForce`: raised by every free to its highest page, lowered
     /// only by the forced scavenger's `find`.
     public internal(set) var forceCursor: UInt64 = 0
+    /// The highest page freed in the previous generation (the freeHWM the
+    /// last nextGen consumed; 0: none). Unlike the cursors it depends on the
+    /// operations alone, never on a target's scavenger, so the generator may
+    /// read it and a seed still means the same operations everywhere.
+    public internal(set) var previousFreeHWM: UInt64 = 0
 
     public init() {}
 
@@ -69,6 +74,7 @@ public struct ScavGenModel: Hashable, Sendable {
     mutating func nextGen() {
         gen &+= 1
         bgCursor = Swift.max(bgCursor, freeHWM)
+        previousFreeHWM = freeHWM
         freeHWM = 0
     }
 

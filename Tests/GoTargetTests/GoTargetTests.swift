@@ -309,6 +309,23 @@ struct GoTargetTests {
         GoDriverPool.shared.drain()
     }
 
+    @Test("a seed means the same operations whatever the target's scavenger did: the supervisor's regeneration (reference only) equals what ran on Go 1.27.3")
+    func seedOpsIndependentOfScavenger() throws {
+        let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
+        // With the candidate fix no seed stops early at the kept defect.
+        let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/fixes-candidate-go1.27-scavenge-skip-partly-searched-chunk.diff"])
+        let config = RunConfig(geometry: .amd64, ops: 300, usePort: false, go: spec)
+        var scavenges = 0
+        for seed: UInt64 in 0..<12 {
+            let ran = try runSeed(seed, config)
+            #expect(ran.finding == nil, "seed \(seed): \(ran.finding.map(\.description) ?? "")")
+            #expect(try generatedOps(seed, config) == ran.ops, "seed \(seed)")
+            scavenges += ran.ops.filter { if case .scavenge = $0 { return true }; return false }.count
+        }
+        #expect(scavenges > 20, "the seeds scavenge")
+        GoDriverPool.shared.drain()
+    }
+
     @Test("the index invariants on Go 1.27.3's 32-bit layout (386): its index is allocated whole, min 1, max every chunk; a generated seed passes")
     func index386() throws {
         let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
