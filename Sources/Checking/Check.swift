@@ -22,6 +22,8 @@ public struct CheckOptions: Sendable {
     public var shrinkBudget: Int
     /// Run the port (with `variant`).
     public var usePort = true
+    /// The port's scavenger.
+    public var scavenger: Scavenger = .go119
     /// Run a real Go runtime too, or instead.
     public var go: GoTargetSpec?
     /// Run each seed, and each shrink candidate, in a supervised worker
@@ -54,7 +56,7 @@ public struct CheckOptions: Sendable {
     public func geometry(for s: UInt64) -> Geometry { geometry ?? Geometry.all[Int(s % UInt64(Geometry.all.count))] }
     public func config(_ s: UInt64) -> RunConfig {
         RunConfig(geometry: geometry(for: s), variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery),
-                  usePort: usePort, go: go)
+                  usePort: usePort, scavenger: scavenger, go: go)
     }
 }
 
@@ -218,26 +220,11 @@ func writeShrunk(_ run: RunOutcome, ops: [Operation], results: [OpResult?], find
 /// only when every target runs the same scavenger (not for the port beside
 /// Go 1.21 or later). The targets are asked by name, without being run.
 public func generatedOps(_ seed: UInt64, _ config: RunConfig) throws -> [Operation] {
-    var policies: [String] = []
-    var padding = !config.usePort
-    if config.usePort { policies.append(PortTarget.scavengerPolicy) }
-    if let go = config.go {
-        // A child process: Go runs there, not here. One that cannot start
-        // takes no operation at all.
-        do {
-            let t = try GoDriverPool.shared.take(go)
-            policies.append(t.scavengerPolicy)
-            padding = padding && t.supportsPadding
-            t.finishRun()
-        } catch is GoStartupDeath {
-            return []
-        }
-    }
+    // A Go target that cannot start takes no operation at all.
+    guard let can = try config.targetsTake() else { return [] }
     var reference = ReferenceAllocator(geometry: config.geometry, acceptsTopOfSpaceGrow: config.variant == .preFix35954)
-    // next-gen only where every target has generations: Go 1.21+ alone.
-    let nextGen = !config.usePort && !policies.isEmpty && policies.allSatisfy { $0 != GoTarget.bitmapIndexPolicy }
-    var gen = OperationGenerator(geometry: config.geometry, source: RandomChoices(seed: seed), scavenge: Set(policies).count <= 1,
-                                 nextGen: nextGen, padding: padding && config.go != nil)
+    var gen = OperationGenerator(geometry: config.geometry, source: RandomChoices(seed: seed), scavenge: can.scavenge,
+                                 nextGen: can.nextGen, padding: can.padding)
     var ops: [Operation] = []
     var refusals = 0
     while ops.count < config.ops {

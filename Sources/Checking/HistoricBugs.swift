@@ -26,6 +26,9 @@ public struct HistoricBug: Sendable {
 public enum BugTarget: Sendable {
     /// The port with this variant.
     case port(Variant)
+    /// The port running a Go 1.21+ scavenger as that release has it: the
+    /// bug is in the release's own code, which the port follows.
+    case portAt(Scavenger)
     /// A real Go runtime: a version, patches (none: the bug is in that
     /// release as shipped) and a GOARCH. Runs only when Go rows are asked for.
     case go(version: String, patches: [String], goarch: String = "amd64")
@@ -81,6 +84,12 @@ extension HistoricBug {
         HistoricBug(name: "flush leaves the index unmarked", reference: "found here (Go 1.19.8)",
                     summary: "pageCache.flush freed pages without marking the scavenge index, so the scavenger could lose them (Go 1.19's flush put back)",
                     target: .port(.go119FlushUnmarked), notExpected: nil),
+        HistoricBug(name: "#63385 as Go 1.21 shipped it", reference: "golang/go#63385",
+                    summary: "Go 1.21's scavengeIndex.sysGrow took min == 0 for unset, so a growth below the first left entries unmapped (the port's Go 1.21 scavenger, as shipped)",
+                    target: .portAt(.go121), notExpected: nil),
+        HistoricBug(name: "setEmpty hides free pages", reference: "found here (Go 1.21-1.27)",
+                    summary: "scavengeOne marks a chunk empty after searching only the part below the cursor, so free pages above it are never scavenged (the port's Go 1.27 scavenger, as shipped)",
+                    target: .portAt(.go127), notExpected: nil),
         HistoricBug(name: "#63385 class in Go 1.19.8", reference: "golang/go#63385",
                     summary: "the same sentinel as shipped in Go 1.19.8's bitmap index",
                     target: .go(version: "1.19", patches: []), notExpected: nil),
@@ -156,6 +165,12 @@ public func runBugBench(_ options: BugBenchOptions, progress: (@Sendable (String
         case let .port(v):
             check.variant = v
             check.isolate = true
+        case let .portAt(s):
+            check.scavenger = s
+            check.isolate = true
+            // Go 1.21 has the 1.21+ defects as well as its own: the row
+            // looks for its own.
+            if s == .go121 { check.knownSignatures = KnownGoDefects.signatures(forVersion: "1.27") }
         case let .go(version, patches, goarch):
             guard options.withGo else {
                 row.skipped = "a real Go row: run with --with-go"

@@ -14,12 +14,15 @@ public struct RunConfig: Sendable {
     public var checking: CheckLevel
     /// Run the in-process port (with `variant`).
     public var usePort = true
+    /// The port's scavenger (`--target port@1.27`).
+    public var scavenger: Scavenger
     /// Run a real Go runtime too (or instead, when `usePort` is false).
     public var go: GoTargetSpec?
     public init(geometry: Geometry, variant: Variant = .faithful, ops: Int = 300, checking: CheckLevel = .incremental(fullEvery: 64),
-                usePort: Bool = true, go: GoTargetSpec? = nil) {
+                usePort: Bool = true, scavenger: Scavenger = .go119, go: GoTargetSpec? = nil) {
         self.geometry = geometry
         self.variant = variant
+        self.scavenger = scavenger
         self.ops = ops
         self.checking = checking
         self.usePort = usePort || go == nil
@@ -29,22 +32,60 @@ public struct RunConfig: Sendable {
     /// The targets of one run: the port first, then the Go child (from the pool).
     public func makeTargets() throws -> [any AllocatorUnderTest] {
         var out: [any AllocatorUnderTest] = []
-        if usePort { out.append(try PortTarget(geometry: geometry, variant: variant)) }
+        if usePort { out.append(try PortTarget(geometry: geometry, variant: variant, scavenger: scavenger)) }
         if let go { out.append(try GoDriverPool.shared.take(go)) }
         return out
+    }
+
+    /// Which optional operations the targets all take, asked by name
+    /// without running them (the supervisor's view): scavenges (every
+    /// target runs the same scavenger), next-gen (every one has
+    /// generations: Go 1.21+'s index) and pad (Go 1.26+). The Runner
+    /// refuses the others. nil: the Go target cannot start.
+    public func targetsTake() throws -> (scavenge: Bool, nextGen: Bool, padding: Bool)? {
+        var policies: [String] = []
+        var padding = !usePort || scavenger.hasPadding
+        if usePort { policies.append(PortTarget.scavengerPolicy(scavenger)) }
+        if let go {
+            // A child process: Go runs there, not here.
+            do {
+                let t = try GoDriverPool.shared.take(go)
+                policies.append(t.scavengerPolicy)
+                padding = padding && t.supportsPadding
+                t.finishRun()
+            } catch is GoStartupDeath {
+                return nil
+            }
+        }
+        let nextGen = !policies.isEmpty && policies.allSatisfy { $0 != GoTarget.bitmapIndexPolicy }
+        return (Set(policies).count <= 1, nextGen, padding)
+    }
+
+    /// Whether the targets take `op` (see `targetsTake`).
+    public static func takes(_ op: Operation, _ can: (scavenge: Bool, nextGen: Bool, padding: Bool)) -> Bool {
+        switch op {
+        case .scavenge: can.scavenge
+        case .nextGen: can.nextGen
+        case .pad: can.padding
+        default: true
+        }
     }
 
     /// The options that select these targets again (replay commands).
     public var targetOptions: String {
         var s = " --variant \(variant.rawValue)"
-        if let go { s += " --target \(usePort ? "port,go" : "go")" + go.commandLine }
+        var parts: [String] = []
+        if usePort { parts.append(scavenger == .go119 ? "port" : "port@\(scavenger.rawValue)") }
+        if go != nil { parts.append("go") }
+        if parts != ["port"] { s += " --target \(parts.joined(separator: ","))" }
+        if let go { s += go.commandLine }
         return s
     }
 
     /// Names the targets (findings and replay commands carry it).
     public var targetName: String {
         var names: [String] = []
-        if usePort { names.append(variant == .faithful ? "port" : "port:\(variant.rawValue)") }
+        if usePort { names.append(PortTarget.name(variant, scavenger)) }
         if let go { names.append(go.description) }
         return names.joined(separator: ",")
     }

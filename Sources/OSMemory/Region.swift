@@ -246,6 +246,21 @@ public struct PageView: @unchecked Sendable {
         return true
     }
 
+    /// The byte offset of the first byte of the page holding `offset` when
+    /// that page is Ready and was never written (all zeroes), else nil: lets
+    /// a reader that skips zero words pass a whole page with one look, and
+    /// still fault where a word-by-word read would (a page that is not
+    /// Ready answers nil and is read word by word).
+    @inlinable @inline(__always)
+    public func untouchedReadyPageStart(_ offset: UInt64) -> UInt64? {
+        guard offset < nbytes else { return nil }
+        let byte = regionOffset &+ offset
+        let word = pages[Int(truncatingIfNeeded: byte &>> pageShift)]
+        guard word & 3 == PageView.readyTag, word & ~3 == 0 else { return nil }
+        let pageStart = byte & ~pageMask
+        return pageStart >= regionOffset ? pageStart - regionOffset : 0
+    }
+
     /// Zero words returned for blocks on untouched Ready pages.
     @usableFromInline nonisolated(unsafe) static let zeroes: UnsafeMutablePointer<UInt64> = {
         let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << 13)

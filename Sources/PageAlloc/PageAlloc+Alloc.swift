@@ -12,26 +12,32 @@ extension PageAlloc {
         let sc = space.chunkIndex(base), ec = space.chunkIndex(limit)
         let si = space.chunkPageIndex(base), ei = space.chunkPageIndex(limit)
 
+        // Go 1.21+ tells its scavenge index of every chunk's allocation.
+        let idx = scavChunks
         var scav: UInt64 = 0
         if sc == ec {
             let chunk = try chunkOf(sc)
             scav += chunk.scavenged.popcntRange(si, ei + 1 - si)
             chunk.allocRange(si, ei + 1 - si)
+            try idx?.alloc(sc, ei + 1 - si)
         } else {
             tally.hit(.allocRangeStraddlesChunks)
             var chunk = try chunkOf(sc)
             scav += chunk.scavenged.popcntRange(si, Geometry.pallocChunkPages - si)
             chunk.allocRange(si, Geometry.pallocChunkPages - si)
+            try idx?.alloc(sc, Geometry.pallocChunkPages - si)
             var c = ChunkIdx(sc.v + 1)
             while c < ec {
                 chunk = try chunkOf(c)
                 scav += chunk.scavenged.popcntRange(0, Geometry.pallocChunkPages)
                 chunk.allocAll()
+                try idx?.alloc(c, Geometry.pallocChunkPages)
                 c.v += 1
             }
             chunk = try chunkOf(ec)
             scav += chunk.scavenged.popcntRange(0, ei + 1)
             chunk.allocRange(0, ei + 1)
+            try idx?.alloc(ec, ei + 1)
         }
         try update(base, npages, contig: true, alloc: true)
         return scav * Geometry.pageSize
@@ -99,6 +105,11 @@ extension PageAlloc {
             tally.hit(.freeMovesSearchAddrDown)
         }
         let limit = (base &+ npages &* Geometry.pageSize &- 1) & space.uintptrMask
+        if let idx = scavChunks {
+            // Go 1.21+'s free has no `scavenged`: it tells the index.
+            try free121(base, npages, limit, idx)
+            return
+        }
         if !scavenged {
             let offLimit = OffAddr(limit)
             if space.lessThan(freeHWM, offLimit) { freeHWM = offLimit }
@@ -122,6 +133,39 @@ extension PageAlloc {
                     c.v += 1
                 }
                 try chunkOf(ec).palloc.free(0, ei + 1)
+            }
+        }
+        try update(base, npages, contig: true, alloc: false)
+    }
+}
+
+extension PageAlloc {
+    /// Mirrors Go 1.21+'s (*pageAlloc).free after its searchAddr update:
+    /// each chunk's bits are freed and the scavenge index told (its counts,
+    /// its high-water mark, its forced cursor).
+    func free121(_ base: UInt64, _ npages: UInt64, _ limit: UInt64, _ idx: ScavChunkIndex) throws {
+        if npages == 1 {
+            let i = space.chunkIndex(base)
+            let pi = space.chunkPageIndex(base)
+            try chunkOf(i).palloc.free1(pi)
+            try idx.free(i, pi, 1)
+        } else {
+            let sc = space.chunkIndex(base), ec = space.chunkIndex(limit)
+            let si = space.chunkPageIndex(base), ei = space.chunkPageIndex(limit)
+            if sc == ec {
+                try chunkOf(sc).palloc.free(si, ei + 1 - si)
+                try idx.free(sc, si, ei + 1 - si)
+            } else {
+                try chunkOf(sc).palloc.free(si, Geometry.pallocChunkPages - si)
+                try idx.free(sc, si, Geometry.pallocChunkPages - si)
+                var c = ChunkIdx(sc.v + 1)
+                while c < ec {
+                    try chunkOf(c).palloc.freeAll()
+                    try idx.free(c, 0, Geometry.pallocChunkPages)
+                    c.v += 1
+                }
+                try chunkOf(ec).palloc.free(0, ei + 1)
+                try idx.free(ec, 0, ei + 1)
             }
         }
         try update(base, npages, contig: true, alloc: false)

@@ -102,9 +102,12 @@ extension PageAlloc {
     /// Mirrors (*pageAlloc).scavenge (Go 1.19, which has no `force`):
     /// releases at least `nbytes` of free memory, highest chunks first,
     /// unless the index runs out of marked chunks. Returns the bytes released.
-    public func scavenge(_ nbytes: UInt64) throws -> UInt64 {
+    /// With a Go 1.21+ scavenger, Go 1.21+'s scavenge (`force` chooses the
+    /// cursor and the density rule); Go 1.19's has no `force`.
+    public func scavenge(_ nbytes: UInt64, force: Bool = true) throws -> UInt64 {
         // nbytes is a uintptr: 32 bits wide on the 32-bit geometries.
         let nbytes = nbytes & space.uintptrMask
+        if let idx = scavChunks { return try scavenge121(nbytes, force: force, idx) }
         var released: UInt64 = 0
         while released < nbytes {
             let (ci, pageIdx) = try scavIndex.find()

@@ -35,6 +35,15 @@ extension PageAlloc {
             guard let r = mem.sysReserve(nil, b) else { throw GoThrow("failed to reserve page summary memory") }
             summary.append(SummaryLevel(view: mem.view(at: r), len: 0, cap: entries, level: l, geometry: geometry))
         }
+        if scavenger.hasChunkData {
+            // Go 1.21+: a scavChunkData word per chunk of the address
+            // space, reserved whole (scavengeIndex.sysInit).
+            let n = geometry.chunkCount
+            guard let r = mem.sysReserve(nil, n * 8) else { throw GoThrow("failed to reserve scavenge index memory") }
+            scavChunks = ScavChunkIndex(store: .simulated(mem.view(at: r)), count: n, space: space,
+                                        physPageSize: geometry.physPageSize, version: scavenger)
+            return
+        }
         // The scavenge index: a byte per 8 chunks of the address space,
         // reserved whole, its slice as long as the reservation.
         let nbytes = geometry.chunkCount / 8
@@ -95,7 +104,11 @@ extension PageAlloc {
             mappedAny = true
         }
         tally.hit(mappedAny ? .growMapsSummaryPages : .growMapsNothing)
-        summaryMappedReady += try scavIndex.grow(base, limit, mem: mem, sysStat)
+        if let idx = scavChunks {
+            summaryMappedReady += try idx.grow(base, limit, mem: mem, sysStat)
+        } else {
+            summaryMappedReady += try scavIndex.grow(base, limit, mem: mem, sysStat)
+        }
     }
 
     // MARK: 32-bit (mpagealloc_32bit.go)
@@ -118,6 +131,14 @@ extension PageAlloc {
         }
         // The scavenge index is Go's global array here (scavengeIndexArray):
         // always there, never mapped, never charged.
+        if scavenger.hasChunkData {
+            let n = geometry.chunkCount
+            let global = UnsafeMutablePointer<UInt64>.allocate(capacity: Int(n))
+            global.initialize(repeating: 0, count: Int(n))
+            scavChunks = ScavChunkIndex(store: .global(global), count: n, space: space,
+                                        physPageSize: geometry.physPageSize, version: scavenger)
+            return
+        }
         let nbytes = Int(geometry.chunkCount / 8)
         let global = UnsafeMutablePointer<UInt8>.allocate(capacity: nbytes)
         global.initialize(repeating: 0, count: nbytes)
@@ -137,5 +158,7 @@ extension PageAlloc {
             }
         }
         tally.hit(.growMapsNothing)
+        // scavengeIndex.grow: minHeapIdx (the array itself is all there).
+        if let idx = scavChunks { _ = try idx.grow(base, limit, mem: mem, sysStat) }
     }
 }

@@ -70,6 +70,13 @@ public enum Variant: String, CaseIterable, Sendable {
     /// Control for the two above (no Go bug): the fast path with both of
     /// its checks, as Go 1.14 shipped it. It must pass.
     case scavFastPath14
+    /// Not Go's code: the candidate fix of the Go 1.21+ setEmpty defect
+    /// (GoDriver/patches/fixes-candidate-go1.27-scavenge-skip-partly-
+    /// searched-chunk.diff), for a Go 1.21+ scavenger: a chunk is marked
+    /// empty only after a search of all of it, and a fruitless search of
+    /// part of it moves the cursor below it instead. Campaigns with it look
+    /// past the kept defect.
+    case fixCandidateScavSkipChunk
 
     /// The variants that put Go 1.14's scavengeOne fast path in front of
     /// Go 1.19's.
@@ -184,6 +191,8 @@ struct SummaryLevels {
 public final class PageAlloc {
     public let geometry: Geometry
     public let variant: Variant
+    /// Which Go version's scavenger (and scavenge index) the port runs.
+    public let scavenger: Scavenger
     /// The simulated OS memory holding the metadata.
     public let mem: AddressSpace
     /// Mirrors `p.sysStat`: what the allocator's metadata mappings cost.
@@ -234,6 +243,9 @@ public final class PageAlloc {
     /// The same index without reference counting, for the hot path (free):
     /// the allocator owns it for its whole life.
     var scavIndexRef: Unmanaged<ScavengeIndex>?
+    /// Mirrors `p.scav.index` of Go 1.21+ (the scavChunkData index), when
+    /// `scavenger` is one of those; nil with Go 1.19's.
+    public internal(set) var scavChunks: ScavChunkIndex?
     /// The heap's own memory, when someone plays mheap's part (PortTarget
     /// does): scavengeOne then releases what it scavenges with sysUnused
     /// and counts it, as the runtime's allocator does. nil is Go's test
@@ -255,7 +267,7 @@ public final class PageAlloc {
     let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: 1 << Geometry.summaryLevelBits)
 
     /// Mirrors (*pageAlloc).init followed by sysInit.
-    public init(geometry g: Geometry, variant: Variant = .faithful, mem: AddressSpace? = nil) throws {
+    public init(geometry g: Geometry, variant: Variant = .faithful, scavenger: Scavenger = .go119, mem: AddressSpace? = nil) throws {
         // init's check on the root level's page count.
         if UInt64(g.levelLogPages[0]) > g.logMaxPackedValue {
             throw GoThrow("root level max pages doesn't fit in summary",
@@ -264,6 +276,7 @@ public final class PageAlloc {
         }
         geometry = g
         self.variant = variant
+        self.scavenger = scavenger
         self.mem = mem ?? AddressSpace(physPageSize: g.physPageSize,
                                        osBase: g.ptrBits == 64 ? 0x7f00_0000_0000 : 0xa000_0000,
                                        addressLimit: g.ptrBits == 64 ? 1 << 48 : 1 << 32)

@@ -70,20 +70,26 @@ extension PageAlloc {
         if c.empty { return }
         let ci = space.chunkIndex(c.base)
         let pi = space.chunkPageIndex(c.base)
-        // Go walks the bits one at a time here: the path is rare.
+        // Go walks the bits one at a time here: the path is rare. Go 1.21+
+        // tells its scavenge index of each page freed.
+        let idx = scavChunks
         for i in 0..<pageCachePages {
-            if c.cache & (1 << i) != 0 { try chunkOf(ci).palloc.free1(pi + i) }
+            if c.cache & (1 << i) != 0 {
+                try chunkOf(ci).palloc.free1(pi + i)
+                try idx?.free(ci, pi + i, 1)
+            }
             if c.scav & (1 << i) != 0 { try chunkOf(ci).scavenged.setRange(pi + i, 1) }
         }
         if space.lessThan(OffAddr(c.base), searchAddr) {
             searchAddr = OffAddr(c.base)
             tally.hit(.flushMovesSearchAddrDown)
         }
-        // Like a free, the flush may leave free, unscavenged pages: mark the
-        // chunk in the scavenge index. Go 1.19 does not (its flush predates
-        // the index); Go 1.21+ does (scavengeIndex.free). Without it the
+        // Like a free, the flush may leave free, unscavenged pages: with Go
+        // 1.19's bitmap index, the port marks the chunk. Go 1.19 does not
+        // (its flush predates the index; the variant puts that back); Go
+        // 1.21+ tells its index page by page, above. Without it the
         // scavenger may never find those pages again.
-        if variant != .go119FlushUnmarked {
+        if idx == nil && variant != .go119FlushUnmarked {
             try scavIndex.mark(c.base, (c.base &+ pageCachePages &* Geometry.pageSize) & space.uintptrMask)
         }
         try update(c.base, pageCachePages, contig: false, alloc: false)
@@ -132,6 +138,7 @@ extension PageAlloc {
         chunk.clearScavengedBlock64(cpi, c.cache & c.scav)
         // An allocation, though not of a contiguous run.
         try update(c.base, pageCachePages, contig: false, alloc: true)
+        try scavChunks?.alloc(ci, UInt64(c.cache.nonzeroBitCount))
         // The block's last page: every free page below the block's end went
         // to the cache, and searchAddr must stay in mapped heap memory.
         if variant == .preFix38605 {

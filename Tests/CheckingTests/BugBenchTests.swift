@@ -8,7 +8,7 @@ import PageAlloc
 struct BugBenchTests {
     @Test("every historic-bug variant of the port has a row; every listed Go patch exists")
     func registry() {
-        let historic: [Variant] = [.trapInFind, .loopInFind, .faithful, .scavFastPath14]
+        let historic: [Variant] = [.trapInFind, .loopInFind, .faithful, .scavFastPath14, .fixCandidateScavSkipChunk]
         for v in Variant.allCases where !historic.contains(v) {
             #expect(HistoricBug.all.contains { if case .port(v) = $0.target { return true }; return false }, "\(v) has no row")
         }

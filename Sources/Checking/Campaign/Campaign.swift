@@ -53,6 +53,8 @@ public struct CampaignOptions: Sendable {
     public var html = true
     /// Run the port (with `variant`).
     public var usePort = true
+    /// The port's scavenger.
+    public var scavenger: Scavenger = .go119
     /// Run a real Go runtime too, or instead.
     public var go: GoTargetSpec?
     /// Seeds and shrink candidates in supervised worker processes (see CheckOptions.isolate).
@@ -70,7 +72,8 @@ public struct CampaignOptions: Sendable {
         geometry ?? Geometry.all[Int((k &+ UInt64(shard.index)) % UInt64(Geometry.all.count))]
     }
     public func config(_ g: Geometry) -> RunConfig {
-        RunConfig(geometry: g, variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery), usePort: usePort, go: go)
+        RunConfig(geometry: g, variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery), usePort: usePort,
+                  scavenger: scavenger, go: go)
     }
 }
 
@@ -292,6 +295,7 @@ public final class Campaign: @unchecked Sendable {
         var checkOptions = CheckOptions(jobs: 1, geometry: run.geometry, variant: options.variant, ops: options.ops,
                                         fullEvery: options.fullEvery, outDir: nil, shrinkBudget: options.shrinkBudget)
         checkOptions.usePort = options.usePort
+        checkOptions.scavenger = options.scavenger
         checkOptions.go = options.go
         checkOptions.isolate = options.isolate
         let s = try shrinkOrKeep(run, checkOptions)

@@ -28,6 +28,8 @@ public struct WorkerConfig: Codable, Sendable, Equatable {
     /// "none", "full", or the full-walk period of the incremental check.
     public var checking: String
     public var usePort: Bool
+    /// The port's scavenger (nil: Go 1.19's).
+    public var scavenger: String?
     public var goVersion: String?
     public var goroot: String?
     public var goarch: String?
@@ -51,6 +53,7 @@ public struct WorkerConfig: Codable, Sendable, Equatable {
         case let .incremental(k): checking = String(k)
         }
         usePort = c.usePort
+        scavenger = c.scavenger == .go119 ? nil : c.scavenger.rawValue
         goVersion = c.go?.version
         goroot = c.go?.goroot
         goarch = c.go?.goarch
@@ -70,6 +73,10 @@ public struct WorkerConfig: Codable, Sendable, Equatable {
         let level: CheckLevel = checking == "none" ? .none : checking == "full" ? .full : .incremental(fullEvery: Int(checking) ?? 64)
         var c = RunConfig(geometry: g, variant: v, ops: ops, checking: level)
         c.usePort = usePort
+        if let scavenger {
+            guard let s = Scavenger(rawValue: scavenger) else { throw WorkerError(description: "unknown scavenger \(scavenger)") }
+            c.scavenger = s
+        }
         if goVersion != nil || goroot != nil {
             c.go = GoTargetSpec(version: goVersion, goroot: goroot, goarch: goarch ?? GoTargetSpec.hostGOARCH, patches: patches ?? [])
         }

@@ -13,16 +13,26 @@ public final class PortTarget: AllocatorUnderTest {
     public let name: String
     public var coverage: CoverageCounts? { port.coverage }
     public var preferredBatch: Int { 1 }
-    /// The port runs Go 1.19's scavenger (PageAlloc+Scavenge.swift).
+    /// The port runs Go 1.19's scavenger (PageAlloc+Scavenge.swift) or Go
+    /// 1.21+'s (PageAlloc+Scavenge121.swift), as `port.scavenger` says.
     public var supportsScavenge: Bool { true }
-    public var scavengerPolicy: String { PortTarget.scavengerPolicy }
-    /// Go 1.19's scavenger has no generations.
-    public var supportsNextGen: Bool { false }
-    /// The port follows Go 1.18/1.19, before heap-base padding.
-    public var supportsPadding: Bool { false }
-    public var freeTakesScavenged: Bool { true }
+    public var scavengerPolicy: String { PortTarget.scavengerPolicy(port.scavenger) }
+    /// Go 1.21+'s scavenger has generations; Go 1.19's has none.
+    public var supportsNextGen: Bool { port.scavenger.hasChunkData }
+    /// Heap-base padding is Go 1.26's.
+    public var supportsPadding: Bool { port.scavenger.hasPadding }
+    /// Go 1.21+'s free has no `scavenged` argument.
+    public var freeTakesScavenged: Bool { !port.scavenger.hasChunkData }
     /// The port's scavenger policy, known without making a port.
-    public static let scavengerPolicy = GoTarget.bitmapIndexPolicy
+    public static func scavengerPolicy(_ s: Scavenger) -> String {
+        s.hasChunkData ? GoTarget.chunkDataPolicy : GoTarget.bitmapIndexPolicy
+    }
+    /// The port's name in findings and on the command line: `port`, with
+    /// `@1.21` or `@1.27` for a Go 1.21+ scavenger, and `:variant` for a
+    /// historic bug put back.
+    public static func name(_ variant: Variant, _ scavenger: Scavenger) -> String {
+        "port" + (scavenger == .go119 ? "" : "@\(scavenger.rawValue)") + (variant == .faithful ? "" : ":\(variant.rawValue)")
+    }
     /// The page caches of Ps 0 to 3 (Go keeps one in each P).
     public private(set) var caches = [PageCache](repeating: PageCache(), count: Operation.pageCaches)
     /// The buffers of the last snapshot, reused by the next.
@@ -41,9 +51,9 @@ public final class PortTarget: AllocatorUnderTest {
     private var grownBytes: UInt64 = 0
     private var reusedBytes: UInt64 = 0
 
-    public init(geometry: Geometry, variant: Variant = .faithful) throws {
-        port = try PageAlloc(geometry: geometry, variant: variant)
-        name = variant == .faithful ? "port" : "port:\(variant.rawValue)"
+    public init(geometry: Geometry, variant: Variant = .faithful, scavenger: Scavenger = .go119) throws {
+        port = try PageAlloc(geometry: geometry, variant: variant, scavenger: scavenger)
+        name = PortTarget.name(variant, scavenger)
         heap = PortTarget.heapSpace(geometry)
         port.heapMemory = heap
     }
@@ -51,7 +61,7 @@ public final class PortTarget: AllocatorUnderTest {
     /// Wraps an existing port (tests and tools that build one by hand).
     public init(wrapping port: PageAlloc) {
         self.port = port
-        name = port.variant == .faithful ? "port" : "port:\(port.variant.rawValue)"
+        name = PortTarget.name(port.variant, port.scavenger)
         heap = PortTarget.heapSpace(port.geometry)
         if port.start.v == 0 { port.heapMemory = heap }
     }
@@ -123,12 +133,16 @@ public final class PortTarget: AllocatorUnderTest {
                     let base = caches[p].empty ? 0 : caches[p].base
                     try port.flush(&caches[p])
                     result = .flushed(base: base)
-                case let .scavenge(nbytes, _):
+                case let .scavenge(nbytes, force):
                     // Go 1.19's scavenge has no `force`: every call is forced.
-                    result = .scavenged(released: try port.scavenge(nbytes))
-                case .nextGen, .pad:
-                    // The runner refuses them first (supportsNextGen, supportsPadding).
-                    preconditionFailure("\(t.op.keyword) on the port, which follows Go 1.19")
+                    result = .scavenged(released: try port.scavenge(nbytes, force: force || !port.scavenger.hasChunkData))
+                case .nextGen:
+                    // The runner refuses it first on Go 1.19's scavenger.
+                    try port.nextGen()
+                    result = .none
+                case let .pad(base, n):
+                    try port.markRandomPaddingPages(base, n)
+                    result = .none
                 }
             } catch {
                 _ = each(i, .failed(.from(error)))
@@ -163,7 +177,8 @@ public final class PortTarget: AllocatorUnderTest {
         for r in port.inUse.ranges { s.inUse.append((r.base.a, r.limit.a)) }
         s.inUseTotalBytes = port.inUse.totalBytes
         s.summaryMappedReady = port.summaryMappedReady
-        s.scavIndexKind = .chunkBitmap
+        let idx = port.scavChunks
+        s.scavIndexKind = idx == nil ? .chunkBitmap : .chunkData
         s.full = mode == .full
         s.mappedSummaryRanges = nil
         s.chunks.removeAll(keepingCapacity: true)
@@ -182,8 +197,8 @@ public final class PortTarget: AllocatorUnderTest {
                             w[k] = d.palloc.bits.block64(UInt64(k * 64))
                             w[8 + k] = d.scavenged.block64(UInt64(k * 64))
                         }
-                        let bit = port.scavIndex.peekBit(ChunkIdx(c))
-                        s.chunks.append(ChunkBits(chunk: c, present: true, words: w, scavIndex: bit.map { $0 ? 1 : 0 }))
+                        let entry = idx.map { $0.peek(c) } ?? port.scavIndex.peekBit(ChunkIdx(c)).map { $0 ? 1 : 0 }
+                        s.chunks.append(ChunkBits(chunk: c, present: true, words: w, scavIndex: entry))
                     } else {
                         s.chunks.append(ChunkBits(chunk: c, present: false))
                     }
@@ -216,6 +231,13 @@ public final class PortTarget: AllocatorUnderTest {
                 }
             }
         }
+        s.scavIndexScalars = idx.map { x in
+            let (bg, bgMarked) = x.searchAddrBg.load(sp)
+            let (force, forceMarked) = x.searchAddrForce.load(sp)
+            return ScavIndexScalars(gen: x.gen, searchAddrBg: bg, bgMarked: bgMarked, searchAddrForce: force,
+                                    forceMarked: forceMarked, freeHWM: x.freeHWM.a, min: x.min, max: x.max,
+                                    minHeapIdx: x.minHeapIdx)
+        }
         s.pageCaches = caches.map { PageCacheState(base: $0.base, cache: $0.cache, scav: $0.scav) }
         s.metadataMappedBytes = nil
         if grew || mode == .full {
@@ -239,7 +261,7 @@ public final class PortTarget: AllocatorUnderTest {
     func summaryReadyBytes() -> UInt64 {
         var seen: [UInt64] = []
         var total: UInt64 = 0
-        let bases = (0..<port.levels).map { port.summaryBase(level: $0) } + [port.scavIndex.baseAddress].compactMap { $0 }
+        let bases = (0..<port.levels).map { port.summaryBase(level: $0) } + [port.scavChunks?.baseAddress ?? port.scavIndex?.baseAddress].compactMap { $0 }
         for base in bases {
             guard let i = port.mem.regionIndex(containing: base) else { continue }
             let rb = port.mem.regions[i].base

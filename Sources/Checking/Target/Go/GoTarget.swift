@@ -57,12 +57,15 @@ public final class GoTarget: AllocatorUnderTest {
     /// Go runs its own scavenger: (*pageAlloc).scavenge.
     public var supportsScavenge: Bool { true }
     /// Go 1.19 and 1.20 share one scavenger (the bitmap index, which the
-    /// port runs too); from 1.21 on (`scavChunkData`) each release is taken
-    /// to be its own policy.
+    /// port runs by default); Go 1.21 to 1.27 share another (`scavChunkData`:
+    /// find, scavengeOne, shouldScavenge and findScavengeCandidate are the
+    /// same code in all seven; 1.21's extra huge-page flag changes no
+    /// choice), which `port@1.21` and `port@1.27` run too.
     public var scavengerPolicy: String {
-        info.features & 8 != 0 ? "Go \(info.version)'s scavChunkData index" : GoTarget.bitmapIndexPolicy
+        info.features & 8 != 0 ? GoTarget.chunkDataPolicy : GoTarget.bitmapIndexPolicy
     }
     public static let bitmapIndexPolicy = "Go 1.19's bitmap index"
+    public static let chunkDataPolicy = "Go 1.21+'s scavChunkData index"
     /// Go 1.21+'s index (scavChunkData) keeps generations.
     public var supportsNextGen: Bool { info.features & 8 != 0 }
     /// Go 1.26+ has markRandomPaddingPages.
