@@ -627,9 +627,12 @@ func TestAllocVerifyYardstick(t *testing.T) {
 	}
 	parts := strings.Split(spec, ",")
 	pairs, _ := strconv.Atoi(parts[0])
-	mixed := 0
+	mixed, scav := 0, 0
 	if len(parts) > 1 {
 		mixed, _ = strconv.Atoi(parts[1])
+	}
+	if len(parts) > 2 {
+		scav, _ = strconv.Atoi(parts[2])
 	}
 	pa := runtime.NewAllocVerifyPageAlloc()
 	live, allocs, pages, failed, hash, used, sa := pa.AllocVerifyYardstickPrefill()
@@ -646,6 +649,22 @@ func TestAllocVerifyYardstick(t *testing.T) {
 	ma, mf, mh, ml, mu, msa := pb.AllocVerifyYardstickMixed(live2, used2, mixed)
 	mixedNs := float64(time.Since(t1).Nanoseconds()) / float64(mixed)
 	pb.Destroy()
+	// The scavenging mix (only with a third count), on a fresh prefill.
+	scavLine := ""
+	if scav > 0 {
+		pc := runtime.NewAllocVerifyPageAlloc()
+		live3, _, _, _, _, used3, _ := pc.AllocVerifyYardstickPrefill()
+		t2 := time.Now()
+		sa, sf, ss, sr, sru, sh, sc, sl, su, ssa := pc.AllocVerifyYardstickScav(live3, used3, scav)
+		scavNs := float64(time.Since(t2).Nanoseconds()) / float64(scav)
+		pc.Destroy()
+		scavLine = " scavNs=" + strconv.FormatFloat(scavNs, 'f', 2, 64) +
+			" scavAllocs=" + strconv.Itoa(sa) + " scavFrees=" + strconv.Itoa(sf) + " scavCalls=" + strconv.Itoa(ss) +
+			" scavReleased=" + strconv.FormatUint(sr, 10) + " scavReused=" + strconv.FormatUint(sru, 10) +
+			" scavHash=" + strconv.FormatUint(sh, 16) + " scavCursors=" + strconv.FormatUint(sc, 16) +
+			" scavLive=" + strconv.Itoa(sl) + " scavUsed=" + strconv.FormatUint(su, 10) +
+			" scavSearchAddr=" + strconv.FormatUint(ssa, 16)
+	}
 	os.Stdout.WriteString("ALLOCVERIFY-YARDSTICK" +
 		" version=" + runtime.Version() +
 		" pairNs=" + strconv.FormatFloat(pairNs, 'f', 2, 64) +
@@ -661,7 +680,7 @@ func TestAllocVerifyYardstick(t *testing.T) {
 		" mixedAllocs=" + strconv.Itoa(ma) + " mixedFrees=" + strconv.Itoa(mf) +
 		" mixedHash=" + strconv.FormatUint(mh, 16) + " mixedLive=" + strconv.Itoa(ml) +
 		" mixedUsed=" + strconv.FormatUint(mu, 10) + " mixedSearchAddr=" + strconv.FormatUint(msa, 16) +
-		" sys=" + strconv.FormatUint(ms.Sys, 10) + "\n")
+		" sys=" + strconv.FormatUint(ms.Sys, 10) + scavLine + "\n")
 }
 
 // avCoverDump writes the coverage counters, in Go's coverage profile format

@@ -394,6 +394,8 @@ func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPrefill() (live []AllocVerify
 
 // AllocVerifyYardstickPairs runs n alloc(1)+free(1) pairs; it returns how
 // many allocs did not return 0xc000000000.
+// (Not inlined: callgrind counts it by name, tools/bench-instructions.sh.)
+//go:noinline
 func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPairs(n int) (wrong int) {
 	a.inBatches(n, func(p *pageAlloc) {
 		addr, _ := p.alloc(1)
@@ -428,6 +430,8 @@ func (a *AllocVerifyPageAlloc) inBatches(n int, step func(p *pageAlloc)) {
 // AllocVerifyYardstickMixed runs the mixed workload for n operations and
 // returns its check values: allocs, frees, FNV-1a of the alloc addresses,
 // live runs, used pages, searchAddr.
+// (Not inlined: callgrind counts it by name, tools/bench-instructions.sh.)
+//go:noinline
 func (a *AllocVerifyPageAlloc) AllocVerifyYardstickMixed(live []AllocVerifyRun, used uint64, n int) (allocs, frees int, hash uint64, nlive int, usedOut, searchAddr uint64) {
 	rng := allocVerifySplitMix{2}
 	hash = 0xcbf29ce484222325
@@ -453,4 +457,80 @@ func (a *AllocVerifyPageAlloc) AllocVerifyYardstickMixed(live []AllocVerifyRun, 
 	})
 	p := a.pa()
 	return allocs, frees, hash, len(live), used, uint64(p.searchAddr.addr())
+}
+
+// AllocVerifyYardstickScav runs the yardstick's scavenging mix (the mixed
+// workload with a scavenge of 64 KiB every 64th operation, forced when its
+// draw is odd, and a new scavenger generation every 4096th) for n
+// operations and returns its check values: allocs, frees, scavenges, bytes
+// released, FNV-1a of the alloc addresses, live runs, used pages,
+// searchAddr, the scavenged bytes the allocations reported, and FNV-1a of
+// the index's generation and cursors after each scavenge (where the
+// scavenger went). The allocations and frees between two scavenges run in one
+// systemstack call with p.mheapLock held; a scavenge takes the lock itself.
+// (Not inlined: callgrind counts it by name, tools/bench-instructions.sh.)
+//go:noinline
+func (a *AllocVerifyPageAlloc) AllocVerifyYardstickScav(live []AllocVerifyRun, used uint64, n int) (allocs, frees, scavenges int, released, reused, hash, cursors uint64, nlive int, usedOut, searchAddr uint64) {
+	rng := allocVerifySplitMix{3}
+	hash = 0xcbf29ce484222325
+	cursors = 0xcbf29ce484222325
+	const target = 4194304
+	p := a.pa()
+	for k := 1; k <= n; {
+		// Operations k.. up to the next multiple of 64, under the lock.
+		end := (k/64 + 1) * 64
+		if end > n+1 {
+			end = n + 1
+		}
+		systemstack(func() {
+			lock(p.mheapLock)
+			for ; k < end; k++ {
+				r := rng.next()
+				if used < target {
+					m := uintptr(1 + r%600)
+					addr, sc := p.alloc(m)
+					live = append(live, AllocVerifyRun{addr, m})
+					used += uint64(m)
+					hash = (hash ^ uint64(addr)) * 0x100000001b3
+					reused += uint64(sc)
+					allocs++
+				} else {
+					i := int(r % uint64(len(live)))
+					run := live[i]
+					allocVerifyFree(p, run.Addr, run.N, false)
+					live[i] = live[len(live)-1]
+					live = live[:len(live)-1]
+					used -= uint64(run.N)
+					frees++
+				}
+			}
+			unlock(p.mheapLock)
+		})
+		if k > n {
+			break
+		}
+		// k is a multiple of 64: the scavenge, or at a multiple of 4096 the
+		// generation step (under the lock, as gcMarkTermination takes it).
+		if k%4096 == 0 {
+			systemstack(func() {
+				lock(p.mheapLock)
+				allocVerifyNextGen(p)
+				unlock(p.mheapLock)
+			})
+		} else {
+			r := rng.next()
+			systemstack(func() {
+				released += uint64(allocVerifyScavenge(p, 65536, r&1 == 1))
+			})
+			scavenges++
+			// Where the scavenger's cursors went: gen, searchAddrBg and
+			// searchAddrForce with their marks.
+			sc := allocVerifyScavIndexScalars(p)
+			for j := 0; j < 5; j++ {
+				cursors = (cursors ^ sc[j]) * 0x100000001b3
+			}
+		}
+		k++
+	}
+	return allocs, frees, scavenges, released, reused, hash, cursors, len(live), used, uint64(p.searchAddr.addr())
 }

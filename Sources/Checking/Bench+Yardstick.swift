@@ -37,8 +37,8 @@ public struct YardstickMixed: Sendable {
 
 /// The yardstick heap: 16 pieces of 4 GiB with 4 GiB gaps from
 /// 0xc000000000, prefilled until an allocation fails, every other run freed.
-public func yardstickHeap() throws -> (PageAlloc, live: [(UInt64, UInt64)], YardstickPrefill) {
-    let p = try PageAlloc(geometry: .amd64)
+public func yardstickHeap(scavenger: Scavenger = .go119, variant: Variant = .faithful) throws -> (PageAlloc, live: [(UInt64, UInt64)], YardstickPrefill) {
+    let p = try PageAlloc(geometry: .amd64, variant: variant, scavenger: scavenger)
     for i in 0..<UInt64(16) { try p.grow(0xc0_0000_0000 + i * 0x2_0000_0000, 0x1_0000_0000) }
     var rng = SplitMix64(seed: 1)
     var all: [(UInt64, UInt64)] = []
@@ -110,6 +110,107 @@ public func yardstickMixed(_ p: PageAlloc, live start: [(UInt64, UInt64)], used:
     m.used = used
     m.searchAddr = p.searchAddr.a
     return m
+}
+
+/// What the scavenging mix did (README.md, "The yardstick with scavenges").
+public struct YardstickScav: Sendable, Equatable {
+    public var allocs = 0
+    public var frees = 0
+    public var scavenges = 0
+    public var released: UInt64 = 0
+    /// Scavenged bytes the allocations reported: where the scavenger took
+    /// pages shows here.
+    public var reused: UInt64 = 0
+    /// FNV-1a of the index's gen, searchAddrBg (address, marked) and
+    /// searchAddrForce (address, marked) after each scavenge.
+    public var cursors = fnvOffset
+    public var hash = fnvOffset
+    public var live = 0
+    public var used: UInt64 = 0
+    public var searchAddr: UInt64 = 0
+    public var seconds = 0.0
+    public init() {}
+    public init(allocs: Int, frees: Int, scavenges: Int, released: UInt64, reused: UInt64, hash: UInt64, cursors: UInt64, live: Int, used: UInt64, searchAddr: UInt64) {
+        self.allocs = allocs
+        self.frees = frees
+        self.scavenges = scavenges
+        self.released = released
+        self.reused = reused
+        self.cursors = cursors
+        self.hash = hash
+        self.live = live
+        self.used = used
+        self.searchAddr = searchAddr
+    }
+    public static func == (a: Self, b: Self) -> Bool {
+        a.allocs == b.allocs && a.frees == b.frees && a.scavenges == b.scavenges && a.released == b.released && a.reused == b.reused && a.cursors == b.cursors
+            && a.hash == b.hash && a.live == b.live && a.used == b.used && a.searchAddr == b.searchAddr
+    }
+}
+
+/// (c) the scavenging mix, this project's extension of BENCH.md for Go
+/// 1.21+'s scavenger, on a freshly prefilled heap of a port running it:
+/// the mixed workload with the stream seeded with 3, except that every
+/// 4096th operation is `nextGen()` (no draw) and every other 64th is
+/// `scavenge(65536, force: draw is odd)`.
+public func yardstickScavMixed(_ p: PageAlloc, live start: [(UInt64, UInt64)], used: UInt64, operations: Int) throws -> YardstickScav {
+    precondition(p.scavenger.hasChunkData, "the scavenging mix needs a Go 1.21+ scavenger")
+    var live = start
+    var used = used
+    var rng = SplitMix64(seed: 3)
+    var m = YardstickScav()
+    let target: UInt64 = 4_194_304
+    let t0 = now()
+    for k in 1...max(1, operations) where operations > 0 {
+        if k % 4096 == 0 {
+            try p.nextGen()
+            continue
+        }
+        let r = rng.next()
+        if k % 64 == 0 {
+            m.released &+= try p.scavenge(65536, force: r & 1 == 1)
+            m.scavenges += 1
+            let idx = p.scavChunks!
+            let (bg, bgMarked) = idx.searchAddrBg.load(p.geometry.space)
+            let (force, forceMarked) = idx.searchAddrForce.load(p.geometry.space)
+            for w in [UInt64(idx.gen), bg, bgMarked ? 1 : 0, force, forceMarked ? 1 : 0] { m.cursors = fnv1a(m.cursors, w) }
+        } else if used < target {
+            let n = 1 + r % 600
+            let (a, s) = try p.alloc(n)
+            live.append((a, n))
+            used += n
+            m.hash = fnv1a(m.hash, a)
+            m.reused &+= s
+            m.allocs += 1
+        } else {
+            let i = Int(r % UInt64(live.count))
+            let (a, n) = live[i]
+            try p.free(a, n, scavenged: false)
+            live[i] = live[live.count - 1]
+            live.removeLast()
+            used -= n
+            m.frees += 1
+        }
+    }
+    m.seconds = now() - t0
+    m.live = live.count
+    m.used = used
+    m.searchAddr = p.searchAddr.a
+    return m
+}
+
+/// The scavenging mix's check values, from real Go 1.27.3 (the driver's
+/// TestAllocVerifyYardstick with ALLOCVERIFY_YARDSTICK=0,0,N).
+public enum YardstickGo127 {
+    /// operations -> what Go 1.27.3 did.
+    public static let scav: [Int: YardstickScav] = [
+        1_000_000: YardstickScav(allocs: 492_250, frees: 492_125, scavenges: 15_381, released: 29_031_374_848, reused: 0,
+                                 hash: 0x975d_d9b8_6105_39cd, cursors: 0x2034_ed7b_a4f6_38d0, live: 13_988, used: 4_194_380,
+                                 searchAddr: 0xc0_0002_2000),
+        300_000: YardstickScav(allocs: 147_672, frees: 147_641, scavenges: 4_614, released: 6_451_339_264, reused: 0,
+                               hash: 0xa972_08c6_235b_3205, cursors: 0x8e22_34c7_96b3_15c5, live: 13_894, used: 4_194_051,
+                               searchAddr: 0xc0_0006_a000),
+    ]
 }
 
 /// BENCH.md's check values, from real Go 1.19.8.

@@ -8,12 +8,19 @@ extension PageAlloc {
     /// range were scavenged (their scavenged bits are cleared).
     @discardableResult
     public func allocRange(_ base: UInt64, _ npages: UInt64) throws -> UInt64 {
+        // Go 1.21+ tells its scavenge index of every chunk's allocation.
+        if let ref = scavChunksRef {
+            return try ref._withUnsafeGuaranteedRef { try allocRange(base, npages, index: $0) }
+        }
+        return try allocRange(base, npages, index: nil)
+    }
+
+    /// allocRange's body, with Go 1.21+'s index when there is one.
+    @inline(__always)
+    func allocRange(_ base: UInt64, _ npages: UInt64, index idx: ScavChunkIndex?) throws -> UInt64 {
         let limit = (base &+ npages &* Geometry.pageSize &- 1) & space.uintptrMask
         let sc = space.chunkIndex(base), ec = space.chunkIndex(limit)
         let si = space.chunkPageIndex(base), ei = space.chunkPageIndex(limit)
-
-        // Go 1.21+ tells its scavenge index of every chunk's allocation.
-        let idx = scavChunks
         var scav: UInt64 = 0
         if sc == ec {
             let chunk = try chunkOf(sc)
@@ -105,9 +112,9 @@ extension PageAlloc {
             tally.hit(.freeMovesSearchAddrDown)
         }
         let limit = (base &+ npages &* Geometry.pageSize &- 1) & space.uintptrMask
-        if let idx = scavChunks {
+        if let ref = scavChunksRef {
             // Go 1.21+'s free has no `scavenged`: it tells the index.
-            try free121(base, npages, limit, idx)
+            try ref._withUnsafeGuaranteedRef { try free121(base, npages, limit, $0) }
             return
         }
         if !scavenged {

@@ -245,7 +245,12 @@ public final class PageAlloc {
     var scavIndexRef: Unmanaged<ScavengeIndex>?
     /// Mirrors `p.scav.index` of Go 1.21+ (the scavChunkData index), when
     /// `scavenger` is one of those; nil with Go 1.19's.
-    public internal(set) var scavChunks: ScavChunkIndex?
+    public internal(set) var scavChunks: ScavChunkIndex? {
+        didSet { scavChunksRef = scavChunks.map { Unmanaged.passUnretained($0) } }
+    }
+    /// The same without reference counting, for the hot paths (alloc,
+    /// free): the allocator owns it for its whole life.
+    var scavChunksRef: Unmanaged<ScavChunkIndex>?
     /// The heap's own memory, when someone plays mheap's part (PortTarget
     /// does): scavengeOne then releases what it scavenges with sysUnused
     /// and counts it, as the runtime's allocator does. nil is Go's test

@@ -76,6 +76,9 @@ public final class ScavChunkIndex {
         case global(UnsafeMutablePointer<UInt64>)
     }
     let store: Store
+    /// The store's two forms apart, so that an access tests one optional.
+    let view: PageView?
+    let global: UnsafeMutablePointer<UInt64>?
     /// `len(chunks)`: an entry for every chunk of the address space.
     public let count: UInt64
     let space: OffsetSpace
@@ -99,6 +102,10 @@ public final class ScavChunkIndex {
     /// test's: the 32-bit array is the global, never charged).
     init(store: Store, count: UInt64, space: OffsetSpace, physPageSize: UInt64, version: Scavenger) {
         self.store = store
+        switch store {
+        case let .simulated(v): (view, global) = (v, nil)
+        case let .global(p): (view, global) = (nil, p)
+        }
         self.count = count
         self.space = space
         self.physPageSize = physPageSize
@@ -128,24 +135,20 @@ public final class ScavChunkIndex {
     @inline(__always)
     func word(_ ci: ChunkIdx) throws -> UInt64 {
         guard ci.v < count else { throw GoPanic("index out of range [\(ci.v)] with length \(count) (scavengeIndex.chunks)") }
-        switch store {
-        case let .global(p): return p[Int(ci.v)]
-        case let .simulated(v): return try v.load64(ci.v &* 8, context: "scavengeIndex.chunks[\(ci.v)]")
-        }
+        if let v = view { return try v.load64(ci.v &* 8, context: "scavengeIndex.chunks[\(ci.v)]") }
+        return global.unsafelyUnwrapped[Int(ci.v)]
     }
 
     /// Mirrors atomicScavChunkData.store.
     @inline(__always)
     func setWord(_ ci: ChunkIdx, _ w: UInt64) throws {
         guard ci.v < count else { throw GoPanic("index out of range [\(ci.v)] with length \(count) (scavengeIndex.chunks)") }
-        switch store {
-        case let .global(p): p[Int(ci.v)] = w
-        case let .simulated(v): try v.store64(ci.v &* 8, w, context: "scavengeIndex.chunks[\(ci.v)]")
-        }
+        if let v = view { return try v.store64(ci.v &* 8, w, context: "scavengeIndex.chunks[\(ci.v)]") }
+        global.unsafelyUnwrapped[Int(ci.v)] = w
     }
 
-    func load(_ ci: ChunkIdx) throws -> ScavChunkData<UInt64> { ScavChunkData(packed: try word(ci)) }
-    func store(_ ci: ChunkIdx, _ sc: ScavChunkData<UInt64>) throws { try setWord(ci, sc.packed) }
+    @inline(__always) func load(_ ci: ChunkIdx) throws -> ScavChunkData<UInt64> { ScavChunkData(packed: try word(ci)) }
+    @inline(__always) func store(_ ci: ChunkIdx, _ sc: ScavChunkData<UInt64>) throws { try setWord(ci, sc.packed) }
 
     /// Chunk ci's packed word, or nil when its memory cannot be read: for
     /// snapshots, never faulting.
@@ -205,6 +208,7 @@ public final class ScavChunkIndex {
     /// Mirrors scavengeIndex.alloc with scavChunkData.alloc: npages of chunk
     /// ci were allocated. Go 1.21 also marks a chunk grown dense as backed
     /// by huge pages (it clears noHugePage).
+    @inline(__always)
     func alloc(_ ci: ChunkIdx, _ npages: UInt64) throws {
         var sc = try load(ci)
         if sc.inUse &+ npages > Geometry.pallocChunkPages {
@@ -220,6 +224,7 @@ public final class ScavChunkIndex {
     /// Mirrors scavengeIndex.free with scavChunkData.free: npages from page
     /// `page` of chunk ci were freed. The free high-water mark and the
     /// forced cursor rise to the last page freed (the cursor marked).
+    @inline(__always)
     func free(_ ci: ChunkIdx, _ page: UInt64, _ npages: UInt64) throws {
         var sc = try load(ci)
         if sc.inUse < npages {

@@ -31,17 +31,17 @@ public struct ScavChunkData<W: SumWord> {
     }
 
     /// `logScavChunkInUseMax`: bits enough for 0...pallocChunkPages.
-    public static var logInUseMax: Int { Int(Geometry.logPallocChunkPages) + 1 }
+    @inlinable public static var logInUseMax: Int { Int(Geometry.logPallocChunkPages) + 1 }
     /// `scavChunkInUseMask`.
-    public static var inUseMask: W { W((1 << UInt64(logInUseMax)) - 1) }
+    @inlinable public static var inUseMask: W { W((1 << UInt64(logInUseMax)) - 1) }
     /// `scavChunkFlagsMask` (scavChunkMaxFlags = 6).
-    public static var flagsMask: W { W((1 << 6) - 1) }
+    @inlinable public static var flagsMask: W { W((1 << 6) - 1) }
     /// `scavChunkHasFree`: the chunk may hold free, unscavenged pages.
-    public static var hasFree: W { W(1) }
+    @inlinable public static var hasFree: W { W(1) }
     /// `scavChunkHiOccPages`: uint16(0.96875 * pallocChunkPages), a chunk
     /// at least this full is dense (the background scavenger skips it).
     /// 0.96875 is 31/32, so the product is exact: 496.
-    public static var hiOccPages: W { W(Geometry.pallocChunkPages * 31 / 32) }
+    @inlinable public static var hiOccPages: W { W(Geometry.pallocChunkPages * 31 / 32) }
 
     /// Mirrors unpackScavChunkData.
     @inlinable @inline(__always)

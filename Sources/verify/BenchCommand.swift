@@ -17,6 +17,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Operations of the mixed workload (Go's side: 1,000,000; BENCH.md has check values for 1,000,000 and 300,000).")
     var mixed: Int = 1_000_000
 
+    @Option(help: "Operations of the scavenging mix (the mixed workload with scavenges and generations, on port@1.27; README.md), 0 to skip. With --go 1.21 or later, Go's side runs it too.")
+    var scav: Int = 300_000
+
     @Option(help: "Calls of each summary function to time (proved generic code against plain code).")
     var summaryCalls: Int = 20_000_000
 
@@ -46,7 +49,18 @@ struct BenchCommand: ParsableCommand {
         _ = t0
         let m = try yardstickMixed(q, live: live, used: f2.used, operations: mixed)
         print(String(format: "%-32@ %10.1f ns/op    %12.0f ops/s", "(b) Mixed" as NSString, m.seconds * 1e9 / Double(mixed), Double(mixed) / m.seconds))
-        let rows = yardstickChecks(prefill, m, mixedOps: mixed, allocFreeWrong: wrong)
+        var scavRun: YardstickScav?
+        if scav > 0 {
+            let (sp, sLive, sf) = try yardstickHeap(scavenger: .go127)
+            let sm = try yardstickScavMixed(sp, live: sLive, used: sf.used, operations: scav)
+            print(String(format: "%-32@ %10.1f ns/op    %12.0f ops/s", "(c) Scavenging mix (port@1.27)" as NSString,
+                         sm.seconds * 1e9 / Double(scav), Double(scav) / sm.seconds) + "   (\(sm.scavenges) scavenges released \(sm.released) bytes)")
+            scavRun = sm
+        }
+        var rows = yardstickChecks(prefill, m, mixedOps: mixed, allocFreeWrong: wrong)
+        if let sm = scavRun, let go = YardstickGo127.scav[scav] {
+            rows += scavChecks(sm, go, ops: scav)
+        }
         var mismatches = 0
         print("check values                          port                                   Go 1.19.8 (BENCH.md)")
         for (what, ours, go) in rows {
@@ -67,6 +81,19 @@ struct BenchCommand: ParsableCommand {
                 && kv["mixedLive"] == String(m.live) && kv["mixedUsed"] == String(m.used) && kv["wrong"] == "0"
             print("Go's check values " + (goSame ? "equal the port's" : "DIFFER from the port's: \(line(kv))"))
             if !goSame { mismatches += 1 }
+            if let sm = scavRun, kv["scavNs"] != nil {
+                let goScav = YardstickScav(allocs: Int(kv["scavAllocs"] ?? "") ?? -1, frees: Int(kv["scavFrees"] ?? "") ?? -1,
+                                           scavenges: Int(kv["scavCalls"] ?? "") ?? -1, released: UInt64(kv["scavReleased"] ?? "") ?? 0,
+                                           reused: UInt64(kv["scavReused"] ?? "") ?? 0,
+                                           hash: UInt64(kv["scavHash"] ?? "", radix: 16) ?? 0,
+                                           cursors: UInt64(kv["scavCursors"] ?? "", radix: 16) ?? 0, live: Int(kv["scavLive"] ?? "") ?? -1,
+                                           used: UInt64(kv["scavUsed"] ?? "") ?? 0, searchAddr: UInt64(kv["scavSearchAddr"] ?? "", radix: 16) ?? 0)
+                let goNs = Double(kv["scavNs"] ?? "") ?? .nan
+                print(String(format: "Go's scavenging mix: %.1f ns/op; port@1.27 / Go %.2fx", goNs, sm.seconds * 1e9 / Double(scav) / goNs))
+                let diffs = scavChecks(sm, goScav, ops: scav).filter { $0.1 != $0.2 }
+                print("Go's scavenging-mix check values " + (diffs.isEmpty ? "equal the port's" : "DIFFER from the port's: \(diffs)"))
+                if !diffs.isEmpty { mismatches += 1 }
+            }
             if rounds > 1 {
                 // Alternate the two sides so that a noisy stretch of the
                 // machine hits both; report each round and the medians.
@@ -88,6 +115,9 @@ struct BenchCommand: ParsableCommand {
                 print(String(format: "median port / Go over %d rounds: pair %.2fx, mixed %.2fx (below 1: the port is faster)",
                              rounds, median(pairRatios), median(mixedRatios)))
             }
+        }
+        if scav > 0 && YardstickGo127.scav[scav] == nil {
+            print("  (no Go 1.27.3 check values for \(scav) operations of the scavenging mix: README.md has 1,000,000 and 300,000)")
         }
         if YardstickGo.mixed.first(where: { $0.0 == mixed }) == nil {
             print("  (no Go check values for \(mixed) mixed operations: BENCH.md has 1,000,000 and 300,000)")
@@ -134,7 +164,10 @@ extension BenchCommand {
         let proc = Process()
         proc.executableURL = URL(fileURLWithPath: bin)
         proc.arguments = ["-test.run=^TestAllocVerifyYardstick$", "-test.count=1"]
-        proc.environment = ProcessInfo.processInfo.environment.merging(["ALLOCVERIFY_YARDSTICK": "\(pairs),\(mixed)"]) { $1 }
+        // The scavenging mix only on Go 1.21+ (the scavenger it is written for).
+        let minor = Int(goVersion?.split(separator: ".").dropFirst().first ?? "") ?? 0
+        let scavOps = minor >= 21 ? scav : 0
+        proc.environment = ProcessInfo.processInfo.environment.merging(["ALLOCVERIFY_YARDSTICK": "\(pairs),\(mixed),\(scavOps)"]) { $1 }
         let out = Pipe()
         proc.standardOutput = out
         try proc.run()
@@ -150,6 +183,19 @@ extension BenchCommand {
             if parts.count == 2 { kv[String(parts[0])] = String(parts[1]) }
         }
         return kv
+    }
+
+    /// The scavenging mix's check values beside another run's: (what, ours, theirs).
+    func scavChecks(_ m: YardstickScav, _ go: YardstickScav, ops: Int) -> [(String, String, String)] {
+        func hx(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+        return [
+            ("scav \(ops): allocs, frees, scavenges", "\(m.allocs), \(m.frees), \(m.scavenges)", "\(go.allocs), \(go.frees), \(go.scavenges)"),
+            ("scav \(ops): bytes released, reused", "\(m.released), \(m.reused)", "\(go.released), \(go.reused)"),
+            ("scav \(ops): FNV-1a", hx(m.hash), hx(go.hash)),
+            ("scav \(ops): FNV-1a of the cursors", hx(m.cursors), hx(go.cursors)),
+            ("scav \(ops): live, used", "\(m.live), \(m.used)", "\(go.live), \(go.used)"),
+            ("scav \(ops): searchAddr", hx(m.searchAddr), hx(go.searchAddr)),
+        ]
     }
 
     func line(_ kv: [String: String]) -> String {

@@ -1,4 +1,5 @@
 import Testing
+import PageAlloc
 @testable import Checking
 
 /// ../shared/BENCH.md's yardstick: the port must do exactly Go's work.
@@ -21,6 +22,23 @@ struct YardstickTests {
         bad.searchAddr += 0x2000
         let badRows = yardstickChecks(f, bad, mixedOps: 300_000, allocFreeWrong: wrong)
         #expect(badRows.filter { $0.1 != $0.2 }.map(\.0) == ["mixed 300000: FNV-1a", "mixed 300000: live, used", "mixed 300000: searchAddr"])
+    }
+
+    @Test("port@1.27 reproduces Go 1.27.3's check values of the scavenging mix (300,000 operations), cursors included")
+    func scavengingMix() throws {
+        let go = try #require(YardstickGo127.scav[300_000])
+        let (p, live, f) = try yardstickHeap(scavenger: .go127)
+        let m = try yardstickScavMixed(p, live: live, used: f.used, operations: 300_000)
+        #expect(m == go, "port \(m), Go \(go)")
+        #expect(m.scavenges == 4614 && m.released > 0)
+        // Control: every scavenger check value takes part in the
+        // comparison (one byte released more, one cursor elsewhere, one
+        // scavenged page reused).
+        for bad in [{ (x: inout YardstickScav) in x.released += 8192 }, { $0.cursors ^= 1 }, { $0.reused += 8192 }, { $0.scavenges -= 1 }] {
+            var b = m
+            bad(&b)
+            #expect(b != go)
+        }
     }
 
     @Test("verify bench: --rounds alternates with Go's side, so it needs --go, and must be at least 1")

@@ -84,6 +84,39 @@ struct GoTargetTests {
         }
     }
 
+    @Test("port@1.27 beside Go 1.27.3 and port@1.21 beside Go 1.21.13: the same results on generated seeds with scavenges, next-gen and padding; with the candidate fix in both, no seed fails")
+    func portScavengerConformance() throws {
+        _ = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27.") }, "needs Go 1.27.x")
+        // Go 1.21 too where it is installed (CI installs 1.19 and 1.27.3).
+        for (minor, scavenger) in [("1.27", Scavenger.go127), ("1.21", .go121)] {
+            guard let v = GoToolchains.installed.last(where: { $0.hasPrefix(minor + ".") }) else { continue }
+            let known = KnownGoDefects.signatures(forVersion: v)
+            var scavenges = 0
+            for seed: UInt64 in 0..<10 {
+                let run = try runSeed(seed, RunConfig(geometry: .amd64, ops: 300, scavenger: scavenger, go: GoTargetSpec(version: v)))
+                if case .targetsDisagree = run.finding?.kind { Issue.record("seed \(seed) on port@\(minor),\(v): \(run.finding!)") }
+                if let f = run.finding {
+                    // Only the release's kept defects, found on the port first.
+                    #expect(known.contains(f.kind.signature) && f.target == "port@\(scavenger.rawValue)", "seed \(seed): \(f)")
+                }
+                scavenges += run.ops.filter { if case .scavenge = $0 { return true }; return false }.count
+            }
+            #expect(scavenges > 20)
+        }
+        // The candidate fix in both: every seed runs to its end, and port
+        // and Go agree on every scavenge after the point where the defect
+        // would have stopped them.
+        do {
+            let v = GoToolchains.installed.last { $0.hasPrefix("1.27.") }!
+            let fixed = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/fixes-candidate-go1.27-scavenge-skip-partly-searched-chunk.diff"])
+            for seed: UInt64 in 0..<10 {
+                let run = try runSeed(seed, RunConfig(geometry: .amd64, variant: .fixCandidateScavSkipChunk, ops: 300, scavenger: .go127, go: fixed))
+                #expect(run.finding == nil && run.ops.count == 300, "seed \(seed): \(run.finding.map(\.description) ?? "")")
+            }
+        }
+        GoDriverPool.shared.drain()
+    }
+
     @Test("a driver child given back is kept for the next run until it has served runsPerChild runs, then retired")
     func childRetired() throws {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
