@@ -395,6 +395,7 @@ func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPrefill() (live []AllocVerify
 // AllocVerifyYardstickPairs runs n alloc(1)+free(1) pairs; it returns how
 // many allocs did not return 0xc000000000.
 // (Not inlined: callgrind counts it by name, tools/bench-instructions.sh.)
+//
 //go:noinline
 func (a *AllocVerifyPageAlloc) AllocVerifyYardstickPairs(n int) (wrong int) {
 	a.inBatches(n, func(p *pageAlloc) {
@@ -431,32 +432,44 @@ func (a *AllocVerifyPageAlloc) inBatches(n int, step func(p *pageAlloc)) {
 // returns its check values: allocs, frees, FNV-1a of the alloc addresses,
 // live runs, used pages, searchAddr.
 // (Not inlined: callgrind counts it by name, tools/bench-instructions.sh.)
+//
 //go:noinline
 func (a *AllocVerifyPageAlloc) AllocVerifyYardstickMixed(live []AllocVerifyRun, used uint64, n int) (allocs, frees int, hash uint64, nlive int, usedOut, searchAddr uint64) {
 	rng := allocVerifySplitMix{2}
-	hash = 0xcbf29ce484222325
-	const target = 4194304
-	a.inBatches(n, func(p *pageAlloc) {
-		r := rng.next()
-		if used < target {
-			m := uintptr(1 + r%600)
-			addr, _ := p.alloc(m)
-			live = append(live, AllocVerifyRun{addr, m})
-			used += uint64(m)
-			hash = (hash ^ uint64(addr)) * 0x100000001b3
-			allocs++
-		} else {
-			i := int(r % uint64(len(live)))
-			run := live[i]
-			allocVerifyFree(p, run.Addr, run.N, false)
-			live[i] = live[len(live)-1]
-			live = live[:len(live)-1]
-			used -= uint64(run.N)
-			frees++
-		}
-	})
+	w := allocVerifyMixedStep{live: live, used: used, hash: 0xcbf29ce484222325}
+	a.inBatches(n, func(p *pageAlloc) { w.step(p, rng.next()) })
 	p := a.pa()
-	return allocs, frees, hash, len(live), used, uint64(p.searchAddr.addr())
+	return w.allocs, w.frees, w.hash, len(w.live), w.used, uint64(p.searchAddr.addr())
+}
+
+// allocVerifyMixedStep is one operation of the mixed workload and its
+// running counts: below the target an allocation of 1-600 pages, else the
+// free of a random live run (swap-remove). p.mheapLock must be held.
+type allocVerifyMixedStep struct {
+	live               []AllocVerifyRun
+	used, hash, reused uint64
+	allocs, frees      int
+}
+
+func (w *allocVerifyMixedStep) step(p *pageAlloc, r uint64) {
+	const target = 4194304
+	if w.used < target {
+		m := uintptr(1 + r%600)
+		addr, sc := p.alloc(m)
+		w.live = append(w.live, AllocVerifyRun{addr, m})
+		w.used += uint64(m)
+		w.hash = (w.hash ^ uint64(addr)) * 0x100000001b3
+		w.reused += uint64(sc)
+		w.allocs++
+	} else {
+		i := int(r % uint64(len(w.live)))
+		run := w.live[i]
+		allocVerifyFree(p, run.Addr, run.N, false)
+		w.live[i] = w.live[len(w.live)-1]
+		w.live = w.live[:len(w.live)-1]
+		w.used -= uint64(run.N)
+		w.frees++
+	}
 }
 
 // AllocVerifyYardstickScav runs the yardstick's scavenging mix (the mixed
@@ -469,12 +482,12 @@ func (a *AllocVerifyPageAlloc) AllocVerifyYardstickMixed(live []AllocVerifyRun, 
 // scavenger went). The allocations and frees between two scavenges run in one
 // systemstack call with p.mheapLock held; a scavenge takes the lock itself.
 // (Not inlined: callgrind counts it by name, tools/bench-instructions.sh.)
+//
 //go:noinline
 func (a *AllocVerifyPageAlloc) AllocVerifyYardstickScav(live []AllocVerifyRun, used uint64, n int) (allocs, frees, scavenges int, released, reused, hash, cursors uint64, nlive int, usedOut, searchAddr uint64) {
 	rng := allocVerifySplitMix{3}
-	hash = 0xcbf29ce484222325
+	w := allocVerifyMixedStep{live: live, used: used, hash: 0xcbf29ce484222325}
 	cursors = 0xcbf29ce484222325
-	const target = 4194304
 	p := a.pa()
 	for k := 1; k <= n; {
 		// Operations k.. up to the next multiple of 64, under the lock.
@@ -485,24 +498,7 @@ func (a *AllocVerifyPageAlloc) AllocVerifyYardstickScav(live []AllocVerifyRun, u
 		systemstack(func() {
 			lock(p.mheapLock)
 			for ; k < end; k++ {
-				r := rng.next()
-				if used < target {
-					m := uintptr(1 + r%600)
-					addr, sc := p.alloc(m)
-					live = append(live, AllocVerifyRun{addr, m})
-					used += uint64(m)
-					hash = (hash ^ uint64(addr)) * 0x100000001b3
-					reused += uint64(sc)
-					allocs++
-				} else {
-					i := int(r % uint64(len(live)))
-					run := live[i]
-					allocVerifyFree(p, run.Addr, run.N, false)
-					live[i] = live[len(live)-1]
-					live = live[:len(live)-1]
-					used -= uint64(run.N)
-					frees++
-				}
+				w.step(p, rng.next())
 			}
 			unlock(p.mheapLock)
 		})
@@ -532,5 +528,5 @@ func (a *AllocVerifyPageAlloc) AllocVerifyYardstickScav(live []AllocVerifyRun, u
 		}
 		k++
 	}
-	return allocs, frees, scavenges, released, reused, hash, cursors, len(live), used, uint64(p.searchAddr.addr())
+	return w.allocs, w.frees, scavenges, released, w.reused, w.hash, cursors, len(w.live), w.used, uint64(p.searchAddr.addr())
 }

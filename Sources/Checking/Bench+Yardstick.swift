@@ -80,21 +80,39 @@ public func yardstickAllocFree(_ p: PageAlloc, pairs: Int) throws -> (BenchResul
 
 /// (b) the mixed workload on a freshly prefilled heap.
 public func yardstickMixed(_ p: PageAlloc, live start: [(UInt64, UInt64)], used: UInt64, operations: Int) throws -> YardstickMixed {
-    var live = start
-    var used = used
+    var w = MixedStep(live: start, used: used)
     var rng = SplitMix64(seed: 2)
     var m = YardstickMixed()
-    let target: UInt64 = 4_194_304
     let t0 = now()
-    for _ in 0..<operations {
-        let r = rng.next()
-        if used < target {
+    for _ in 0..<operations { try w.step(p, rng.next()) }
+    m.seconds = now() - t0
+    (m.allocs, m.frees, m.hash, m.live, m.used) = (w.allocs, w.frees, w.hash, w.live.count, w.used)
+    m.searchAddr = p.searchAddr.a
+    return m
+}
+
+/// One operation of the mixed workload (BENCH.md (b)), and its running
+/// counts: below the target an allocation of 1-600 pages, else the free of
+/// a random live run (swap-remove).
+struct MixedStep {
+    var live: [(UInt64, UInt64)]
+    var used: UInt64
+    var allocs = 0, frees = 0
+    var hash = fnvOffset
+    /// Scavenged bytes the allocations reported.
+    var reused: UInt64 = 0
+    static let target: UInt64 = 4_194_304
+
+    @inline(__always)
+    mutating func step(_ p: PageAlloc, _ r: UInt64) throws {
+        if used < MixedStep.target {
             let n = 1 + r % 600
-            let (a, _) = try p.alloc(n)
+            let (a, s) = try p.alloc(n)
             live.append((a, n))
             used += n
-            m.hash = fnv1a(m.hash, a)
-            m.allocs += 1
+            hash = fnv1a(hash, a)
+            reused &+= s
+            allocs += 1
         } else {
             let i = Int(r % UInt64(live.count))
             let (a, n) = live[i]
@@ -102,14 +120,9 @@ public func yardstickMixed(_ p: PageAlloc, live start: [(UInt64, UInt64)], used:
             live[i] = live[live.count - 1]
             live.removeLast()
             used -= n
-            m.frees += 1
+            frees += 1
         }
     }
-    m.seconds = now() - t0
-    m.live = live.count
-    m.used = used
-    m.searchAddr = p.searchAddr.a
-    return m
 }
 
 /// What the scavenging mix did (README.md, "The yardstick with scavenges").
@@ -155,11 +168,9 @@ public struct YardstickScav: Sendable, Equatable {
 /// `scavenge(65536, force: draw is odd)`.
 public func yardstickScavMixed(_ p: PageAlloc, live start: [(UInt64, UInt64)], used: UInt64, operations: Int) throws -> YardstickScav {
     precondition(p.scavenger.hasChunkData, "the scavenging mix needs a Go 1.21+ scavenger")
-    var live = start
-    var used = used
+    var w = MixedStep(live: start, used: used)
     var rng = SplitMix64(seed: 3)
     var m = YardstickScav()
-    let target: UInt64 = 4_194_304
     let t0 = now()
     for k in 1...max(1, operations) where operations > 0 {
         if k % 4096 == 0 {
@@ -173,28 +184,13 @@ public func yardstickScavMixed(_ p: PageAlloc, live start: [(UInt64, UInt64)], u
             let idx = p.scavChunks!
             let (bg, bgMarked) = idx.searchAddrBg.load(p.geometry.space)
             let (force, forceMarked) = idx.searchAddrForce.load(p.geometry.space)
-            for w in [UInt64(idx.gen), bg, bgMarked ? 1 : 0, force, forceMarked ? 1 : 0] { m.cursors = fnv1a(m.cursors, w) }
-        } else if used < target {
-            let n = 1 + r % 600
-            let (a, s) = try p.alloc(n)
-            live.append((a, n))
-            used += n
-            m.hash = fnv1a(m.hash, a)
-            m.reused &+= s
-            m.allocs += 1
+            for x in [UInt64(idx.gen), bg, bgMarked ? 1 : 0, force, forceMarked ? 1 : 0] { m.cursors = fnv1a(m.cursors, x) }
         } else {
-            let i = Int(r % UInt64(live.count))
-            let (a, n) = live[i]
-            try p.free(a, n, scavenged: false)
-            live[i] = live[live.count - 1]
-            live.removeLast()
-            used -= n
-            m.frees += 1
+            try w.step(p, r)
         }
     }
     m.seconds = now() - t0
-    m.live = live.count
-    m.used = used
+    (m.allocs, m.frees, m.hash, m.reused, m.live, m.used) = (w.allocs, w.frees, w.hash, w.reused, w.live.count, w.used)
     m.searchAddr = p.searchAddr.a
     return m
 }
