@@ -18,7 +18,7 @@ extension Invariant {
     /// (16 KiB on loong64, 64 KiB on some arm64 and ppc64le kernels), the
     /// rule is about whole free, unscavenged physical pages: the scavenger
     /// releases nothing smaller and unmarks a chunk that has no such page.
-    /// The port has no index: not applicable.
+    /// A target without an index: not applicable.
     public static let scavIndex = Invariant(
         name: "scavIndex",
         statement: "a chunk with a free, unscavenged page is marked in the scavenge index; Go 1.21+: its allocated-page count equals the bitmap's (mgcscavenge.go, scavengeIndex)"

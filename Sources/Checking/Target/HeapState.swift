@@ -48,7 +48,7 @@ public struct ChunkBits: Equatable, Sendable {
 /// How the target keeps its scavenge index (mgcscavenge.go,
 /// `scavengeIndex`), which decides how `ChunkBits.scavIndex` reads.
 public enum ScavIndexKind: Equatable, Sendable {
-    /// The target has none (the port, frozen before the index).
+    /// The target has none.
     case none
     /// Go 1.19, 1.20: one bit per chunk, set when the chunk may hold free
     /// pages that are not scavenged.
