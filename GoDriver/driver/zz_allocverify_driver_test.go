@@ -245,7 +245,20 @@ func (d *avDriver) do(op [4]uint64) bool {
 			tBase, tLen = r0, 64*d.g.PageSize
 		}
 	case avOpScavenge:
-		r0 = uint64(d.pa.Scavenge(uintptr(a), flags&1 != 0))
+		force := flags&1 != 0
+		chunkData := d.g.Features&runtime.AllocVerifyFeatureScavIndexChunkData != 0
+		var before [runtime.AllocVerifyScavIndexScalarWords]uint64
+		if chunkData {
+			before = d.pa.ScavIndexScalars()
+		}
+		r0 = uint64(d.pa.Scavenge(uintptr(a), force))
+		if chunkData {
+			// Go 1.21+: find walks down from the cursor of this kind and
+			// leaves it at the last chunk it returned (cleared when it ran
+			// out, having walked down to minHeapIdx). Only chunks in
+			// between can change: a touched snapshot reports those.
+			tBase, tLen = d.scavengeSpan(before, d.pa.ScavIndexScalars(), force)
+		}
 	case avOpNextGen:
 		d.pa.NextGen()
 	case avOpPad:
@@ -285,6 +298,33 @@ func (d *avDriver) do(op [4]uint64) bool {
 	}
 	d.out.Write(enc)
 	return quit
+}
+
+// scavengeSpan is the address span [base, base+length) of the chunks a
+// Go 1.21+ scavenge could change, from the index's scalars before and
+// after it (gen, bg, bgMarked, force, forceMarked, freeHWM, min, max,
+// minHeapIdx): from the chunk of the cursor after (minHeapIdx when it was
+// cleared) up to the chunk of the cursor before; nothing when the cursor
+// was cleared before.
+func (d *avDriver) scavengeSpan(before, after [runtime.AllocVerifyScavIndexScalarWords]uint64, force bool) (base, length uint64) {
+	k := uint64(1)
+	if force {
+		k = 3
+	}
+	cleared := d.g.ArenaBaseOffset
+	if before[k] == cleared {
+		return 0, 0
+	}
+	hi := d.chunkIndex(before[k])
+	lo := after[8]
+	if after[k] != cleared {
+		lo = d.chunkIndex(after[k])
+	}
+	if lo > hi {
+		return 0, 0
+	}
+	chunkBytes := d.g.PageSize << d.g.LogPallocChunkPages
+	return d.g.ArenaBaseOffset + lo*chunkBytes, (hi - lo + 1) * chunkBytes
 }
 
 func (d *avDriver) chunkIndex(addr uint64) uint64 {

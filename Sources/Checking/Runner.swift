@@ -4,6 +4,7 @@
 // sent to the targets in batches; each result is then judged in order, with
 // the reference at that step and the target's snapshot after it.
 
+import Foundation
 import OSMemory
 import PageAlloc
 import Reference
@@ -71,6 +72,21 @@ public final class Runner {
         self.checking = checking
         self.reference = ReferenceAllocator(geometry: geometry, acceptsTopOfSpaceGrow: variant == .preFix35954)
         self.batch = targets.map(\.preferredBatch).max() ?? 1
+    }
+
+    /// Snapshot every grown chunk after each scavenge, as before scoped
+    /// snapshots (`ALLOCVERIFY_FULL_SCAVENGE_SNAPSHOTS=1`). Otherwise a
+    /// scavenge on Go 1.21+'s index (every target's) is judged on the chunks
+    /// it could change (`scavengeChunks`) plus the periodic full walk; Go
+    /// 1.19's bitmap scavenger is always judged on a full snapshot.
+    public static let fullScavengeSnapshotsByDefault =
+        ProcessInfo.processInfo.environment["ALLOCVERIFY_FULL_SCAVENGE_SNAPSHOTS"].map { $0 != "" && $0 != "0" } ?? false
+    /// This runner's choice (tests set it).
+    public var fullScavengeSnapshots = Runner.fullScavengeSnapshotsByDefault
+
+    /// Whether scavenges get scoped snapshots in this run.
+    var scopedScavengeSnapshots: Bool {
+        !fullScavengeSnapshots && targets.allSatisfy { $0.scavengerPolicy == GoTarget.chunkDataPolicy }
     }
 
     /// A runner on the in-process port.
@@ -151,9 +167,13 @@ public final class Runner {
         queue.removeAll(keepingCapacity: true)
         ahead = nil
         let first = stepsApplied
+        let scoped = scopedScavengeSnapshots
         let tops = staged.enumerated().map { k, s in
-            // A scavenge is always judged (and adopted) on a full snapshot.
-            if case .scavenge = s.op { return TargetOp(s.op, snapshot: .full) }
+            // A scavenge is always judged (and adopted) on a snapshot: of
+            // the chunks it could change (Go 1.21+), or of every chunk.
+            if case .scavenge = s.op {
+                return TargetOp(s.op, snapshot: scoped && snapshotMode(step: first + k) != .full ? .touched : .full)
+            }
             return TargetOp(s.op, snapshot: snapshotMode(step: first + k))
         }
         var out: [StepOutcome] = []
@@ -254,6 +274,8 @@ public final class Runner {
                                                           second: targets[t].name, secondResult: r),
                                     stepIndex: index, op: op, line: line), result)
         }
+        // Per target, the chunks a scoped scavenge snapshot must report.
+        var scavengeSpans: [ClosedRange<UInt64>?] = Array(repeating: nil, count: steps.count)
         if case let .scavenged(released) = result {
             // The scavenger's choice is the target's: judge it, adopt it.
             var adopted: IntervalSet?
@@ -272,6 +294,12 @@ public final class Runner {
                 // 1.21+) has its own rule: where it may look, and what it
                 // may leave behind (ScavengeStep.background).
                 let bg = !forced && state.scavIndexKind == .chunkData ? reference.scavGen : nil
+                if !state.full, let sc = state.scavIndexScalars {
+                    // The model's cursor before, the target's after.
+                    scavengeSpans[t] = scavengeChunks(
+                        cursorBefore: force ? reference.scavGen.forceCursor : reference.scavGen.bgCursor,
+                        cursorAfter: reference.page(force ? sc.searchAddrForce : sc.searchAddrBg), minHeapIdx: sc.minHeapIdx)
+                }
                 let judged = ScavengeStep.judge(state, geometry: geometry, reference: reference, released: r,
                                                 exhaustive: forced && ranOut, background: bg, ranOut: ranOut)
                 if let bad = judged.broken {
@@ -311,7 +339,7 @@ public final class Runner {
         if case .grow = op { grew = true }
         for (t, step) in steps.enumerated() {
             guard case let .applied(_, state?)? = step else { continue }
-            if let bad = checkCoverage(state, op: op, result: result) {
+            if let bad = checkCoverage(state, op: op, result: result, scavenged: scavengeSpans[t]) {
                 broken = true
                 return finding(.protocolError(bad), result, target: t)
             }
@@ -325,8 +353,8 @@ public final class Runner {
     /// The snapshot must cover exactly the grown chunks it should (all of
     /// them, or those the operation touched), as the reference knows them:
     /// a target that reports less would be judged on less.
-    func checkCoverage(_ s: HeapState, op: Operation?, result: OpResult) -> String? {
-        let touched = op.flatMap { touchedChunks(geometry, $0, result) }
+    func checkCoverage(_ s: HeapState, op: Operation?, result: OpResult, scavenged: ClosedRange<UInt64>? = nil) -> String? {
+        let touched = scavenged ?? op.flatMap { touchedChunks(geometry, $0, result) }
         var want: [UInt64] = []
         let chunkPages = Geometry.pallocChunkPages
         for iv in reference.grown.intervals {

@@ -98,6 +98,69 @@ struct PortScavenger121Tests {
         #expect(!old.contains { $0.keyword == "next-gen" || $0.keyword == "pad" })
     }
 
+    /// Applies `ops` one by one on a fresh port@1.27 runner; the outcomes.
+    static func outcomes(_ ops: [Checking.Operation], fullScavengeSnapshots: Bool, targets: [any AllocatorUnderTest]) -> [StepOutcome] {
+        let r = Runner(targets: targets, checking: .incremental(fullEvery: 64))
+        r.fullScavengeSnapshots = fullScavengeSnapshots
+        var out: [StepOutcome] = []
+        for op in ops {
+            let o = r.apply(op)
+            out.append(o)
+            if case .finding = o { break }
+        }
+        return out
+    }
+
+    @Test("a scavenge on Go 1.21+'s index is judged on the chunks it could change (scoped snapshots): the same outcomes as with full snapshots, step by step")
+    func scopedScavengeSnapshots() throws {
+        var scavenges = 0, findings = 0
+        for seed: UInt64 in 0..<24 {
+            let g = Geometry.all[Int(seed) % Geometry.all.count]
+            let ops = try generatedOps(seed, RunConfig(geometry: g, ops: 300, scavenger: .go127))
+            scavenges += ops.filter { $0.keyword == "scavenge" }.count
+            let scoped = Self.outcomes(ops, fullScavengeSnapshots: false, targets: [try PortTarget(geometry: g, scavenger: .go127)])
+            let full = Self.outcomes(ops, fullScavengeSnapshots: true, targets: [try PortTarget(geometry: g, scavenger: .go127)])
+            #expect(scoped == full, "seed \(seed) (\(g.name))")
+            if case .finding = scoped.last { findings += 1 }
+        }
+        #expect(scavenges > 100)
+        // Some seeds reach the kept defect: it is found either way.
+        #expect(findings > 0)
+    }
+
+    @Test("scoped scavenge snapshots: the chunks between the cursor before and after (minHeapIdx when cleared); a snapshot that leaves one out is a protocol error")
+    func scopedCoverage() throws {
+        #expect(scavengeChunks(cursorBefore: 0, cursorAfter: 0, minHeapIdx: 3) == nil)
+        #expect(scavengeChunks(cursorBefore: 5 * 512 + 7, cursorAfter: 2 * 512 + 511, minHeapIdx: 1) == 2...5)
+        #expect(scavengeChunks(cursorBefore: 5 * 512 + 7, cursorAfter: 0, minHeapIdx: 1) == 1...5)
+        #expect(scavengeChunks(cursorBefore: 2 * 512, cursorAfter: 5 * 512, minHeapIdx: 1) == nil)
+        // A port@1.27 runner after a forced scavenge that walked two chunks.
+        let g = Geometry.amd64
+        let r = Runner(targets: [try PortTarget(geometry: g, scavenger: .go127)], checking: .incremental(fullEvery: 0))
+        for op in try Trace.parse("""
+            pagealloc-trace 1
+            grow 0xc000000000 0x800000
+            alloc 600
+            free 0xc000002000 1
+            free 0xc000402000 1
+            """).steps.map(\.op) { #expect(r.apply(op) == .applied(.none) || op.keyword == "alloc") }
+        let port = r.targets[0] as! PortTarget
+        let before = try #require(port.cursorPage(force: true))
+        port.run([TargetOp(.scavenge(nbytes: 0x4000, force: true), snapshot: .touched)]) { _, step in
+            guard case let .applied(res, state?) = step else { Issue.record("no snapshot"); return true }
+            let span = scavengeChunks(cursorBefore: before, cursorAfter: r.reference.page(state.scavIndexScalars!.searchAddrForce),
+                                      minHeapIdx: state.scavIndexScalars!.minHeapIdx)
+            #expect(state.chunks.map(\.chunk) == Array(span!), "\(state.chunks.map(\.chunk)) \(String(describing: span))")
+            #expect(state.chunks.count == 2)
+            #expect(r.checkCoverage(state, op: .scavenge(nbytes: 0x4000, force: true), result: res, scavenged: span) == nil)
+            // Control: one chunk left out.
+            var short = state
+            short.chunks.removeFirst()
+            #expect(r.checkCoverage(short, op: .scavenge(nbytes: 0x4000, force: true), result: res, scavenged: span)?.contains("were expected") == true)
+            return true
+        }
+    }
+
     @Test("--target port@VERSION: the scavenger on the command line, in findings' replay lines; an unknown version is a clear error")
     func commandLine() throws {
         let trace = "pagealloc-trace 1\ngrow 0xc000000000 0x400000\nalloc 3\nfree 0xc000002000 1\nnext-gen\nscavenge 0x2000\n"

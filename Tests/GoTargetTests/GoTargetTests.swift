@@ -117,6 +117,29 @@ struct GoTargetTests {
         GoDriverPool.shared.drain()
     }
 
+    @Test("scoped scavenge snapshots on Go 1.27.3 (the driver reports the chunks between its cursor before and after): the same outcomes as full snapshots, on a sample of seeds")
+    func scopedScavengeSnapshotsOnGo() throws {
+        let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27.") }, "needs Go 1.27.x")
+        let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/fixes-candidate-go1.27-scavenge-skip-partly-searched-chunk.diff"])
+        var scavenges = 0
+        for seed: UInt64 in 0..<12 {
+            let config = RunConfig(geometry: .amd64, ops: 300, usePort: false, go: spec)
+            let ops = try generatedOps(seed, config)
+            scavenges += ops.filter { $0.keyword == "scavenge" }.count
+            var outcomes: [[StepOutcome]] = []
+            for full in [false, true] {
+                let t = try GoDriverPool.shared.take(spec)
+                let r = Runner(targets: [t], checking: .incremental(fullEvery: 64))
+                r.fullScavengeSnapshots = full
+                outcomes.append(ops.map { r.apply($0) })
+            }
+            #expect(outcomes[0] == outcomes[1], "seed \(seed)")
+            #expect(!outcomes[0].contains { if case .finding = $0 { return true }; return false }, "seed \(seed)")
+        }
+        #expect(scavenges > 20)
+        GoDriverPool.shared.drain()
+    }
+
     @Test("a driver child given back is kept for the next run until it has served runsPerChild runs, then retired")
     func childRetired() throws {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)

@@ -80,6 +80,19 @@ extension Array where Element == any AllocatorUnderTest {
 
 /// The chunks an operation touched (inclusive chunk indices), from its result:
 /// the one definition the port producer and the Go driver both follow.
+/// The chunks a Go 1.21+ scavenge could change (a `touched` snapshot after
+/// it reports these): `find` walks down from the chunk of the cursor the
+/// scavenge used (`cursorBefore`, a page in the linear address space; 0 is
+/// cleared) and leaves the cursor at the last chunk it returned, or clears
+/// it after walking down to `minHeapIdx`. nil: none (the cursor was
+/// cleared before, or it rose, which is a finding of its own).
+public func scavengeChunks(cursorBefore: UInt64, cursorAfter: UInt64, minHeapIdx: UInt64) -> ClosedRange<UInt64>? {
+    guard cursorBefore != 0 else { return nil }
+    let hi = cursorBefore / Geometry.pallocChunkPages
+    let lo = cursorAfter == 0 ? minHeapIdx : cursorAfter / Geometry.pallocChunkPages
+    return lo <= hi ? lo...hi : nil
+}
+
 public func touchedChunks(_ g: Geometry, _ op: Operation, _ result: OpResult) -> ClosedRange<UInt64>? {
     let sp = g.space
     func span(_ base: UInt64, _ nbytes: UInt64) -> ClosedRange<UInt64> {

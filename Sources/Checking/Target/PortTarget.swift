@@ -104,6 +104,9 @@ public final class PortTarget: AllocatorUnderTest {
     public func run(_ ops: [TargetOp], each: (Int, TargetStep) -> Bool) {
         for (i, t) in ops.enumerated() {
             let result: OpResult
+            // A Go 1.21+ scavenge changes only the chunks between where its
+            // cursor was and where it is left (scavengeChunks).
+            var scavenged: ClosedRange<UInt64>?
             do {
                 switch t.op {
                 case let .grow(base, bytes):
@@ -135,7 +138,11 @@ public final class PortTarget: AllocatorUnderTest {
                     result = .flushed(base: base)
                 case let .scavenge(nbytes, force):
                     // Go 1.19's scavenge has no `force`: every call is forced.
+                    let before = cursorPage(force: force)
                     result = .scavenged(released: try port.scavenge(nbytes, force: force || !port.scavenger.hasChunkData))
+                    if let idx = port.scavChunks, let b = before, let a = cursorPage(force: force) {
+                        scavenged = scavengeChunks(cursorBefore: b, cursorAfter: a, minHeapIdx: idx.minHeapIdx)
+                    }
                 case .nextGen:
                     // The runner refuses it first on Go 1.19's scavenger.
                     try port.nextGen()
@@ -151,9 +158,18 @@ public final class PortTarget: AllocatorUnderTest {
             var grew = false
             if case .grow = t.op { grew = true }
             let state: HeapState? = t.snapshot == .none ? nil
-                : makeState(t.snapshot, touched: touchedChunks(geometry, t.op, result), grew: grew)
+                : makeState(t.snapshot, touched: scavenged ?? touchedChunks(geometry, t.op, result), grew: grew)
             if !each(i, .applied(result, state)) { return }
         }
+    }
+
+    /// The page (linear address space) of the Go 1.21+ index's cursor of
+    /// this kind; 0 when cleared; nil with Go 1.19's scavenger.
+    func cursorPage(force: Bool) -> UInt64? {
+        guard let idx = port.scavChunks else { return nil }
+        let sp = port.geometry.space
+        let (a, _) = force ? idx.searchAddrForce.load(sp) : idx.searchAddrBg.load(sp)
+        return sp.linear(a) / Geometry.pageSize
     }
 
     public func snapshot(_ mode: SnapshotMode) -> TargetStep {
