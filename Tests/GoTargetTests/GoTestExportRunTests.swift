@@ -10,7 +10,8 @@ import PageAlloc
 @Suite("export-go-test on a real Go", .serialized, .enabled(if: GoToolchains.newest?.hasPrefix("1.27") == true, "needs Go 1.27.x"))
 struct GoTestExportRunTests {
     func goTest(_ testFile: String, _ patches: [String]) throws -> (status: Int32, output: String) {
-        let goroot = try GoDriverFiles.goroot(GoTargetSpec(version: try #require(GoToolchains.newest)))
+        // The suite runs only when the newest Go is a 1.27.x (its trait).
+        let goroot = try GoDriverFiles.goroot(GoTargetSpec(version: GoToolchains.newest!))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [GoDriverFiles.directory + "/gotest.sh", goroot, testFile] + patches
