@@ -18,8 +18,10 @@ public enum FindingKind: Equatable, Sendable, Codable {
     case expectedMismatch(expected: OpResult, actual: OpResult)
     /// The port and the reference allocator returned different results.
     case differential(port: OpResult, reference: OpResult)
-    /// A named invariant does not hold after the operation.
-    case invariant(name: String, detail: String)
+    /// A named invariant does not hold after the operation. `rule`, when
+    /// the invariant has several, names the one broken (it is part of the
+    /// signature: `invariant:NAME:RULE`); `detail` is for people only.
+    case invariant(name: String, rule: String? = nil, detail: String)
     /// Two targets run side by side returned different results.
     case targetsDisagree(first: String, firstResult: OpResult, second: String, secondResult: OpResult)
     /// A target process died (Go's throw, panic or fatal signal).
@@ -29,6 +31,9 @@ public enum FindingKind: Equatable, Sendable, Codable {
     case hung(seconds: Double, stack: [String] = [])
     /// A target's answer broke the driver protocol or left out what it must report.
     case protocolError(String)
+    /// The code under test threw an error of a type the checker does not
+    /// know (its type name and description): a finding, never a trap.
+    case unexpectedError(type: String, description: String)
 
     /// The failure class used to decide whether two runs "fail the same way"
     /// (the shrinker keeps only candidates with the same signature).
@@ -40,27 +45,19 @@ public enum FindingKind: Equatable, Sendable, Codable {
         case let .sysCall(s): "syscall:\(s.function)"
         case .expectedMismatch: "expected-mismatch"
         case .differential: "differential"
-        // A searchAddr outside inUse is split by where it points: into
-        // unmapped summary memory (the crash of golang/go#40191) or not.
-        case let .invariant(name, detail) where name == "searchAddr":
-            "invariant:searchAddr:" + (detail.hasSuffix(" is Ready") ? "mapped" : "unmapped")
-        // The scavenge transition's rule that a forced scavenge leaves no
-        // free, unscavenged physical page is its own signature: a scavenger
-        // that stops early is a different defect from one that releases
-        // the wrong pages.
-        case let .invariant(name, detail) where name == "scavenge" && detail.hasPrefix("a forced scavenge"):
-            "invariant:scavenge:forced"
-        // The same for the background scavenger's rule (Go 1.21+), and for
-        // an allocation that claims more scavenged memory than it got.
-        case let .invariant(name, detail) where name == "scavenge" && detail.hasPrefix("a background scavenge"):
-            "invariant:scavenge:background"
-        case let .invariant(name, detail) where name == "heapReleased" && detail.hasPrefix("memory safety"):
-            "invariant:heapReleased:memory-safety"
-        case let .invariant(name, _): "invariant:\(name)"
+        // A rule of its own is its own signature: a searchAddr outside
+        // inUse pointing into unmapped summary memory (the crash of
+        // golang/go#40191) or not; a forced or a background scavenge that
+        // stopped early (a different defect from one that releases the
+        // wrong pages); an allocation that claims more scavenged memory
+        // than it got.
+        case let .invariant(name, rule?, _): "invariant:\(name):\(rule)"
+        case let .invariant(name, nil, _): "invariant:\(name)"
         case .targetsDisagree: "targets-disagree"
         case let .crashed(c): c.signature
         case .hung: "hang"
         case .protocolError: "protocol-error"
+        case let .unexpectedError(type, _): "error:\(type)"
         }
     }
 
@@ -72,23 +69,25 @@ public enum FindingKind: Equatable, Sendable, Codable {
         case let .sysCall(s): "sys call violation: \(s.description)"
         case let .expectedMismatch(e, a): "expected -> \(e.traceText ?? "-"), got -> \(a.traceText ?? "-")"
         case let .differential(p, r): "port -> \(p.traceText ?? "-"), reference -> \(r.traceText ?? "-")"
-        case let .invariant(name, detail): "invariant \(name) broken: \(detail)"
+        case let .invariant(name, _, detail): "invariant \(name) broken: \(detail)"
         case let .targetsDisagree(a, ar, b, br): "\(a) -> \(ar.traceText ?? "-"), \(b) -> \(br.traceText ?? "-")"
         case let .crashed(c): c.description
         case let .hung(s, stack) where stack.isEmpty: "the target did not answer within \(s) s"
         case let .hung(s, stack): "the target did not answer within \(s) s; stopped with SIGQUIT, it was in \(stack.prefix(4).joined(separator: " <- "))"
         case let .protocolError(e): "driver protocol error: \(e)"
+        case let .unexpectedError(type, d): "the code under test threw an error the checker does not know (\(type)): \(d)"
         }
     }
 
-    /// Wraps an error thrown by the port. Anything else is a checker bug.
+    /// Wraps an error thrown by the port; one of a type the checker does not
+    /// know is a finding too.
     static func from(_ error: any Error) -> FindingKind {
         switch error {
         case let f as Fault: return .fault(f)
         case let t as GoThrow: return .goThrow(t)
         case let p as GoPanic: return .goPanic(p)
         case let s as SysCallViolation: return .sysCall(s)
-        default: preconditionFailure("the port threw an unexpected error type: \(error)")
+        default: return .unexpectedError(type: String(describing: type(of: error)), description: String(describing: error))
         }
     }
 }

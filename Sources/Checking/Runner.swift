@@ -266,7 +266,7 @@ public final class Runner {
             return finding(.expectedMismatch(expected: expected, actual: result), result, target: 0)
         }
         if let bad = Runner.judgeScavCount(op, result, refResult) {
-            return finding(.invariant(name: "heapReleased", detail: bad), result, target: 0)
+            return finding(.invariant(name: "heapReleased", rule: "memory-safety", detail: bad), result, target: 0)
         }
         for (t, step) in steps.enumerated() {
             guard t > 0, case let .applied(r, _)? = step, r != result else { continue }
@@ -311,7 +311,7 @@ public final class Runner {
                     if let sc = state.scavIndexScalars {
                         reference.adoptScavengeCursor(force: force, page: reference.page(force ? sc.searchAddrForce : sc.searchAddrBg))
                     }
-                    return finding(.invariant(name: "scavenge", detail: bad), result, target: t)
+                    return finding(.invariant(name: "scavenge", rule: judged.brokenRule, detail: bad), result, target: t)
                 }
                 if let sc = state.scavIndexScalars, cursor == nil {
                     // find only lowers the cursor it walks, or clears it.
@@ -343,8 +343,8 @@ public final class Runner {
                 broken = true
                 return finding(.protocolError(bad), result, target: t)
             }
-            if let (name, detail) = checkInvariants(state, grew: grew) {
-                return finding(.invariant(name: name, detail: detail), result, target: t)
+            if let (name, rule, detail) = checkInvariants(state, grew: grew) {
+                return finding(.invariant(name: name, rule: rule, detail: detail), result, target: t)
             }
         }
         return .applied(result)
@@ -375,14 +375,14 @@ public final class Runner {
 
     /// Runs the invariants on a snapshot; the first broken one (registry
     /// order) is returned. Not-applicable verdicts are counted.
-    public func checkInvariants(_ state: HeapState, grew: Bool = false) -> (name: String, detail: String)? {
+    public func checkInvariants(_ state: HeapState, grew: Bool = false) -> (name: String, rule: String?, detail: String)? {
         let ctx = InvariantContext(state: state, geometry: geometry, reference: reference, grew: grew,
                                    releasedFromResults: releasedFromResults)
         for inv in Invariant.all {
             invariantChecks += 1
             switch inv.evaluate(ctx) {
             case .holds: break
-            case let .broken(detail): return (inv.name, detail)
+            case let .broken(detail, rule): return (inv.name, rule, detail)
             case let .notApplicable(why):
                 notApplicable[inv.name, default: (0, why)].count += 1
                 notApplicable[inv.name]!.reason = why
@@ -443,8 +443,8 @@ public final class Runner {
                 if let bad = checkCoverage(state, op: nil, result: .none) {
                     return Finding(kind: .protocolError(bad), stepIndex: max(stepsApplied - 1, 0), op: nil, line: 0, atEnd: true, target: name)
                 }
-                if let (n, detail) = checkInvariants(state) {
-                    return Finding(kind: .invariant(name: n, detail: detail), stepIndex: max(stepsApplied - 1, 0),
+                if let (n, rule, detail) = checkInvariants(state) {
+                    return Finding(kind: .invariant(name: n, rule: rule, detail: detail), stepIndex: max(stepsApplied - 1, 0),
                                    op: nil, line: 0, atEnd: true, target: name)
                 }
             case .applied(_, nil):

@@ -96,9 +96,9 @@ struct PadTests {
             Invariant.scavengedFree.evaluate(InvariantContext(port: r.port, reference: reference, touched: nil, full: true))
         }
         let good = try portState(scavengePadding: true)
-        if case .broken(let why) = verdict(good, ref) { Issue.record("padding judged broken: \(why)") }
+        if case .broken(let why, _) = verdict(good, ref) { Issue.record("padding judged broken: \(why)") }
         let unscavenged = try portState(scavengePadding: false)
-        guard case .broken(let why) = verdict(unscavenged, ref) else { Issue.record("padding left unscavenged was not caught"); return }
+        guard case .broken(let why, _) = verdict(unscavenged, ref) else { Issue.record("padding left unscavenged was not caught"); return }
         #expect(why.contains("padding page"), "\(why)")
         // Without padding in the reference, the same scavenged allocated pages are a defect.
         var plain = ReferenceAllocator(geometry: .amd64)

@@ -105,7 +105,7 @@ struct PageCacheTests {
         #expect(verdict(r) { _ in } == .holds)
         func broken(_ words: String, _ edit: (inout HeapState) -> Void) {
             let v = verdict(r, edit)
-            guard case let .broken(d) = v, d.contains(words) else { Issue.record("expected '\(words)', got \(v)"); return }
+            guard case let .broken(d, _) = v, d.contains(words) else { Issue.record("expected '\(words)', got \(v)"); return }
         }
         // A cache that differs from the reference's.
         broken("the reference's") { $0.pageCaches![0].cache &= ~(1 << 63) }
@@ -136,14 +136,14 @@ struct PageCacheTests {
         var ref = r.reference
         ref.caches[2] = ref.caches[1]
         let v = Invariant.pageCache.evaluate(InvariantContext(state: s, geometry: .amd64, reference: ref))
-        guard case let .broken(d) = v, d.contains("both hold") else { Issue.record("\(v)"); return }
+        guard case let .broken(d, _) = v, d.contains("both hold") else { Issue.record("\(v)"); return }
         // Scavenged marks for a page the cache gave out (page 3, taken by cache-alloc 2).
         var s2 = target.makeState(.full, touched: nil, grew: false)
         var ref2 = r.reference
         s2.pageCaches![0].scav |= 1 << 3
         ref2.caches[0].scav |= 1 << 3
         let v2 = Invariant.pageCache.evaluate(InvariantContext(state: s2, geometry: .amd64, reference: ref2))
-        guard case let .broken(d2) = v2, d2.contains("does not hold") else { Issue.record("\(v2)"); return }
+        guard case let .broken(d2, _) = v2, d2.contains("does not hold") else { Issue.record("\(v2)"); return }
     }
 
     @Test("golang/go#38605: allocToCache leaving searchAddr past its block is caught; the faithful port passes")

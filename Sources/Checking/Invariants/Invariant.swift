@@ -48,7 +48,9 @@ public struct InvariantContext {
 /// What an invariant concluded.
 public enum InvariantVerdict: Equatable, Sendable {
     case holds
-    case broken(String)
+    /// Broken: why, for people; and, when the invariant has several rules,
+    /// which one (part of the finding's signature).
+    case broken(String, rule: String? = nil)
     /// The target does not report what the invariant needs (say why).
     case notApplicable(String)
 }

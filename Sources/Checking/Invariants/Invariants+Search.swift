@@ -29,7 +29,8 @@ extension Invariant {
         } else {
             where_ = "of unknown mapping"
         }
-        return .broken("searchAddr \(h(sa)) is outside inUse \(ranges); its leaf summary summary[\(leaf)][\(idx)] is \(where_)")
+        return .broken("searchAddr \(h(sa)) is outside inUse \(ranges); its leaf summary summary[\(leaf)][\(idx)] is \(where_)",
+                       rule: where_ == "Ready" ? "mapped" : "unmapped")
     }
 
     /// From the same comment: all valid heap addresses below searchAddr are

@@ -16,8 +16,10 @@ public struct ScavengeStep {
 
     /// The pages (reference numbering) that became scavenged.
     public var newlyScavenged = IntervalSet()
-    /// The first rule broken, if any.
+    /// The first rule broken, if any: why, and the rule's name when it is
+    /// one with a signature of its own (`forced`, `background`).
     public var broken: String?
+    public var brokenRule: String?
 
     /// The rules, in the order they are checked:
     /// - no page stops being scavenged (scavenging only releases memory);
@@ -88,10 +90,12 @@ public struct ScavengeStep {
         }
         if exhaustive, let left = leftOver(state, geometry: geometry, reference: r) {
             out.broken = "a forced scavenge released \(released) bytes, less than asked, yet \(left) is free and unscavenged"
+            out.brokenRule = "forced"
         }
         if out.broken == nil, let m = background {
             out.broken = backgroundRule(state, geometry: geometry, reference: r, model: m, newly: out.newlyScavenged,
                                         released: released, ranOut: ranOut)
+            if out.broken != nil { out.brokenRule = "background" }
         }
         return out
     }
