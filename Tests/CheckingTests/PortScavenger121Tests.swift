@@ -161,6 +161,19 @@ struct PortScavenger121Tests {
         }
     }
 
+    @Test("verify check --known: seeds failing with a kept finding's signature are counted as known, neither shrunk nor written; without it they fail the check")
+    func checkKnown() throws {
+        let dir = scratchDir("check-known")
+        let kept = GoDriverFiles.directory + "/findings/go1.27-scavenge-setEmpty-hides-free-pages.trace"
+        let (ok, out, _) = try runVerify(["check", "--target", "port@1.27", "--seeds", "0..60", "--no-isolate", "--out", dir, "--known", kept])
+        #expect(ok == 0 && out.contains("known: ") && out.contains("invariant:scavIndex"), "\(out)")
+        #expect(!out.contains("FINDING"), "\(out)")
+        #expect(traceFiles(dir).isEmpty)
+        let (bad, out2, _) = try runVerify(["check", "--target", "port@1.27", "--seeds", "0..60", "--no-isolate", "--out", dir])
+        #expect(bad == 1 && out2.contains("FINDING invariant:scavIndex"), "\(out2)")
+        #expect(!traceFiles(dir).isEmpty)
+    }
+
     @Test("--target port@VERSION: the scavenger on the command line, in findings' replay lines; an unknown version is a clear error")
     func commandLine() throws {
         let trace = "pagealloc-trace 1\ngrow 0xc000000000 0x400000\nalloc 3\nfree 0xc000002000 1\nnext-gen\nscavenge 0x2000\n"
