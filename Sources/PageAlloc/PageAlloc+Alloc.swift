@@ -104,20 +104,25 @@ extension PageAlloc {
 
     /// Mirrors (*pageAlloc).free: returns [base, base+npages*pageSize) to
     /// the allocator. `scavenged` says the memory was already released to
-    /// the OS (it then does not raise the scavenger's free high-water mark).
+    /// the OS (it then does not raise the scavenger's free high-water mark);
+    /// Go 1.21+'s free has no such argument and tells its index instead.
     public func free(_ base: UInt64, _ npages: UInt64, scavenged: Bool = false) throws {
+        if let ref = scavChunksRef {
+            return try ref._withUnsafeGuaranteedRef { try free(base, npages, scavenged: false, index: $0) }
+        }
+        try free(base, npages, scavenged: scavenged, index: nil)
+    }
+
+    /// free's body, with Go 1.21+'s index when there is one.
+    @inline(__always)
+    func free(_ base: UInt64, _ npages: UInt64, scavenged: Bool, index idx: ScavChunkIndex?) throws {
         precondition(npages > 0, "free of zero pages")
         if space.lessThan(OffAddr(base), searchAddr) {
             searchAddr = OffAddr(base)
             tally.hit(.freeMovesSearchAddrDown)
         }
         let limit = (base &+ npages &* Geometry.pageSize &- 1) & space.uintptrMask
-        if let ref = scavChunksRef {
-            // Go 1.21+'s free has no `scavenged`: it tells the index.
-            try ref._withUnsafeGuaranteedRef { try free121(base, npages, limit, $0) }
-            return
-        }
-        if !scavenged {
+        if idx == nil && !scavenged {
             let offLimit = OffAddr(limit)
             if space.lessThan(freeHWM, offLimit) { freeHWM = offLimit }
             // Go 1.19: the pages may now be scavenged: mark their chunks.
@@ -126,53 +131,26 @@ extension PageAlloc {
         if npages == 1 {
             // One bit, known exactly.
             let i = space.chunkIndex(base)
-            try chunkOf(i).palloc.free1(space.chunkPageIndex(base))
-        } else {
-            let sc = space.chunkIndex(base), ec = space.chunkIndex(limit)
-            let si = space.chunkPageIndex(base), ei = space.chunkPageIndex(limit)
-            if sc == ec {
-                try chunkOf(sc).palloc.free(si, ei + 1 - si)
-            } else {
-                try chunkOf(sc).palloc.free(si, Geometry.pallocChunkPages - si)
-                var c = ChunkIdx(sc.v + 1)
-                while c < ec {
-                    try chunkOf(c).palloc.freeAll()
-                    c.v += 1
-                }
-                try chunkOf(ec).palloc.free(0, ei + 1)
-            }
-        }
-        try update(base, npages, contig: true, alloc: false)
-    }
-}
-
-extension PageAlloc {
-    /// Mirrors Go 1.21+'s (*pageAlloc).free after its searchAddr update:
-    /// each chunk's bits are freed and the scavenge index told (its counts,
-    /// its high-water mark, its forced cursor).
-    func free121(_ base: UInt64, _ npages: UInt64, _ limit: UInt64, _ idx: ScavChunkIndex) throws {
-        if npages == 1 {
-            let i = space.chunkIndex(base)
             let pi = space.chunkPageIndex(base)
             try chunkOf(i).palloc.free1(pi)
-            try idx.free(i, pi, 1)
+            try idx?.free(i, pi, 1)
         } else {
             let sc = space.chunkIndex(base), ec = space.chunkIndex(limit)
             let si = space.chunkPageIndex(base), ei = space.chunkPageIndex(limit)
             if sc == ec {
                 try chunkOf(sc).palloc.free(si, ei + 1 - si)
-                try idx.free(sc, si, ei + 1 - si)
+                try idx?.free(sc, si, ei + 1 - si)
             } else {
                 try chunkOf(sc).palloc.free(si, Geometry.pallocChunkPages - si)
-                try idx.free(sc, si, Geometry.pallocChunkPages - si)
+                try idx?.free(sc, si, Geometry.pallocChunkPages - si)
                 var c = ChunkIdx(sc.v + 1)
                 while c < ec {
                     try chunkOf(c).palloc.freeAll()
-                    try idx.free(c, 0, Geometry.pallocChunkPages)
+                    try idx?.free(c, 0, Geometry.pallocChunkPages)
                     c.v += 1
                 }
                 try chunkOf(ec).palloc.free(0, ei + 1)
-                try idx.free(ec, 0, ei + 1)
+                try idx?.free(ec, 0, ei + 1)
             }
         }
         try update(base, npages, contig: true, alloc: false)

@@ -75,8 +75,8 @@ public final class ScavChunkIndex {
         case simulated(PageView)
         case global(UnsafeMutablePointer<UInt64>)
     }
-    let store: Store
-    /// The store's two forms apart, so that an access tests one optional.
+    /// Where the entries live: one of the two (see `Store`), apart, so that
+    /// an access tests one optional.
     let view: PageView?
     let global: UnsafeMutablePointer<UInt64>?
     /// `len(chunks)`: an entry for every chunk of the address space.
@@ -101,7 +101,6 @@ public final class ScavChunkIndex {
     /// Mirrors scavengeIndex.init with its sysInit (the runtime's, not a
     /// test's: the 32-bit array is the global, never charged).
     init(store: Store, count: UInt64, space: OffsetSpace, physPageSize: UInt64, version: Scavenger) {
-        self.store = store
         switch store {
         case let .simulated(v): (view, global) = (v, nil)
         case let .global(p): (view, global) = (nil, p)
@@ -113,21 +112,16 @@ public final class ScavChunkIndex {
         freeHWM = space.minOffAddr
         searchAddrBg.clear(space)
         searchAddrForce.clear(space)
-        if case .global = store {
+        if global != nil {
             min = 1  // the 0th chunk is never heap
             max = count
         }
     }
 
-    deinit {
-        if case let .global(p) = store { p.deallocate() }
-    }
+    deinit { global?.deallocate() }
 
     /// The simulated address of `chunks[0]` (nil for the 32-bit global).
-    public var baseAddress: UInt64? {
-        if case let .simulated(v) = store { return v.baseAddress }
-        return nil
-    }
+    public var baseAddress: UInt64? { view?.baseAddress }
 
     // MARK: chunks[ci], bounds-checked as Go's slice is, faulting where unmapped
 
@@ -154,10 +148,8 @@ public final class ScavChunkIndex {
     /// snapshots, never faulting.
     public func peek(_ ci: UInt64) -> UInt64? {
         guard ci < count else { return nil }
-        switch store {
-        case let .global(p): return p[Int(ci)]
-        case let .simulated(v): return v.peek64(ci &* 8)
-        }
+        if let v = view { return v.peek64(ci &* 8) }
+        return global.unsafelyUnwrapped[Int(ci)]
     }
 
     // MARK: The index's operations
@@ -167,7 +159,8 @@ public final class ScavChunkIndex {
     /// page to search down from in it; (0, 0) when there is none, and then
     /// the cursor is cleared, unless a raise marked it meanwhile.
     func find(force: Bool) throws -> (ChunkIdx, UInt64) {
-        let (searchAddr, marked) = force ? searchAddrForce.load(space) : searchAddrBg.load(space)
+        let cursor = Self.cursor(force)
+        let (searchAddr, marked) = self[keyPath: cursor].load(space)
         if searchAddr == space.minOffAddr.a { return (ChunkIdx(0), 0) }
         let g = UInt64(gen)
         let start = space.chunkIndex(searchAddr).v
@@ -179,7 +172,7 @@ public final class ScavChunkIndex {
             // A Ready page of entries never written holds only zero words,
             // which shouldScavenge refuses (no hasFree): pass it at once. A
             // heap grown far below the cursor maps millions of them.
-            if case let .simulated(v) = store, let first = v.untouchedReadyPageStart(i &* 8) {
+            if let first = view?.untouchedReadyPageStart(i &* 8) {
                 let lo = first / 8
                 if lo > minHeapIdx {
                     i = lo - 1
@@ -192,17 +185,28 @@ public final class ScavChunkIndex {
             if try load(ChunkIdx(i)).shouldScavenge(currGen: g, force: force) {
                 if i == start { return (ChunkIdx(i), space.chunkPageIndex(searchAddr)) }
                 let newSearchAddr = space.chunkBase(ChunkIdx(i)) &+ Geometry.pallocChunkBytes &- Geometry.pageSize
-                if marked {
-                    if force { searchAddrForce.storeUnmark(searchAddr, newSearchAddr, space) } else { searchAddrBg.storeUnmark(searchAddr, newSearchAddr, space) }
-                } else {
-                    if force { searchAddrForce.storeMin(newSearchAddr, space) } else { searchAddrBg.storeMin(newSearchAddr, space) }
-                }
+                lower(cursor, from: searchAddr, marked: marked, to: newSearchAddr)
                 return (ChunkIdx(i), Geometry.pallocChunkPages - 1)
             }
             i &-= 1
         }
-        if force { searchAddrForce.clear(space) } else { searchAddrBg.clear(space) }
+        self[keyPath: cursor].clear(space)
         return (ChunkIdx(0), 0)
+    }
+
+    /// The cursor a search of this kind walks: `searchAddrForce` or `searchAddrBg`.
+    static func cursor(_ force: Bool) -> ReferenceWritableKeyPath<ScavChunkIndex, AtomicOffAddr> {
+        force ? \.searchAddrForce : \.searchAddrBg
+    }
+
+    /// find's step down: a marked cursor is unmarked at the new address
+    /// (StoreUnmark), an unmarked one only lowered (StoreMin).
+    func lower(_ cursor: ReferenceWritableKeyPath<ScavChunkIndex, AtomicOffAddr>, from searchAddr: UInt64, marked: Bool, to newSearchAddr: UInt64) {
+        if marked {
+            self[keyPath: cursor].storeUnmark(searchAddr, newSearchAddr, space)
+        } else {
+            self[keyPath: cursor].storeMin(newSearchAddr, space)
+        }
     }
 
     /// Mirrors scavengeIndex.alloc with scavChunkData.alloc: npages of chunk
@@ -259,14 +263,10 @@ public final class ScavChunkIndex {
     /// Variant.fixCandidateScavSkipChunk): the cursor, if still in chunk
     /// ci, moves to the last page of the chunk below.
     func skipChunk(_ ci: ChunkIdx, force: Bool) {
-        let (searchAddr, marked) = force ? searchAddrForce.load(space) : searchAddrBg.load(space)
+        let cursor = Self.cursor(force)
+        let (searchAddr, marked) = self[keyPath: cursor].load(space)
         if searchAddr == space.minOffAddr.a || space.chunkIndex(searchAddr) != ci { return }
-        let newSearchAddr = space.chunkBase(ci) &- Geometry.pageSize
-        if marked {
-            if force { searchAddrForce.storeUnmark(searchAddr, newSearchAddr, space) } else { searchAddrBg.storeUnmark(searchAddr, newSearchAddr, space) }
-        } else {
-            if force { searchAddrForce.storeMin(newSearchAddr, space) } else { searchAddrBg.storeMin(newSearchAddr, space) }
-        }
+        lower(cursor, from: searchAddr, marked: marked, to: space.chunkBase(ci) &- Geometry.pageSize)
     }
 
     /// Go 1.21's `scavChunkNoHugePage` flag (bit 1).
@@ -288,7 +288,7 @@ public final class ScavChunkIndex {
     func grow(_ base: UInt64, _ limit: UInt64, mem: AddressSpace, _ sysStat: SysMemStat) throws -> UInt64 {
         let baseIdx = space.chunkIndex(base).v
         if minHeapIdx == 0 || baseIdx < minHeapIdx { minHeapIdx = baseIdx }
-        guard case let .simulated(view) = store else { return 0 }
+        guard let view else { return 0 }
         if base % Geometry.pallocChunkBytes != 0 || limit % Geometry.pallocChunkBytes != 0 {
             throw GoThrow("sysGrow bounds not aligned to pallocChunkBytes",
                           printed: ["runtime: base = 0x\(String(base, radix: 16)), limit = 0x\(String(limit, radix: 16))"])
