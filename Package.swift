@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Prover", dependencies: ["CZ3", "SummaryCore"]),
         // The proof obligations, their mutated twins, and SMT-LIB emission.
         .target(name: "Proofs", dependencies: ["Prover", "SummaryCore"], path: "proofs",
-                exclude: ["smt2", "check-smt2.sh", "README.md", "summarize-second-pass"]),
+                exclude: ["generated", "check-smt2.sh", "manifest.sh", "test-manifest.sh", "README.md", "summarize-second-pass"]),
         .executableTarget(
             name: "verify",
             dependencies: [

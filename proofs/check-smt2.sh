@@ -1,7 +1,8 @@
 #!/bin/sh
 # Re-check every committed SMT-LIB problem with a solver outside Swift.
 #
-#   proofs/check-smt2.sh [--solver z3|bitwuzla|cvc5|all] [--jobs N] [--timeout SECONDS] [--rlimit N] [DIR]
+#   proofs/check-smt2.sh [--solver z3|bitwuzla|cvc5|all] [--jobs N] [--timeout SECONDS] [--rlimit N]
+#                        [--manifest FILE [--update-manifest]] [DIR]
 #
 # z3 is bounded by its resource limit (rlimit, default 400000000: ten times
 # the most any committed file needs, 31 million units for
@@ -11,7 +12,7 @@
 # are bounded by --timeout (Bitwuzla has no deterministic limit); give it
 # far more than they need.
 #
-# DIR defaults to proofs/smt2 next to this script. Every file must answer `unsat`
+# DIR defaults to proofs/generated/smt2. Every file must answer `unsat`
 # (each is the negation of a claim); anything else (sat, unknown, a timeout, an
 # error) is a failure. Exit status: 0 all unsat, 1 otherwise, 64 bad arguments.
 #
@@ -21,6 +22,12 @@
 #             eagerly (bitblast=eager; with the default lazy bit-blasting
 #             43 of these files time out)
 #   all       each of the three in turn; fails if any fails
+#
+# --manifest FILE (proofs/generated/checked.sha256): a file whose sha256 FILE
+# lists as answered unsat by this solver is skipped, and counted; the others
+# are checked as usual. --update-manifest then records in FILE every file
+# that answered unsat (manifest.sh has the format). Without --manifest every
+# file is checked.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
@@ -28,7 +35,9 @@ solver=z3
 jobs=2
 timeout=600
 rlimit=400000000
-dir="$here/smt2"
+dir="$here/generated/smt2"
+manifest=
+update=0
 
 # Internal: check one file and print "<answer> <file>".
 if [ "${1:-}" = "--one" ]; then
@@ -63,34 +72,63 @@ while [ $# -gt 0 ]; do
         --jobs) jobs=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --rlimit) rlimit=$2; shift 2 ;;
-        -h|--help) sed -n '2,23p' "$self"; exit 0 ;;
+        --manifest) manifest=$2; shift 2 ;;
+        --update-manifest) update=1; shift ;;
+        -h|--help) awk 'NR > 1 { if (!/^#/) exit; print }' "$self"; exit 0 ;;
         -*) echo "check-smt2: unknown option $1" >&2; exit 64 ;;
         *) dir=$1; shift ;;
     esac
 done
 case "$solver" in z3|bitwuzla|cvc5|all) ;; *) echo "check-smt2: unknown solver $solver" >&2; exit 64 ;; esac
 [ -d "$dir" ] || { echo "check-smt2: no directory $dir" >&2; exit 64; }
+[ "$update" = 0 ] || [ -n "$manifest" ] || { echo "check-smt2: --update-manifest needs --manifest FILE" >&2; exit 64; }
 if [ "$solver" = all ]; then
     status=0
+    set -- --jobs "$jobs" --timeout "$timeout" --rlimit "$rlimit"
+    [ -z "$manifest" ] || set -- "$@" --manifest "$manifest"
+    [ "$update" = 0 ] || set -- "$@" --update-manifest
     for s in z3 bitwuzla cvc5; do
         start=$(date +%s)
-        "$self" --solver "$s" --jobs "$jobs" --timeout "$timeout" --rlimit "$rlimit" "$dir" || status=1
+        "$self" --solver "$s" "$@" "$dir" || status=1
         echo "check-smt2 ($s): $(( $(date +%s) - start )) s"
     done
     exit $status
 fi
 
 export ALLOCVERIFY_Z3_RLIMIT=$rlimit
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
-find "$dir" -name '*.smt2' | LC_ALL=C sort |
-    xargs -P "$jobs" -n 1 "$self" --one "$solver" "$timeout" >"$results"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+results=$tmp/results all=$tmp/all todo=$tmp/todo skipped=$tmp/skipped
+find "$dir" -name '*.smt2' | LC_ALL=C sort | sed 's/$/ unsat/' >"$all"
+if [ -n "$manifest" ]; then
+    sh "$here/manifest.sh" split "$manifest" "$solver" "$todo" "$skipped" <"$all" || exit 1
+else
+    cp "$all" "$todo"; : >"$skipped"
+fi
+: >"$results"
+if [ -s "$todo" ]; then
+    cut -d' ' -f1 "$todo" |
+        xargs -P "$jobs" -n 1 "$self" --one "$solver" "$timeout" >"$results"
+fi
 total=$(wc -l <"$results")
-if [ "$total" -eq 0 ]; then echo "check-smt2: no .smt2 files under $dir" >&2; exit 1; fi
+nskipped=$(wc -l <"$skipped")
+if [ "$total" -eq 0 ] && [ "$nskipped" -eq 0 ]; then echo "check-smt2: no .smt2 files under $dir" >&2; exit 1; fi
+if [ -n "$manifest" ]; then
+    echo "check-smt2 ($solver): $nskipped files already checked by this solver, skipped"
+    if [ "$update" = 1 ]; then
+        { sed -n 's/^unsat \(.*\)$/\1 unsat/p' "$results"; cat "$skipped"; } >"$tmp/passed"
+        sh "$here/manifest.sh" update "$manifest" "$solver" "$all" "$tmp/passed" || exit 1
+        echo "check-smt2 ($solver): $manifest updated"
+    fi
+fi
 bad=$(grep -v '^unsat ' "$results" | LC_ALL=C sort)
 if [ -n "$bad" ]; then
     echo "$bad"
     echo "check-smt2 ($solver): $(echo "$bad" | wc -l) of $total files did not answer unsat" >&2
     exit 1
 fi
-echo "check-smt2 ($solver): all $total files unsat"
+if [ -n "$manifest" ] && [ "$total" -eq 0 ]; then
+    echo "check-smt2 ($solver): no file left to check"
+else
+    echo "check-smt2 ($solver): all $total files unsat"
+fi

@@ -13,7 +13,7 @@ struct ProveCommand: ParsableCommand {
         discussion: "Prints a table (obligation, geometry, verdict, time). A timeout or unknown is a failure. Exit status 0 when every proof holds (and, with --controls, every vacuity check is satisfiable and every mutated twin is refuted), 1 otherwise."
     )
 
-    @Option(help: "Write every obligation as a standalone .smt2 file (expected answer unsat) under this directory.")
+    @Option(help: "Write every obligation as a standalone .smt2 file (expected answer unsat) under this directory (the committed copy: proofs/generated/smt2).")
     var emit: String?
 
     @Flag(help: "Also run each obligation's vacuity check and its mutated twin (negative control).")

@@ -7,12 +7,15 @@ import Proofs
 import SummaryCore
 import Testing
 
-/// The package's proofs/smt2 directory, found from this file's path.
-let smt2Directory: String = {
+/// The package's proofs directory, found from this file's path.
+let proofsDirectory: String = {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }     // Tests/ProverTests/ProofTests.swift
-    return url.appendingPathComponent("proofs/smt2").path
+    return url.appendingPathComponent("proofs").path
 }()
+
+/// The committed SMT-LIB of the obligations (`verify prove --emit` writes it).
+let smt2Directory = proofsDirectory + "/generated/smt2"
 
 @Suite("Proofs", .serialized)
 struct ProofTests {
@@ -151,7 +154,7 @@ struct ProofTests {
             for file in runner.smtlibFiles(obligation, g) {
                 expected.insert(file.path)
                 let onDisk = try? String(contentsOfFile: smt2Directory + "/" + file.path, encoding: .utf8)
-                #expect(onDisk == file.text, "\(file.path) differs from the generated text; run `swift run prove --emit proofs/smt2`")
+                #expect(onDisk == file.text, "\(file.path) differs from the generated text; run `swift run verify prove --emit proofs/generated/smt2`")
                 #expect(file.text.hasSuffix("(check-sat)\n(exit)\n"))
             }
         }
@@ -165,8 +168,7 @@ struct ProofTests {
 
     @Test("transitions.txt, which the second-pass generator reads, is the table the summarizeStep obligations evaluate")
     func transitionsFileMatches() throws {
-        let path = URL(fileURLWithPath: smt2Directory).deletingLastPathComponent()
-            .appendingPathComponent("summarize-second-pass/transitions.txt").path
+        let path = proofsDirectory + "/summarize-second-pass/transitions.txt"
         let onDisk = try String(contentsOfFile: path, encoding: .utf8)
         #expect(onDisk == secondPassTransitionsText, "run `swift run verify prove --emit-transitions \(path)`")
         // Every transition the generator uses is in it, with its x update.

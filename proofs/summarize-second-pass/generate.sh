@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes every proof file of the summarize second-pass proof into the current
-# directory (check.sh compares them with smt2/). Needs python3; PYTHONPATH must
-# name this folder.
+# directory (check.sh compares them with proofs/generated/summarize-second-pass/).
+# Needs python3; PYTHONPATH must name this folder.
 set -euo pipefail
 python3 -m lemmas && python3 -m l_harv && python3 -m l_smear && python3 -m l_init && python3 -m l_bound
 for t in init smfinal smdouble harv; do
