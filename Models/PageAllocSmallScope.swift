@@ -112,16 +112,19 @@ public struct PageAllocSmallScope: Model {
             }
             break
         }
-        var key: [UInt64] = [runner.port.searchAddr.a, runner.port.start.v, runner.port.end.v]
-        if !runner.broken {
-            for l in 0..<runner.port.levels {
-                for i in 0..<runner.port.summaryLen(level: l) {
-                    key.append((try? runner.port.readSummary(level: l, index: i).raw) ?? 0xdead)
-                }
+        // The port's state as the seam reports it (a full snapshot), never
+        // by reaching into the port: searchAddr, start, end, every summary
+        // the port has (an unmapped one as 0xdead), the bitmaps of every
+        // grown chunk.
+        var key: [UInt64] = []
+        if !runner.broken, case let .applied(_, state?) = runner.targets[0].snapshot(.full) {
+            key = [state.searchAddr, state.start, state.end]
+            for level in state.summaries {
+                for e in level { key.append(UInt64(e.index)); key.append(e.mapped ? e.raw : 0xdead) }
             }
-            for ci in 0..<geometry.chunkCount {
-                guard let d = runner.port.tryChunkOf(ChunkIdx(ci)), runner.reference.grown.contains(ci * 512) else { continue }
-                for w in 0..<UInt64(8) { key.append(d.palloc.bits.block64(w * 64)); key.append(d.scavenged.block64(w * 64)) }
+            for c in state.chunks where c.present && runner.reference.grown.contains(c.chunk * 512) {
+                key.append(c.chunk)
+                for w in 0..<16 { key.append(c.words[w]) }
             }
         }
         return State(ops: ops, reference: runner.reference.withoutScavGen, port: key, finding: finding?.kind.signature,

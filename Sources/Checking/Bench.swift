@@ -97,7 +97,7 @@ public func benchChecked(geometry: Geometry, seeds: Range<UInt64>, ops: Int) thr
 /// seeds upward one at a time; and that seed.
 public func timeToFirstFailure(variant: Variant, geometry: Geometry?, start: UInt64, ops: Int, limit: UInt64 = 100_000) throws -> (seconds: Double, seed: UInt64, signature: String)? {
     let t0 = now()
-    let options = CheckOptions(geometry: geometry, variant: variant, ops: ops, outDir: nil)
+    let options = CheckOptions(geometry: geometry, targets: [.port(variant)], ops: ops, outDir: nil)
     for s in start..<(start + limit) {
         let run = try runSeed(s, options.config(s))
         if let f = run.finding { return (now() - t0, s, f.kind.signature) }

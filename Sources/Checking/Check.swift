@@ -14,18 +14,13 @@ public struct CheckOptions: Sendable {
     public var jobs: Int
     /// A fixed geometry, or nil to rotate through every named geometry by seed.
     public var geometry: Geometry?
-    public var variant: Variant
+    /// The allocators under test.
+    public var targets: [TargetChoice]
     public var ops: Int
     public var fullEvery: Int
     /// Where shrunk traces go (nil: not written).
     public var outDir: String?
     public var shrinkBudget: Int
-    /// Run the port (with `variant`).
-    public var usePort = true
-    /// The port's scavenger.
-    public var scavenger: Scavenger = .go119
-    /// Run a real Go runtime too, or instead.
-    public var go: GoTargetSpec?
     /// Run each seed, and each shrink candidate, in a supervised worker
     /// process (`verify worker`): a trap or hang of the code under test is
     /// then a finding and the campaign goes on.
@@ -40,12 +35,12 @@ public struct CheckOptions: Sendable {
     public var knownSignatures: Set<String> = []
 
     public init(seeds: Range<UInt64> = 0..<UInt64.max, seconds: Double? = nil, jobs: Int = 2, geometry: Geometry? = nil,
-                variant: Variant = .faithful, ops: Int = 300, fullEvery: Int = 64, outDir: String? = "findings", shrinkBudget: Int = 3000) {
+                targets: [TargetChoice] = [.port()], ops: Int = 300, fullEvery: Int = 64, outDir: String? = "findings", shrinkBudget: Int = 3000) {
         self.seeds = seeds
         self.seconds = seconds
         self.jobs = jobs
         self.geometry = geometry
-        self.variant = variant
+        self.targets = targets
         self.ops = ops
         self.fullEvery = fullEvery
         self.outDir = outDir
@@ -55,8 +50,7 @@ public struct CheckOptions: Sendable {
     /// The geometry seed `s` runs on.
     public func geometry(for s: UInt64) -> Geometry { geometry ?? Geometry.all[Int(s % UInt64(Geometry.all.count))] }
     public func config(_ s: UInt64) -> RunConfig {
-        RunConfig(geometry: geometry(for: s), variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery),
-                  usePort: usePort, scavenger: scavenger, go: go)
+        RunConfig(geometry: geometry(for: s), targets: targets, ops: ops, checking: .incremental(fullEvery: fullEvery))
     }
 }
 
@@ -201,7 +195,9 @@ func writeShrunk(_ run: RunOutcome, ops: [Operation], results: [OpResult?], find
     if let dir = options.outDir {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let sig = finding.kind.signature.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(80)
-        let who = config.go.map { String($0.description.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }) } ?? config.variant.rawValue
+        // Named by the Go runtime when one runs, else by the port's variant.
+        let who = config.targets.first(where: \.failsOnItsOwn).map { String($0.name.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }) }
+            ?? config.variant.rawValue
         let path = "\(dir)/\(config.geometry.name)-\(String(who))-seed\(run.seed)-\(String(sig)).trace"
         try writeFileAtomically(path, s.text)
         s.path = path
@@ -379,7 +375,7 @@ final class CheckState: @unchecked Sendable {
     }
 
     func work() {
-        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(withGo: options.go != nil))
+        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(for: options.targets))
         while let seed = take() {
             let t0 = Date()
             do {

@@ -154,7 +154,7 @@ public func runBugBench(_ options: BugBenchOptions, progress: (@Sendable (String
     for bug in HistoricBug.all {
         var row = BugRow(bug: bug)
         if let only = options.only, !(bug.name.contains(only) || bug.reference.contains(only)) { continue }
-        var check = CheckOptions(seeds: 0..<1, seconds: options.secondsPerBase, jobs: 1, geometry: nil, variant: .faithful,
+        var check = CheckOptions(seeds: 0..<1, seconds: options.secondsPerBase, jobs: 1, geometry: nil,
                                  ops: options.ops, outDir: nil)
         check.stopAtFirstFailure = true
         switch bug.target {
@@ -163,10 +163,10 @@ public func runBugBench(_ options: BugBenchOptions, progress: (@Sendable (String
             rows.append(row)
             continue
         case let .port(v):
-            check.variant = v
+            check.targets = [.port(v)]
             check.isolate = true
         case let .portAt(s):
-            check.scavenger = s
+            check.targets = [.port(.faithful, s)]
             check.isolate = true
             // Go 1.21 has the 1.21+ defects as well as its own: the row
             // looks for its own.
@@ -178,14 +178,11 @@ public func runBugBench(_ options: BugBenchOptions, progress: (@Sendable (String
                 continue
             }
             let spec = GoTargetSpec(version: version, goarch: goarch, patches: patches)
-            check.usePort = false
-            check.go = spec
+            check.targets = [.go(spec)]
             // A put-back bug is not the version's own kept defects (a row
             // without a patch is one of those defects, as shipped).
             if !patches.isEmpty { check.knownSignatures = KnownGoDefects.signatures(forVersion: version) }
-            let t = try GoDriverPool.shared.take(spec)
-            check.geometry = t.geometry
-            t.finishRun()
+            check.geometry = try check.targets.fixedGeometry()
         }
         for k in 0..<options.bases {
             let base = UInt64(k) * 1000

@@ -86,7 +86,7 @@ public final class Runner {
 
     /// Whether scavenges get scoped snapshots in this run.
     var scopedScavengeSnapshots: Bool {
-        !fullScavengeSnapshots && targets.allSatisfy { $0.scavengerPolicy == GoTarget.chunkDataPolicy }
+        !fullScavengeSnapshots && targets.allSatisfy { $0.scavengerPolicy == .chunkData }
     }
 
     /// A runner on the in-process port.
@@ -95,9 +95,6 @@ public final class Runner {
     }
 
     deinit { for t in targets { t.finishRun() } }
-
-    /// The port, when the first target is the in-process port.
-    public var port: PageAlloc! { (targets[0] as? PortTarget)?.port }
 
     /// The port's branch counts, when a target is the port.
     public var coverage: CoverageCounts? { targets.lazy.compactMap(\.coverage).first }
@@ -132,7 +129,7 @@ public final class Runner {
         if case .scavenge = op {
             if let t = targets.first(where: { !$0.supportsScavenge }) { return InvalidOperation("\(t.name) has no scavenger") }
             if !targets.shareScavenger {
-                let who = targets.map { "\($0.name): \($0.scavengerPolicy)" }.joined(separator: ", ")
+                let who = targets.map { "\($0.name): \($0.scavengerPolicy.rawValue)" }.joined(separator: ", ")
                 return InvalidOperation("the targets run different scavengers (\(who)); their choices differ by policy, not by bug: replay a scavenge on one target")
             }
         }
@@ -288,7 +285,7 @@ public final class Runner {
                 // Go 1.19's scavenger (the port's too) is always forced; from
                 // 1.21 on only `force` makes it take every free page.
                 guard case let .scavenge(nbytes, force) = op else { preconditionFailure("a scavenge result for \(op)") }
-                let forced = force || targets[t].scavengerPolicy == GoTarget.bitmapIndexPolicy
+                let forced = force || targets[t].scavengerPolicy == .bitmapIndex
                 let ranOut = r < nbytes & geometry.space.uintptrMask
                 // The background scavenger of a scavChunkData index (Go
                 // 1.21+) has its own rule: where it may look, and what it

@@ -8,58 +8,32 @@ import Reference
 /// What a run checks.
 public struct RunConfig: Sendable {
     public var geometry: Geometry
-    public var variant: Variant
+    /// The allocators under test, the port first when it runs.
+    public var targets: [TargetChoice]
     /// Operations per seed.
     public var ops: Int
     public var checking: CheckLevel
-    /// Run the in-process port (with `variant`).
-    public var usePort = true
-    /// The port's scavenger (`--target port@1.27`).
-    public var scavenger: Scavenger
-    /// Run a real Go runtime too (or instead, when `usePort` is false).
-    public var go: GoTargetSpec?
-    public init(geometry: Geometry, variant: Variant = .faithful, ops: Int = 300, checking: CheckLevel = .incremental(fullEvery: 64),
-                usePort: Bool = true, scavenger: Scavenger = .go119, go: GoTargetSpec? = nil) {
+    public init(geometry: Geometry, targets: [TargetChoice] = [.port()], ops: Int = 300, checking: CheckLevel = .incremental(fullEvery: 64)) {
+        precondition(!targets.isEmpty, "a run needs a target")
         self.geometry = geometry
-        self.variant = variant
-        self.scavenger = scavenger
+        self.targets = targets
         self.ops = ops
         self.checking = checking
-        self.usePort = usePort || go == nil
-        self.go = go
     }
 
-    /// The targets of one run: the port first, then the Go child (from the pool).
-    public func makeTargets() throws -> [any AllocatorUnderTest] {
-        var out: [any AllocatorUnderTest] = []
-        if usePort { out.append(try PortTarget(geometry: geometry, variant: variant, scavenger: scavenger)) }
-        if let go { out.append(try GoDriverPool.shared.take(go)) }
-        return out
+    /// A run of the port alone with `variant` (and `scavenger`).
+    public init(geometry: Geometry, variant: Variant, scavenger: Scavenger = .go119, ops: Int = 300, checking: CheckLevel = .incremental(fullEvery: 64)) {
+        self.init(geometry: geometry, targets: [.port(variant, scavenger)], ops: ops, checking: checking)
     }
 
-    /// Which optional operations the targets all take, asked by name
-    /// without running them (the supervisor's view): scavenges (every
-    /// target runs the same scavenger), next-gen (every one has
-    /// generations: Go 1.21+'s index) and pad (Go 1.26+). The Runner
-    /// refuses the others. nil: the Go target cannot start.
-    public func targetsTake() throws -> (scavenge: Bool, nextGen: Bool, padding: Bool)? {
-        var policies: [String] = []
-        var padding = !usePort || scavenger.hasPadding
-        if usePort { policies.append(PortTarget.scavengerPolicy(scavenger)) }
-        if let go {
-            // A child process: Go runs there, not here.
-            do {
-                let t = try GoDriverPool.shared.take(go)
-                policies.append(t.scavengerPolicy)
-                padding = padding && t.supportsPadding
-                t.finishRun()
-            } catch is GoStartupDeath {
-                return nil
-            }
-        }
-        let nextGen = !policies.isEmpty && policies.allSatisfy { $0 != GoTarget.bitmapIndexPolicy }
-        return (Set(policies).count <= 1, nextGen, padding)
-    }
+    /// The run's variant (see `[TargetChoice].variant`).
+    public var variant: Variant { targets.variant }
+
+    /// The targets of one run, in order (a Go child comes from the pool).
+    public func makeTargets() throws -> [any AllocatorUnderTest] { try targets.makeTargets(geometry) }
+
+    /// Which optional operations the targets all take (`[TargetChoice].take`).
+    public func targetsTake() throws -> (scavenge: Bool, nextGen: Bool, padding: Bool)? { try targets.take() }
 
     /// Whether the targets take `op` (see `targetsTake`).
     public static func takes(_ op: Operation, _ can: (scavenge: Bool, nextGen: Bool, padding: Bool)) -> Bool {
@@ -72,23 +46,10 @@ public struct RunConfig: Sendable {
     }
 
     /// The options that select these targets again (replay commands).
-    public var targetOptions: String {
-        var s = " --variant \(variant.rawValue)"
-        var parts: [String] = []
-        if usePort { parts.append(scavenger == .go119 ? "port" : "port@\(scavenger.rawValue)") }
-        if go != nil { parts.append("go") }
-        if parts != ["port"] { s += " --target \(parts.joined(separator: ","))" }
-        if let go { s += go.commandLine }
-        return s
-    }
+    public var targetOptions: String { targets.commandLine }
 
     /// Names the targets (findings and replay commands carry it).
-    public var targetName: String {
-        var names: [String] = []
-        if usePort { names.append(PortTarget.name(variant, scavenger)) }
-        if let go { names.append(go.description) }
-        return names.joined(separator: ",")
-    }
+    public var targetName: String { targets.targetName }
 }
 
 /// What one run did.

@@ -10,7 +10,7 @@ import Darwin
 
 /// Which version of the allocator to run: the faithful port, or a variant
 /// with a historic bug put back.
-public enum Variant: String, CaseIterable, Sendable {
+public enum Variant: String, CaseIterable, Sendable, Codable {
     /// The allocator as in the seed (Go 1.18 mpagealloc.go).
     case faithful
     /// find returns `firstFree.base` as the new searchAddr without

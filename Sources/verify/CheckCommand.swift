@@ -34,7 +34,7 @@ struct CheckCommand: ParsableCommand {
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         var options = CheckOptions(seeds: a..<b, seconds: try time.map(parseDuration), jobs: jobs,
-                                   geometry: try allocator.resolvedGeometry(), variant: try allocator.resolvedVariant(),
+                                   geometry: try allocator.resolvedGeometry(),
                                    ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = checking.shrinkBudget
         // Read before the run: a bad file is refused before any work.
@@ -47,7 +47,7 @@ struct CheckCommand: ParsableCommand {
         let summary = try check(options) { printError($0) }
         GoDriverPool.shared.drain()
         printSummary(summary, options)
-        try allocator.finishGoCoverage(options.go, runs: "verify check, \(summary.seedsRun) seeds, \(summary.opsRun) operations")
+        try allocator.finishGoCoverage(options.targets, runs: "verify check, \(summary.seedsRun) seeds, \(summary.opsRun) operations")
         for (sig, n) in summary.knownFailures.sorted(by: { $0.key < $1.key }) {
             let file = knownSignatures.first { $0.signature == sig }?.file ?? "?"
             print("known: \(n) seed(s) fail with \(sig), the signature of \(file)")

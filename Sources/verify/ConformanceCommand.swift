@@ -53,12 +53,12 @@ struct ConformanceCommand: ParsableCommand {
         let arches = goarches.isEmpty ? ["amd64", "386"] : goarches
         var rows: [(String, Int, Int, Int, Int, Int)] = []  // target, traces, ops, with expected, disagreements, skipped
         var disagreements: [String] = []
-        let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: true))
+        let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(for: [.go(GoTargetSpec())]))
         for v in vs {
             for arch in arches {
                 let spec = GoTargetSpec(version: v, goarch: arch)
                 let g: Geometry
-                let policy: String
+                let policy: ScavengerPolicy
                 do {
                     let t = try GoDriverPool.shared.take(spec)
                     g = t.geometry
@@ -80,7 +80,7 @@ struct ConformanceCommand: ParsableCommand {
                 for (path, trace) in traces where (trace.geometry.ptrBits == g.ptrBits) {
                     // A scavenger's choices are its release's policy: traces
                     // that scavenge compare only where Go runs the port's.
-                    if policy != GoTarget.bitmapIndexPolicy && trace.operations.contains(where: { if case .scavenge = $0 { return true }; return false }) {
+                    if policy != .bitmapIndex && trace.operations.contains(where: { if case .scavenge = $0 { return true }; return false }) {
                         skipped += 1
                         continue
                     }
@@ -93,7 +93,7 @@ struct ConformanceCommand: ParsableCommand {
                     // The port runs in a supervised worker (the supervisor
                     // never runs the code under test); a trace that kills it
                     // is a disagreement, not the end of the table.
-                    guard let report = try worker.replayed(t, RunConfig(geometry: g, usePort: true, go: spec)) else {
+                    guard let report = try worker.replayed(t, RunConfig(geometry: g, targets: [.port(), .go(spec)])) else {
                         ran += 1
                         bad += 1
                         disagreements.append("\(spec) \(path): the port's worker died replaying it")

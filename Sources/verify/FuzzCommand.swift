@@ -98,27 +98,23 @@ struct FuzzCommand: ParsableCommand {
         o.maxSeeds = seeds
         o.jobs = jobs
         o.geometry = try allocator.resolvedGeometry()
-        o.variant = try allocator.resolvedVariant()
         o.ops = ops
         o.fullEvery = fullEvery
         o.shrinkBudget = shrinkBudget
         o.outDir = out
         o.commit = gitCommit()
-        let (usePort, scavenger, go) = try allocator.resolvedTargets()
-        o.usePort = usePort
-        o.scavenger = scavenger
-        o.go = go
+        o.targets = try allocator.resolvedTargets()
         o.isolate = try allocator.isolate()
-        try allocator.startGoCoverage(go)
-        if let go { o.geometry = try allocator.goGeometry(go) }
-        print("fuzz: shard \(o.shard), seed base \(o.seedBase), \(time), \(jobs) jobs, geometry \(o.geometry?.name ?? "all in rotation"), variant \(o.variant.rawValue), target \(o.config(o.geometry ?? .amd64).targetName), commit \(o.commit)")
+        try allocator.startGoCoverage(o.targets)
+        if let g = try allocator.fixedGeometry(o.targets) { o.geometry = g }
+        print("fuzz: shard \(o.shard), seed base \(o.seedBase), \(time), \(jobs) jobs, geometry \(o.geometry?.name ?? "all in rotation"), variant \(o.targets.variant.rawValue), target \(o.config(o.geometry ?? .amd64).targetName), commit \(o.commit)")
         let campaign = Campaign(o)
         let sources = installStopHandlers(campaign)
         let summary = try campaign.run(progressEvery: progressEvery) { printError($0) }
         sources.forEach { $0.cancel() }
         GoDriverPool.shared.drain()
         for line in summary.text() { print(line) }
-        try allocator.finishGoCoverage(go, runs: "verify fuzz, \(summary.seeds) seeds, \(summary.ops) operations")
+        try allocator.finishGoCoverage(o.targets, runs: "verify fuzz, \(summary.seeds) seeds, \(summary.ops) operations")
         let jsonText = try summary.jsonText()
         try writeFileAtomically("\(out)/summary.json", jsonText)
         if json { print(jsonText, terminator: "") }

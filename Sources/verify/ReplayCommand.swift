@@ -26,7 +26,7 @@ struct ReplayCommand: ParsableCommand {
         // under test).
         var supervised: ReplayReport?
         if try allocator.isolate() {
-            let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: config.go != nil))
+            let worker = IsolatedWorker(timeout: IsolatedWorker.timeout(for: config.targets))
             // Only the operations before the first one the runtime never
             // issues, or the targets do not take: the replay below reports
             // that one (exit 2).
@@ -83,14 +83,13 @@ func loadTrace(_ file: String, _ allocator: AllocatorOptions) throws -> (Trace, 
         printError("error: \(e.description)")
         throw ExitCode(2)
     }
-    let (usePort, scavenger, go) = try allocator.resolvedTargets()
-    if let go {
-        let g = try allocator.goGeometry(go)
+    let targets = try allocator.resolvedTargets()
+    if let g = try allocator.fixedGeometry(targets) {
         guard sameConstants(trace.geometry, g) else {
-            printError("error: \(file): the trace's geometry \(trace.geometry.name) does not match the Go target's (GOARCH \(go.goarch))")
+            printError("error: \(file): the trace's geometry \(trace.geometry.name) does not match the one \(targets.targetName) runs (\(g.name))")
             throw ExitCode(2)
         }
         trace.geometry = g
     }
-    return (trace, RunConfig(geometry: trace.geometry, variant: try allocator.resolvedVariant(), usePort: usePort, scavenger: scavenger, go: go))
+    return (trace, RunConfig(geometry: trace.geometry, targets: targets))
 }

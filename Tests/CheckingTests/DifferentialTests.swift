@@ -49,7 +49,7 @@ struct DifferentialTests {
 
     @Test("preFix40191: the check fails with the searchAddr invariant, shrunk to at most 7 operations; one more alloc faults")
     func preFix() throws {
-        let s = try check(CheckOptions(seeds: 0..<400, jobs: 2, geometry: .amd64, variant: .preFix40191, ops: 300, outDir: nil))
+        let s = try check(CheckOptions(seeds: 0..<400, jobs: 2, geometry: .amd64, targets: [.port(.preFix40191)], ops: 300, outDir: nil))
         #expect(!s.failures.isEmpty)
         let unmapped = try #require(s.shrunk.first { $0.finding.kind.signature == "invariant:searchAddr:unmapped" })
         #expect(unmapped.ops.count <= 7)

@@ -19,7 +19,7 @@ func preFixCampaign(_ out: String?) -> CampaignOptions {
     o.seedBase = 88
     o.maxSeeds = 1
     o.geometry = .amd64
-    o.variant = .preFix40191
+    o.targets = [.port(.preFix40191)]
     o.outDir = out
     o.commit = "0123abc"
     return o

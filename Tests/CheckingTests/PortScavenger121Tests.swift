@@ -14,7 +14,7 @@ struct PortScavenger121Tests {
     }
 
     static func config(_ t: Trace, _ s: Scavenger, _ v: Variant = .faithful) -> RunConfig {
-        RunConfig(geometry: t.geometry, variant: v, checking: .incremental(fullEvery: 0), scavenger: s)
+        RunConfig(geometry: t.geometry, variant: v, scavenger: s, checking: .incremental(fullEvery: 0))
     }
 
     @Test("there are Go 1.27.3 golden traces with scavenges, next-gen and padding, on amd64 and 386")
@@ -82,7 +82,7 @@ struct PortScavenger121Tests {
     func seedsAndSupervisor() throws {
         var kinds: Set<String> = []
         for seed: UInt64 in 0..<16 {
-            let config = RunConfig(geometry: .amd64, ops: 200, scavenger: .go127)
+            let config = RunConfig(geometry: .amd64, variant: .faithful, scavenger: .go127, ops: 200)
             let ran = try runSeed(seed, config)
             // Only the kept defect may stop a seed early.
             if let f = ran.finding {
@@ -116,7 +116,7 @@ struct PortScavenger121Tests {
         var scavenges = 0, findings = 0
         for seed: UInt64 in 0..<24 {
             let g = Geometry.all[Int(seed) % Geometry.all.count]
-            let ops = try generatedOps(seed, RunConfig(geometry: g, ops: 300, scavenger: .go127))
+            let ops = try generatedOps(seed, RunConfig(geometry: g, variant: .faithful, scavenger: .go127, ops: 300))
             scavenges += ops.filter { $0.keyword == "scavenge" }.count
             let scoped = Self.outcomes(ops, fullScavengeSnapshots: false, targets: [try PortTarget(geometry: g, scavenger: .go127)])
             let full = Self.outcomes(ops, fullScavengeSnapshots: true, targets: [try PortTarget(geometry: g, scavenger: .go127)])
@@ -183,7 +183,7 @@ struct PortScavenger121Tests {
         #expect(refused == 2 && err.contains("next-gen"), "\(err)")
         let (bad, _, err2) = try runVerify(["replay", "-", "--target", "port@1.99"], stdin: trace)
         #expect(bad == 64 && err2.contains("no scavenger of Go 1.99") && err2.contains("1.19, 1.21, 1.27"), "\(err2)")
-        let c = RunConfig(geometry: .amd64, scavenger: .go127)
+        let c = RunConfig(geometry: .amd64, variant: .faithful, scavenger: .go127)
         #expect(c.targetOptions == " --variant faithful --target port@1.27")
         #expect(c.targetName == "port@1.27")
         #expect(RunConfig(geometry: .amd64).targetOptions == " --variant faithful")

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Checking
+import PageAlloc
 
 /// The package root, found from this file's path.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -46,4 +47,11 @@ func scratchDir(_ name: String) -> String {
 /// The trace files in `dir`, sorted by name, as paths.
 func traceFiles(_ dir: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".trace") }.sorted().map { dir + "/" + $0 }
+}
+
+extension Runner {
+    /// The port of a runner made on it alone: tests of the port and of the
+    /// invariants corrupt it by hand. The checker itself never reaches the
+    /// port but through the seam.
+    var port: PageAlloc { (targets[0] as! PortTarget).port }
 }

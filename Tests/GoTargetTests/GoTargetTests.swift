@@ -62,7 +62,7 @@ struct GoTargetTests {
     func conformance(version: String) throws {
         let go = GoTargetSpec(version: version)
         for seed: UInt64 in 0..<6 {
-            let run = try runSeed(seed, RunConfig(geometry: .amd64, ops: 300, usePort: true, go: go))
+            let run = try runSeed(seed, RunConfig(geometry: .amd64, targets: [.port(), .go(go)], ops: 300))
             if seed == 3 && version.hasPrefix("1.19") {
                 // Side by side with 1.19 the seeds scavenge too (the port runs
                 // 1.19's scavenger), and seed 3 reaches Go 1.19.8's own flush
@@ -93,7 +93,7 @@ struct GoTargetTests {
             let known = KnownGoDefects.signatures(forVersion: v)
             var scavenges = 0
             for seed: UInt64 in 0..<10 {
-                let run = try runSeed(seed, RunConfig(geometry: .amd64, ops: 300, scavenger: scavenger, go: GoTargetSpec(version: v)))
+                let run = try runSeed(seed, RunConfig(geometry: .amd64, targets: [.port(.faithful, scavenger), .go(GoTargetSpec(version: v))], ops: 300))
                 if case .targetsDisagree = run.finding?.kind { Issue.record("seed \(seed) on port@\(minor),\(v): \(run.finding!)") }
                 if let f = run.finding {
                     // Only the release's kept defects, found on the port first.
@@ -110,7 +110,7 @@ struct GoTargetTests {
             let v = GoToolchains.installed.last { $0.hasPrefix("1.27.") }!
             let fixed = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/fixes-candidate-go1.27-scavenge-skip-partly-searched-chunk.diff"])
             for seed: UInt64 in 0..<10 {
-                let run = try runSeed(seed, RunConfig(geometry: .amd64, variant: .fixCandidateScavSkipChunk, ops: 300, scavenger: .go127, go: fixed))
+                let run = try runSeed(seed, RunConfig(geometry: .amd64, targets: [.port(.fixCandidateScavSkipChunk, .go127), .go(fixed)], ops: 300))
                 #expect(run.finding == nil && run.ops.count == 300, "seed \(seed): \(run.finding.map(\.description) ?? "")")
             }
         }
@@ -123,7 +123,7 @@ struct GoTargetTests {
         let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/fixes-candidate-go1.27-scavenge-skip-partly-searched-chunk.diff"])
         var scavenges = 0
         for seed: UInt64 in 0..<12 {
-            let config = RunConfig(geometry: .amd64, ops: 300, usePort: false, go: spec)
+            let config = RunConfig(geometry: .amd64, targets: [.go(spec)], ops: 300)
             let ops = try generatedOps(seed, config)
             scavenges += ops.filter { $0.keyword == "scavenge" }.count
             var outcomes: [[StepOutcome]] = []
@@ -222,8 +222,8 @@ struct GoTargetTests {
     @Test("a died seed is rebuilt with the operations its own targets run: no scavenge beside Go 1.21+, valid on replay", .enabled(if: GoToolchains.newest != nil))
     func generatedOpsFollowTheTargets() throws {
         let v = try #require(GoToolchains.newest)
-        let config = RunConfig(geometry: .amd64, ops: 300, usePort: true, go: GoTargetSpec(version: v))
-        let portOnly = RunConfig(geometry: .amd64, ops: 300, usePort: true, go: nil)
+        let config = RunConfig(geometry: .amd64, targets: [.port(), .go(GoTargetSpec(version: v))], ops: 300)
+        let portOnly = RunConfig(geometry: .amd64, targets: [.port()], ops: 300)
         let isScavenge = { (op: Checking.Operation) -> Bool in if case .scavenge = op { return true } else { return false } }
         var portAloneScavenges = false
         for seed: UInt64 in 1...3 {
@@ -244,7 +244,7 @@ struct GoTargetTests {
     func throwAndHang() throws {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
         let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/controls/alloc-throws-or-hangs.diff"])
-        let config = RunConfig(geometry: .amd64, usePort: false, go: spec)
+        let config = RunConfig(geometry: .amd64, targets: [.go(spec)])
         let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
         // A throw in the middle of a batch: located by replay, Go's message kept.
         let r1 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 777), .alloc(npages: 2)], config))
@@ -277,7 +277,7 @@ struct GoTargetTests {
         let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
         let patch = GoToolchains.patchDir + "/controls/go1.27-heap-grow-throws.diff"
         let spec = GoTargetSpec(version: v, patches: [patch])
-        let config = RunConfig(geometry: .amd64, usePort: false, go: spec)
+        let config = RunConfig(geometry: .amd64, targets: [.go(spec)])
         let sig = "throw:allocverify control: the runtime's heap grow fails"
         let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
         let r = try #require(try runOps([grow, .alloc(npages: 1)], config))
@@ -292,8 +292,7 @@ struct GoTargetTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("startup-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
         var options = CheckOptions(seeds: 0..<2, jobs: 1, geometry: .amd64, outDir: dir, shrinkBudget: 50)
-        options.usePort = false
-        options.go = spec
+        options.targets = [.go(spec)]
         let summary = try check(options)
         #expect(summary.failures.count == 2 && summary.failures.allSatisfy { $0.signature == sig }, "\(summary.failures)")
         let s = try #require(summary.shrunk.first)
@@ -307,7 +306,7 @@ struct GoTargetTests {
         #expect(report.findings.first?.kind.signature == sig)
         #expect(report.lines.contains { $0.hasPrefix("# FINDING at start") })
         // Control: the same operations on the unpatched Go start and pass.
-        #expect(try #require(try runOps([grow, .alloc(npages: 1)], RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v)))).finding == nil)
+        #expect(try #require(try runOps([grow, .alloc(npages: 1)], RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: v))]))).finding == nil)
         GoDriverPool.shared.drain()
     }
 
@@ -317,7 +316,7 @@ struct GoTargetTests {
         let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
         func run(_ patch: String, _ ops: [Checking.Operation]) throws -> Finding? {
             let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/controls/" + patch])
-            return try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: spec))).finding
+            return try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(spec)]))).finding
         }
         let ops: [Checking.Operation] = [grow, .alloc(npages: 3), .free(base: 0xc0_0000_2000, npages: 1, scavenged: false)]
         let f1 = try run("go1.27-scavindex-free1.diff", ops)
@@ -327,7 +326,7 @@ struct GoTargetTests {
         #expect(f2?.kind.signature == "invariant:summaryReady", "\(f2.map(\.description) ?? "")")
         #expect(f2?.stepIndex == 0)
         // The same operations on the unpatched Go: nothing.
-        #expect(try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v)))).finding == nil)
+        #expect(try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: v))]))).finding == nil)
         GoDriverPool.shared.drain()
     }
 
@@ -355,11 +354,11 @@ struct GoTargetTests {
             let ops = try Trace.parse("pagealloc-trace 1\ngeometry amd64\n" + m.ops + "\n").steps.map(\.op)
             var spec = GoTargetSpec(version: v, patches: [patch])
             spec.mutant = m.mutant
-            let f = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: spec))).finding
+            let f = try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(spec)]))).finding
             #expect(f?.kind.signature == m.signature, "\(m.mutant): \(f.map(\.description) ?? "no finding")")
             #expect(f?.stepIndex == m.step, "\(m.mutant)")
             // The same operations on Go as shipped: nothing.
-            let clean = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v)))).finding
+            let clean = try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: v))]))).finding
             #expect(clean == nil, "\(m.mutant): \(clean.map(\.description) ?? "")")
         }
         GoDriverPool.shared.drain()
@@ -370,7 +369,7 @@ struct GoTargetTests {
         let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
         // With the candidate fix no seed stops early at the kept defect.
         let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/fixes-candidate-go1.27-scavenge-skip-partly-searched-chunk.diff"])
-        let config = RunConfig(geometry: .amd64, ops: 300, usePort: false, go: spec)
+        let config = RunConfig(geometry: .amd64, targets: [.go(spec)], ops: 300)
         var scavenges = 0
         for seed: UInt64 in 0..<12 {
             let ran = try runSeed(seed, config)
@@ -388,9 +387,9 @@ struct GoTargetTests {
         let spec = GoTargetSpec(version: v, goarch: "386")
         let g = try GoDriverPool.shared.take(spec).geometry
         let ops = try Trace.parse("pagealloc-trace 1\ngeometry 386\ngrow 0x10400000 0x800000\nalloc 3\nfree 0x10402000 1\nnext-gen\nscavenge 0x2000\nscavenge 0x4000 force\n").steps.map(\.op)
-        let run = try #require(try runOps(ops, RunConfig(geometry: g, usePort: false, go: spec)))
+        let run = try #require(try runOps(ops, RunConfig(geometry: g, targets: [.go(spec)])))
         #expect(run.finding == nil, "\(run.finding.map(\.description) ?? "")")
-        #expect(try runSeed(3, RunConfig(geometry: g, ops: 200, usePort: false, go: spec)).finding == nil)
+        #expect(try runSeed(3, RunConfig(geometry: g, targets: [.go(spec)], ops: 200)).finding == nil)
         GoDriverPool.shared.drain()
     }
 
@@ -399,8 +398,7 @@ struct GoTargetTests {
     func issue40191(version: String) throws {
         let go = GoTargetSpec(version: version, patches: [GoToolchains.patch40191(version)])
         var options = CheckOptions(seeds: 0..<400, jobs: 2, geometry: .amd64, outDir: nil, shrinkBudget: 400)
-        options.usePort = false
-        options.go = go
+        options.targets = [.go(go)]
         // Bounded by seeds, not seconds: the verdict is the same on a slow machine.
         let summary = try check(options)
         let sigs = Set(summary.failures.map(\.signature))
@@ -409,7 +407,7 @@ struct GoTargetTests {
         for s in summary.shrunk where s.finding.kind.signature.hasPrefix("invariant:searchAddr") || s.finding.kind.signature.hasPrefix("crash:") {
             #expect(s.ops.count <= 20, "\(s.finding.kind.signature) shrunk to \(s.ops.count)")
             // The shrunk trace replays to the same failure on the patched Go.
-            var config = RunConfig(geometry: .amd64, usePort: false, go: go)
+            var config = RunConfig(geometry: .amd64, targets: [.go(go)])
             if s.finding.kind.signature.hasPrefix("crash:") { config.checking = .none }
             let again = try #require(try runOps(s.ops, config))
             #expect(again.finding?.kind.signature == s.finding.kind.signature)
@@ -417,7 +415,7 @@ struct GoTargetTests {
         // The unpatched Go passes the same seeds' first few, apart from Go
         // 1.19.8's own kept findings (GoDriver/findings/).
         var clean = options
-        clean.go = GoTargetSpec(version: version)
+        clean.targets = [.go(GoTargetSpec(version: version))]
         clean.seeds = 0..<20
         clean.seconds = nil
         // 1.21+: the kept setEmpty defect (GoDriver/findings/go1.27-*), reached through next-gen.
@@ -441,11 +439,11 @@ struct GoScavengerTests {
     func flushUnmarkedIndex() throws {
         let ops = try ops("go1.19-pageCache-flush-unmarked-index.trace")
         if GoToolchains.installed.contains("1.19") {
-            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: "1.19"))))
+            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: "1.19"))])))
             #expect(r.finding?.kind.signature == "invariant:scavIndex" && r.finding?.stepIndex == 5, "\(r.finding.map(\.description) ?? "none")")
         }
         if let v = GoToolchains.newest {
-            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v))))
+            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: v))])))
             #expect(r.finding == nil, "\(r.finding.map(\.description) ?? "")")
             #expect(r.results.last == .scavenged(released: 8192), "the newest Go's scavenger finds the flushed page: \(r.results)")
         }
@@ -456,11 +454,11 @@ struct GoScavengerTests {
     func minHeapIdxSentinel() throws {
         let ops = try ops("go1.19-scavengeIndex-minHeapIdx.trace")
         if GoToolchains.installed.contains("1.19") {
-            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: "1.19"))))
+            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: "1.19"))])))
             #expect(r.finding?.kind.signature == "invariant:scavenge:forced" && r.finding?.stepIndex == 4, "\(r.finding.map(\.description) ?? "none")")
         }
         if let v = GoToolchains.newest {
-            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v))))
+            let r = try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: v))])))
             #expect(r.finding == nil && r.results.last == .scavenged(released: 8192), "\(r.finding.map(\.description) ?? "") \(r.results)")
         }
         let port = try #require(try runOps(ops, RunConfig(geometry: .amd64)))
@@ -477,7 +475,7 @@ struct GoScavengerTests {
         let known: Set<String> = ["invariant:scavIndex", "invariant:scavenge:forced"]
         var found = 0, nextGens = 0, knownHits = 0
         for seed in UInt64(0)..<30 {
-            let run = try runSeed(seed, RunConfig(geometry: .amd64, usePort: false, go: GoTargetSpec(version: v)))
+            let run = try runSeed(seed, RunConfig(geometry: .amd64, targets: [.go(GoTargetSpec(version: v))]))
             if v != "1.19", let f = run.finding {
                 #expect(known.contains(f.kind.signature), "seed \(seed): \(f.description)")
                 knownHits += 1

@@ -37,7 +37,8 @@ public struct CampaignOptions: Sendable {
     public var jobs = 1
     /// A fixed geometry, or nil for every named geometry in rotation.
     public var geometry: Geometry?
-    public var variant: Variant = .faithful
+    /// The allocators under test.
+    public var targets: [TargetChoice] = [.port()]
     public var ops = 300
     public var fullEvery = 64
     /// Findings go to `outDir/findings/` (nil: not written).
@@ -51,12 +52,6 @@ public struct CampaignOptions: Sendable {
     public var commit = "unknown"
     /// Also write an HTML report next to each finding's trace.
     public var html = true
-    /// Run the port (with `variant`).
-    public var usePort = true
-    /// The port's scavenger.
-    public var scavenger: Scavenger = .go119
-    /// Run a real Go runtime too, or instead.
-    public var go: GoTargetSpec?
     /// Seeds and shrink candidates in supervised worker processes (see CheckOptions.isolate).
     public var isolate = false
     /// Signatures of kept findings (`fuzz --known FILE`): seeds failing
@@ -72,8 +67,7 @@ public struct CampaignOptions: Sendable {
         geometry ?? Geometry.all[Int((k &+ UInt64(shard.index)) % UInt64(Geometry.all.count))]
     }
     public func config(_ g: Geometry) -> RunConfig {
-        RunConfig(geometry: g, variant: variant, ops: ops, checking: .incremental(fullEvery: fullEvery), usePort: usePort,
-                  scavenger: scavenger, go: go)
+        RunConfig(geometry: g, targets: targets, ops: ops, checking: .incremental(fullEvery: fullEvery))
     }
 }
 
@@ -203,7 +197,7 @@ public final class Campaign: @unchecked Sendable {
     }
 
     func work() {
-        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(withGo: options.go != nil))
+        let exec = Execution(isolate: options.isolate, timeout: IsolatedWorker.timeout(for: options.targets))
         while let k = take() {
             let seed = options.seed(k)
             let g = options.geometry(k)
@@ -292,11 +286,8 @@ public final class Campaign: @unchecked Sendable {
         shrinksPerClass[cls] = n + 1
         lock.unlock()
 
-        var checkOptions = CheckOptions(jobs: 1, geometry: run.geometry, variant: options.variant, ops: options.ops,
+        var checkOptions = CheckOptions(jobs: 1, geometry: run.geometry, targets: options.targets, ops: options.ops,
                                         fullEvery: options.fullEvery, outDir: nil, shrinkBudget: options.shrinkBudget)
-        checkOptions.usePort = options.usePort
-        checkOptions.scavenger = options.scavenger
-        checkOptions.go = options.go
         checkOptions.isolate = options.isolate
         let s = try shrinkOrKeep(run, checkOptions)
         let shrunkClass = "\(s.finding.kind.signature)|\(s.finding.opKeyword)"
@@ -323,7 +314,7 @@ public final class Campaign: @unchecked Sendable {
                 if options.html {
                     // Drawn in a worker under supervision: the report replays
                     // the code under test.
-                    let reporter = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(withGo: options.go != nil)) : nil
+                    let reporter = options.isolate ? IsolatedWorker(timeout: IsolatedWorker.timeout(for: options.targets)) : nil
                     try writeFileAtomically(base + ".html", try findingHTML(cf, worker: reporter))
                     cf.htmlPath = base + ".html"
                 }

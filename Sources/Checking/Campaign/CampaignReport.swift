@@ -54,7 +54,7 @@ public struct CampaignJSON: Codable, Equatable {
 extension CampaignSummary {
     public var json: CampaignJSON {
         CampaignJSON(
-            shard: options.shard.description, seedBase: options.seedBase, variant: options.variant.rawValue, commit: options.commit,
+            shard: options.shard.description, seedBase: options.seedBase, variant: options.targets.variant.rawValue, commit: options.commit,
             jobs: options.jobs, elapsedSeconds: (elapsed * 1000).rounded() / 1000, seeds: seeds, ops: ops,
             opsPerSecond: opsPerSecond.rounded(),
             cpuSeconds: (cpuSeconds * 10).rounded() / 10, opsPerCPUSecond: cpuSeconds > 0 ? (Double(ops) / cpuSeconds).rounded() : 0,

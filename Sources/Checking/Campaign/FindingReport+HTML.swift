@@ -109,7 +109,7 @@ func findingHTML(_ f: CampaignFinding, worker: IsolatedWorker? = nil) throws -> 
     // A worker killed by the last operation: that one is not run again.
     var killer: Finding?
     switch f.shrunk.finding.kind {
-    case .crashed, .hung: if f.shrunk.config.usePort { killer = f.shrunk.finding }
+    case .crashed, .hung: if f.shrunk.config.targets.runInProcess { killer = f.shrunk.finding }
     default: break
     }
     let title = "\(f.signature) (seed \(f.shrunk.seed), \(f.shrunk.geometry.name), \(f.shrunk.targetName))"

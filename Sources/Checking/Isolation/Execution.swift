@@ -221,7 +221,7 @@ public enum Execution {
     /// targets (the port's twin of that crash is the `unmapped` split of the
     /// invariant's signature); run wherever the command runs its code under test.
     public func consequence(_ run: RunOutcome, _ config: RunConfig) throws -> RunOutcome? {
-        guard config.go != nil, let f = run.finding, case .invariant = f.kind else { return nil }
+        guard config.targets.failOnTheirOwn, let f = run.finding, case .invariant = f.kind else { return nil }
         var c = config
         c.checking = .none
         var r = try seed(run.seed, c)

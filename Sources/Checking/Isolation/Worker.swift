@@ -23,17 +23,10 @@ public struct WorkerConfig: Codable, Sendable, Equatable {
     public var ptrBits: Int
     public var physPageSize: UInt64
     public var layout: String
-    public var variant: String
     public var ops: Int
     /// "none", "full", or the full-walk period of the incremental check.
     public var checking: String
-    public var usePort: Bool
-    /// The port's scavenger (nil: Go 1.19's).
-    public var scavenger: String?
-    public var goVersion: String?
-    public var goroot: String?
-    public var goarch: String?
-    public var patches: [String]?
+    public var targets: [TargetChoice]
 
     public init(_ c: RunConfig) {
         let g = c.geometry
@@ -45,19 +38,13 @@ public struct WorkerConfig: Codable, Sendable, Equatable {
         ptrBits = g.ptrBits
         physPageSize = g.physPageSize
         layout = g.layout.rawValue
-        variant = c.variant.rawValue
         ops = c.ops
         switch c.checking {
         case .none: checking = "none"
         case .full: checking = "full"
         case let .incremental(k): checking = String(k)
         }
-        usePort = c.usePort
-        scavenger = c.scavenger == .go119 ? nil : c.scavenger.rawValue
-        goVersion = c.go?.version
-        goroot = c.go?.goroot
-        goarch = c.go?.goarch
-        patches = c.go?.patches
+        targets = c.targets
     }
 
     public func runConfig() throws -> RunConfig {
@@ -69,18 +56,9 @@ public struct WorkerConfig: Codable, Sendable, Equatable {
                              pallocChunksL1Bits: pallocChunksL1Bits, arenaBaseOffset: arenaBaseOffset, ptrBits: ptrBits,
                              physPageSize: physPageSize, layout: SummaryLayout(rawValue: layout) ?? .sparse64)
         }
-        guard let v = Variant(rawValue: variant) else { throw WorkerError(description: "unknown variant \(variant)") }
         let level: CheckLevel = checking == "none" ? .none : checking == "full" ? .full : .incremental(fullEvery: Int(checking) ?? 64)
-        var c = RunConfig(geometry: g, variant: v, ops: ops, checking: level)
-        c.usePort = usePort
-        if let scavenger {
-            guard let s = Scavenger(rawValue: scavenger) else { throw WorkerError(description: "unknown scavenger \(scavenger)") }
-            c.scavenger = s
-        }
-        if goVersion != nil || goroot != nil {
-            c.go = GoTargetSpec(version: goVersion, goroot: goroot, goarch: goarch ?? GoTargetSpec.hostGOARCH, patches: patches ?? [])
-        }
-        return c
+        guard !targets.isEmpty else { throw WorkerError(description: "no target") }
+        return RunConfig(geometry: g, targets: targets, ops: ops, checking: level)
     }
 }
 
@@ -235,8 +213,8 @@ public final class IsolatedWorker {
     /// The timeout for runs that include a real Go runtime: longer than the
     /// Go target's own, so that a Go hang is caught there, with Go's stacks,
     /// instead of by killing the worker.
-    public static func timeout(withGo: Bool) -> Double {
-        withGo ? max(timeout, GoTarget.timeout + 15) : timeout
+    public static func timeout(for targets: [TargetChoice]) -> Double {
+        targets.compactMap(\.childTimeout).reduce(timeout) { max($0, $1 + 15) }
     }
     /// This worker's timeout per request.
     public var timeout = IsolatedWorker.timeout

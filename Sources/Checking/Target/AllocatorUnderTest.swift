@@ -57,7 +57,7 @@ public protocol AllocatorUnderTest: AnyObject {
     /// Whose scavenger the target runs. Which pages a scavenger picks is its
     /// release's policy, so targets side by side compare scavenge results
     /// only when this is the same for all of them.
-    var scavengerPolicy: String { get }
+    var scavengerPolicy: ScavengerPolicy { get }
     /// Whether the target's scavenge index has generations (`next-gen`:
     /// Go 1.21+'s scavChunkData index).
     var supportsNextGen: Bool { get }

@@ -16,7 +16,7 @@ public final class PortTarget: AllocatorUnderTest {
     /// The port runs Go 1.19's scavenger (PageAlloc+Scavenge.swift) or Go
     /// 1.21+'s (PageAlloc+Scavenge121.swift), as `port.scavenger` says.
     public var supportsScavenge: Bool { true }
-    public var scavengerPolicy: String { PortTarget.scavengerPolicy(port.scavenger) }
+    public var scavengerPolicy: ScavengerPolicy { PortTarget.scavengerPolicy(port.scavenger) }
     /// Go 1.21+'s scavenger has generations; Go 1.19's has none.
     public var supportsNextGen: Bool { port.scavenger.hasChunkData }
     /// Heap-base padding is Go 1.26's.
@@ -24,8 +24,8 @@ public final class PortTarget: AllocatorUnderTest {
     /// Go 1.21+'s free has no `scavenged` argument.
     public var freeTakesScavenged: Bool { !port.scavenger.hasChunkData }
     /// The port's scavenger policy, known without making a port.
-    public static func scavengerPolicy(_ s: Scavenger) -> String {
-        s.hasChunkData ? GoTarget.chunkDataPolicy : GoTarget.bitmapIndexPolicy
+    public static func scavengerPolicy(_ s: Scavenger) -> ScavengerPolicy {
+        s.hasChunkData ? .chunkData : .bitmapIndex
     }
     /// The port's name in findings and on the command line: `port`, with
     /// `@1.21` or `@1.27` for a Go 1.21+ scavenger, and `:variant` for a

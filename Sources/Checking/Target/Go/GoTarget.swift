@@ -61,11 +61,7 @@ public final class GoTarget: AllocatorUnderTest {
     /// find, scavengeOne, shouldScavenge and findScavengeCandidate are the
     /// same code in all seven; 1.21's extra huge-page flag changes no
     /// choice), which `port@1.21` and `port@1.27` run too.
-    public var scavengerPolicy: String {
-        info.features & 8 != 0 ? GoTarget.chunkDataPolicy : GoTarget.bitmapIndexPolicy
-    }
-    public static let bitmapIndexPolicy = "Go 1.19's bitmap index"
-    public static let chunkDataPolicy = "Go 1.21+'s scavChunkData index"
+    public var scavengerPolicy: ScavengerPolicy { info.features & 8 != 0 ? .chunkData : .bitmapIndex }
     /// Go 1.21+'s index (scavChunkData) keeps generations.
     public var supportsNextGen: Bool { info.features & 8 != 0 }
     /// Go 1.26+ has markRandomPaddingPages.

@@ -7,7 +7,7 @@ import Foundation
 
 /// A real Go runtime as a target: a GOROOT (given, or found for a version),
 /// a GOARCH, and patches applied to a scratch view of its sources.
-public struct GoTargetSpec: Sendable, Hashable, CustomStringConvertible {
+public struct GoTargetSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A Go version such as `1.27.3` or `1.19` (found or installed).
     public var version: String?
     /// A GOROOT directory (a user's tree, never modified).
