@@ -21,15 +21,30 @@ let package = Package(
         // overflow checks and preconditions stay on.
         .target(name: "PageAlloc", dependencies: ["OSMemory", "SummaryCore"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        // The pipeline, each module importing only those before it:
+        // TraceFormat -> (Reference) -> Targets -> GoTarget -> Checking -> Campaigns -> verify.
+        // Operations, results, the trace syntax, findings.
+        .target(name: "TraceFormat", dependencies: ["PageAlloc"]),
         // The obviously-correct allocator the port is compared against.
-        .target(name: "Reference", dependencies: ["PageAlloc"]),
-        // Traces, runner, generator, shrinker.
-        .target(name: "Checking", dependencies: ["PageAlloc", "Reference", "OSMemory"]),
-        // Explicit-state model checker; depends on nothing. Cross-module
+        .target(name: "Reference", dependencies: ["PageAlloc", "TraceFormat"]),
+        // The seam (AllocatorUnderTest, HeapState), the port behind it, the
+        // child-process plumbing.
+        .target(name: "Targets", dependencies: ["TraceFormat", "PageAlloc", "OSMemory"]),
+        // A real Go runtime behind the seam, and TargetChoice (the first
+        // module that sees both kinds of target).
+        .target(name: "GoTarget", dependencies: ["Targets", "TraceFormat", "PageAlloc"]),
+        // The engine: runner, generator, invariants, shrinker, replay.
+        .target(name: "Checking", dependencies: ["SplitMix", "TraceFormat", "Targets", "GoTarget", "Reference", "PageAlloc", "OSMemory"]),
+        // Many runs: the parallel check, fuzz campaigns, supervision (worker
+        // processes), reports, the historic-bug and speed benchmarks.
+        .target(name: "Campaigns", dependencies: ["SplitMix", "Checking", "TraceFormat", "Targets", "GoTarget", "Reference", "PageAlloc", "OSMemory", "SummaryCore"]),
+        // The project's one PRNG and mixer (SplitMix64); depends on nothing.
+        .target(name: "SplitMix"),
+        // Explicit-state model checker; depends only on SplitMix. Cross-module
         // optimization roughly triples its states/s (measured).
-        .target(name: "ModelChecking", swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
+        .target(name: "ModelChecking", dependencies: ["SplitMix"], swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
         // The models the checker checks, with their Promela twins.
-        .target(name: "Models", dependencies: ["ModelChecking", "Checking", "PageAlloc", "Reference"], path: "Models",
+        .target(name: "Models", dependencies: ["ModelChecking", "Checking", "TraceFormat", "Targets", "PageAlloc", "Reference"], path: "Models",
                 exclude: ["README.md"], resources: [.copy("spin")]),
         // pallocSum packing, mergeSummaries, findBitRange64, summarize and the
         // address arithmetic, written once over a word protocol: UInt64 here,
@@ -44,18 +59,18 @@ let package = Package(
         .executableTarget(
             name: "verify",
             dependencies: [
-                "Checking", "PageAlloc", "OSMemory", "ModelChecking", "Models", "Proofs", "Prover", "SummaryCore",
+                "TraceFormat", "Targets", "GoTarget", "Checking", "Campaigns", "PageAlloc", "OSMemory", "ModelChecking", "Models", "Proofs", "Prover", "SummaryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "OSMemoryTests", dependencies: ["OSMemory"]),
         .testTarget(name: "PageAllocTests", dependencies: ["PageAlloc", "OSMemory", "SummaryCore"]),
-        .testTarget(name: "CheckingTests", dependencies: ["Checking", "PageAlloc", "Reference", "OSMemory",
+        .testTarget(name: "CheckingTests", dependencies: ["SplitMix", "TraceFormat", "Targets", "GoTarget", "Checking", "Campaigns", "PageAlloc", "Reference", "OSMemory",
                                                         .product(name: "Yams", package: "Yams")],
                     exclude: ["Scenarios"]),
         // The real-Go target: skipped (and said so) without a Go toolchain.
-        .testTarget(name: "GoTargetTests", dependencies: ["Checking", "PageAlloc"]),
-        .testTarget(name: "ProverTests", dependencies: ["Proofs", "Prover", "SummaryCore"]),
-        .testTarget(name: "ModelCheckingTests", dependencies: ["ModelChecking", "Models"], exclude: ["Promela"]),
+        .testTarget(name: "GoTargetTests", dependencies: ["TraceFormat", "Targets", "GoTarget", "Checking", "Campaigns", "PageAlloc"]),
+        .testTarget(name: "ProverTests", dependencies: ["SplitMix", "Proofs", "Prover", "SummaryCore"]),
+        .testTarget(name: "ModelCheckingTests", dependencies: ["SplitMix", "ModelChecking", "Models"], exclude: ["Promela"]),
     ]
 )

@@ -26,6 +26,8 @@ import Checking
 import ModelChecking
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
 
 public struct PageAllocSmallScope: Model {
     public enum Variant: String, CaseIterable, Sendable {
@@ -42,7 +44,7 @@ public struct PageAllocSmallScope: Model {
     /// The abstract state, and a witness sequence that reaches it.
     public struct State: Hashable, Sendable {
         /// Operations from the empty heap (not part of the state's identity).
-        public var ops: [Checking.Operation]
+        public var ops: [TraceFormat.Operation]
         public var reference: ReferenceAllocator
         /// searchAddr, start, end, summaries, bitmaps: the port's state.
         public var port: [UInt64]
@@ -76,9 +78,9 @@ public struct PageAllocSmallScope: Model {
     static let pieceA: UInt64 = 1 * chunk, pieceB: UInt64 = 9 * chunk, pieceC: UInt64 = 17 * chunk
 
     /// The operation domain.
-    var domain: [(String, @Sendable (ReferenceAllocator) -> Checking.Operation?)] {
+    var domain: [(String, @Sendable (ReferenceAllocator) -> TraceFormat.Operation?)] {
         let c = Self.chunk
-        func grow(_ b: UInt64) -> @Sendable (ReferenceAllocator) -> Checking.Operation? {
+        func grow(_ b: UInt64) -> @Sendable (ReferenceAllocator) -> TraceFormat.Operation? {
             { r in r.grown.contains(r.page(b)) ? nil : .grow(base: b, bytes: c) }
         }
         return [
@@ -101,7 +103,7 @@ public struct PageAllocSmallScope: Model {
 
     /// Replays `ops` on a fresh port and reference with the full invariant
     /// walk after each operation, and summarizes where it ends.
-    func evaluate(_ ops: [Checking.Operation]) -> State {
+    func evaluate(_ ops: [TraceFormat.Operation]) -> State {
         let runner = try! Runner(geometry: geometry, variant: variant == .faithful ? .faithful : .preFix40191, checking: .full)
         var finding: Finding?
         for op in ops {

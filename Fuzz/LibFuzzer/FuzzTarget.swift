@@ -4,7 +4,9 @@
 // a trace v1 file. Built by Fuzz/LibFuzzer/build.sh (not a SwiftPM target:
 // it needs -sanitize=fuzzer, which brings its own main).
 
+import Campaigns
 import Checking
+import TraceFormat
 import Foundation
 import PageAlloc
 

@@ -3,10 +3,11 @@
 // This file is not part of Go. build.sh adds it to GOROOT/src/runtime via a
 // `go test -overlay` (GOROOT itself is never modified). It is an internal test
 // file of package runtime, like export_test.go, so that
-// zz_allocverify_driver_test.go (package runtime_test) can call the REAL,
-// unexported (*pageAlloc).grow, alloc, free and allocRange on a test
-// pageAlloc made by NewPageAlloc(nil, nil), each call on the system stack
-// with p.mheapLock held, exactly like the runtime's own page allocator tests.
+// zz_allocverify_driver_test.go and zz_golden_test.go (the golden traces;
+// both package runtime_test) can call the REAL, unexported
+// (*pageAlloc).grow, alloc, free and allocRange on a test pageAlloc made by
+// NewPageAlloc(nil, nil), each call on the system stack with p.mheapLock
+// held, exactly like the runtime's own page allocator tests.
 //
 // Version-specific differences live in zz_allocverify_shim_*_test.go files
 // selected by build tags.

@@ -4,6 +4,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 /// The operation kinds a seed may weight (swarm testing: each seed draws
 /// its own weights, some kinds off, so deep states are reached).

@@ -4,6 +4,10 @@ import Foundation
 // result (so the output is itself a trace), and reports findings.
 
 import PageAlloc
+import TraceFormat
+import Targets
+import GoTarget
+import Reference
 
 /// The result of replaying a trace.
 public struct ReplayReport: Sendable {
@@ -12,6 +16,8 @@ public struct ReplayReport: Sendable {
     public var findings: [Finding] = []
     /// Set when an operation was refused as invalid (bad input).
     public var invalid: (line: Int, reason: String)?
+
+    public init() {}
 
     /// 0 clean, 1 findings, 2 invalid operation (ARCHITECTURE.md).
     public var exitStatus: Int32 {

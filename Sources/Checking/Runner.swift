@@ -8,6 +8,9 @@ import Foundation
 import OSMemory
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 /// The outcome of one step.
 public enum StepOutcome: Equatable, Sendable {
@@ -328,7 +331,7 @@ public final class Runner {
                 reference.adoptScavengeCursor(force: force, page: cursor)
             }
         } else if result != refResult {
-            return finding(.differential(port: result, reference: refResult), result, target: 0)
+            return finding(.differential(target: targets[0].name, result: result, reference: refResult), result, target: 0)
         }
         releasedFromResults += Runner.releasedDelta(op, result)
         if checking == .none { return .applied(result) }

@@ -4,6 +4,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 /// What a run checks.
 public struct RunConfig: Sendable {
@@ -68,6 +71,12 @@ public struct RunOutcome: Sendable {
     public var invariantsOff = false
     /// Invariant evaluations that were not applicable to a target: count and reason.
     public var notApplicable: [String: (count: Int, reason: String)] = [:]
+
+    public init(seed: UInt64, geometry: Geometry, coverage: CoverageCounts) {
+        self.seed = seed
+        self.geometry = geometry
+        self.coverage = coverage
+    }
 
     public var status: RunStatus { finding.map { .failed(signature: $0.kind.signature) } ?? .passed }
 }

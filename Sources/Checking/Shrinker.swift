@@ -3,6 +3,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 /// One named way of making a failing operation list smaller.
 public struct ShrinkPass: Sendable {

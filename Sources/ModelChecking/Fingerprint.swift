@@ -3,6 +3,8 @@
 // hash-table placement, never for a value that is printed or compared across
 // runs.
 
+import SplitMix
+
 /// FNV-1a over bytes, finished with SplitMix64's mixer so that nearby inputs
 /// spread over all 64 bits. The same input gives the same value in every
 /// process and on every run.
@@ -36,24 +38,4 @@ public struct Fingerprinter: Sendable {
 
     /// The finished 64-bit fingerprint.
     public var value: UInt64 { SplitMix64.mix(state) }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): the project's integer mixer and PRNG.
-public struct SplitMix64: Sendable {
-    public private(set) var seed: UInt64
-
-    public init(seed: UInt64) { self.seed = seed }
-
-    public mutating func next() -> UInt64 {
-        seed &+= 0x9e37_79b9_7f4a_7c15
-        return SplitMix64.mix(seed)
-    }
-
-    /// The SplitMix64 finaliser: a bijection on UInt64.
-    public static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
 }

@@ -2,6 +2,8 @@
 // pages belong to the cache. Those pages are allocated as far as the heap
 // is concerned (they are not in `free`) and free as far as the cache is.
 
+import TraceFormat
+
 /// One P's page cache, in the reference's linear page numbers.
 public struct ReferencePageCache: Hashable, Sendable {
     /// The block's first linear page (a multiple of 64).
@@ -19,7 +21,7 @@ public struct ReferencePageCache: Hashable, Sendable {
 
 extension ReferenceAllocator {
     /// The Ps that have a page cache in a trace (Ps 0 to 3).
-    public static let pageCacheCount = 4
+    public static let pageCacheCount = Operation.pageCaches
     /// Pages one cache covers.
     static let cachePages: UInt64 = 64
 

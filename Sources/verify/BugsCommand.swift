@@ -3,6 +3,10 @@
 import ArgumentParser
 import Checking
 import Foundation
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 struct BugsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,10 @@ import ArgumentParser
 import Checking
 import Foundation
 import PageAlloc
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,10 @@ import ArgumentParser
 import Checking
 import Foundation
 import PageAlloc
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 struct ConformanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

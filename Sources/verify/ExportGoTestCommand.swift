@@ -4,6 +4,10 @@
 import ArgumentParser
 import Checking
 import Foundation
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 struct ExportGoTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,6 +6,10 @@ import Checking
 import Dispatch
 import Foundation
 import PageAlloc
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -131,7 +135,7 @@ struct FuzzCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let promoted: String
-        do { promoted = try Checking.promote(text, file: file) } catch let e as TraceSyntaxError {
+        do { promoted = try Campaigns.promote(text, file: file) } catch let e as TraceSyntaxError {
             printError(e.description)
             throw ExitCode(2)
         } catch let e as PromoteError {

@@ -6,6 +6,10 @@ import Foundation
 import ModelChecking
 import Models
 import PageAlloc
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 /// Parses "30s", "2m", "1h" or a plain number of seconds.
 func parseDuration(_ s: String) throws -> Double {
@@ -76,7 +80,7 @@ struct RunCommand: ParsableCommand {
             try runOneSeed(seed)
             return
         }
-        var options = Checking.CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
+        var options = Campaigns.CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(), ops: checking.ops,
                                    fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = checking.shrinkBudget
@@ -96,7 +100,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func runOneSeed(_ seed: UInt64) throws {
-        var options = Checking.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: try allocator.resolvedGeometry(),
+        var options = Campaigns.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: try allocator.resolvedGeometry(),
                                    ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
         options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
@@ -139,7 +143,7 @@ struct RunCommand: ParsableCommand {
 }
 
 /// The summary table printed at the end of a check.
-func printSummary(_ s: CheckSummary, _ options: Checking.CheckOptions) {
+func printSummary(_ s: CheckSummary, _ options: Campaigns.CheckOptions) {
     func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : String(repeating: " ", count: n - x.count) + x }
     print("")
     print("geometry        seeds       ops  failures      ops/s")

@@ -4,6 +4,10 @@ import ArgumentParser
 import Checking
 import Foundation
 import PageAlloc
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 struct ShrinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,14 +48,13 @@ struct ShrinkCommand: ParsableCommand {
         // hangs is judged (a crash is a failure like any other), not fatal.
         let worker = try allocator.isolate() ? IsolatedWorker(timeout: IsolatedWorker.shrinkTimeout) : nil
         let exec: Execution = worker.map { .supervised($0) } ?? .inProcess
+        // What the trace fails with, found where the shrink runs: a death
+        // of the worker, or a finding of the run.
+        let failure: FindingKind
         var startOps = ops
-        let signature: String
-        var crashKind: FindingKind?
         if let worker, let (k, kind) = try supervisedCrashPoint(ops, config, worker) {
-            startOps = Array(ops[...k])
-            signature = kind.signature
-            crashKind = kind
-            printError("shrink: \(ops.count) operations, the worker dies at operation \(k + 1) with \(signature) on \(config.targetName)")
+            failure = kind
+            printError("shrink: \(ops.count) operations, the worker dies at operation \(k + 1) with \(kind.signature) on \(config.targetName)")
         } else {
             guard let first = try exec.ops(ops, config, skipInvalid: true) else {
                 printError("error: \(file): the trace holds no valid operation")
@@ -62,49 +65,29 @@ struct ShrinkCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             startOps = first.ops
-            signature = finding.kind.signature
-            printError("shrink: \(ops.count) operations, failing with \(signature) at operation \(finding.stepIndex + 1) on \(config.targetName)")
+            failure = finding.kind
+            printError("shrink: \(ops.count) operations, failing with \(failure.signature) at operation \(finding.stepIndex + 1) on \(config.targetName)")
         }
-        var shrinker = Shrinker(config: config, signature: signature, budget: budget)
-        if let worker { shrinker.evaluate = { ops, skip in try worker.runOps(ops, config, skipInvalid: skip) } }
         var last = Date.distantPast
         let t0 = Date()
-        shrinker.onProgress = { runs, best, pass in
+        let shrunk = try shrinkFailure(startOps, failingWith: failure, config: config, budget: budget, worker: worker) { runs, best, pass in
             let now = Date()
             guard now.timeIntervalSince(last) >= 1 else { return }
             last = now
             printError(String(format: "shrink: %d/%d evaluations, %d operations, pass %@, %.0f s", runs, budget, best, pass, now.timeIntervalSince(t0)))
         }
-        var best = shrinker.shrink(startOps)
-        let finding: Finding
-        let results: [OpResult?]
-        if let worker, crashKind != nil {
-            guard let (k, kind) = try supervisedCrashPoint(best, config, worker), kind.signature == signature else {
-                printError("error: the shrunk trace did not fail again with \(signature): the failure is flaky")
-                throw ExitCode(1)
-            }
-            best = Array(best[...k])
-            finding = Finding(kind: kind, stepIndex: k, op: best[k], line: k + 1, target: config.targetName)
-            results = referenceResults(Array(best.dropLast()), config.geometry) + [nil]
-        } else {
-            guard let again = try exec.ops(best, config), let f = again.finding, f.kind.signature == signature else {
-                printError("error: the shrunk trace did not fail again with \(signature): the failure is flaky")
-                throw ExitCode(1)
-            }
-            finding = f
-            results = again.results
+        guard shrunk.reproduced else {
+            printError("error: the shrunk trace did not fail again with \(failure.signature): the failure is flaky")
+            throw ExitCode(1)
         }
+        let shrinker = shrunk.shrinker
+        let best = shrunk.ops
         let verdict = shrinker.certified
             ? "certified 1-minimal: no single deletion and no lowering by any shrink pass keeps this failure (\(shrinker.runs) evaluations)"
             : "NOT certified minimal: the budget of \(budget) evaluations ran out before a sweep of every pass came back empty (--budget raises it)"
-        let header = [
-            "shrunk by verify shrink from \(file) (\(ops.count) operations -> \(best.count)), geometry \(config.geometry.name), target \(config.targetName)",
-            "failure: \(signature)",
-            "  \(finding.description.replacingOccurrences(of: "\n", with: "\n#   "))",
-            verdict,
-            "replay: swift run verify replay FILE\(config.targetOptions)",
-        ]
-        let text = traceText(geometry: config.geometry, ops: best, results: results, header: header)
+        let header = ["shrunk by verify shrink from \(file) (\(ops.count) operations -> \(best.count)), geometry \(config.geometry.name), target \(config.targetName)"]
+            + shrunk.headerLines(config: config)
+        let text = traceText(geometry: config.geometry, ops: best, results: shrunk.results, header: header)
         if let out {
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
                 printError("error: cannot write \(out): \(error.localizedDescription)")

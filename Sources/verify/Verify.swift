@@ -4,6 +4,10 @@ import ArgumentParser
 import Foundation
 import PageAlloc
 import Checking
+import TraceFormat
+import Targets
+import GoTarget
+import Campaigns
 
 @main
 struct Verify: ParsableCommand {
@@ -139,7 +143,7 @@ struct AllocatorOptions: ParsableArguments {
         try writeGoCoverage(dir: dir, go: go, runs: runs)
     }
 
-    func applyTargets(_ options: inout Checking.CheckOptions) throws {
+    func applyTargets(_ options: inout Campaigns.CheckOptions) throws {
         let targets = try resolvedTargets()
         try startGoCoverage(targets)
         options.isolate = !noIsolate && targets.runInProcess

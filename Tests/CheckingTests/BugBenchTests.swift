@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// The historic bug benchmark's registry and one of its rows end to end.
 @Suite("Historic bug benchmark")

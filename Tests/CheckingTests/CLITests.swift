@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 @Suite("verify command line: exact output and exit codes", .serialized)
 struct CLITests {

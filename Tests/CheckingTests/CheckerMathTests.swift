@@ -1,6 +1,11 @@
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
+import SplitMix
 
 /// The checker's own arithmetic must agree with the port's (two independent
 /// writings of the same definitions) on random inputs, and must disagree

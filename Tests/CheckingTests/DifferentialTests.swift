@@ -2,6 +2,11 @@ import Testing
 import PageAlloc
 import Reference
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
+import SplitMix
 
 @Suite("Differential runs, generator, shrinker, and the #40191 variant", .serialized)
 struct DifferentialTests {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// Findings are data: their signature comes from typed fields, never from
 /// the text meant for people.

@@ -4,6 +4,11 @@ import Foundation
 import Testing
 @testable import Checking
 import PageAlloc
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
+import SplitMix
 
 @Suite("Fuzz CLI", .serialized)
 struct FuzzCLITests {

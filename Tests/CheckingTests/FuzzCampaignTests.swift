@@ -5,6 +5,10 @@ import Foundation
 import Testing
 @testable import Checking
 import PageAlloc
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 func tempDir(_ tag: String) -> String {
     let d = NSTemporaryDirectory() + "fuzz-test-\(tag)-\(getpid())"

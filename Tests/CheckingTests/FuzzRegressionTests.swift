@@ -6,6 +6,10 @@ import Foundation
 import Testing
 @testable import Checking
 import PageAlloc
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 func regressionFiles() -> [String] {
     let dir = packageRoot.appendingPathComponent("Tests/Regressions").path

@@ -3,6 +3,10 @@ import Testing
 import PageAlloc
 import Reference
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// What the randomized check reaches without golden traces: many disjoint
 /// ranges, the edges of the address space, both sides of amd64's
@@ -11,13 +15,13 @@ import Reference
 struct GeneratorReachTests {
     /// The grown ranges (coalesced, in offset order) of the first `seeds`
     /// seeds' generated operations on `g`.
-    static func heaps(_ g: Geometry, seeds: Range<UInt64>) -> [(seed: UInt64, ranges: [Range<UInt64>], ops: [Checking.Operation])] {
+    static func heaps(_ g: Geometry, seeds: Range<UInt64>) -> [(seed: UInt64, ranges: [Range<UInt64>], ops: [TraceFormat.Operation])] {
         // The generator against the reference alone (as the runner stages
         // operations), without a target: the same operations, faster.
         seeds.map { s in
             var gen = OperationGenerator(geometry: g, source: RandomChoices(seed: s))
             var r = ReferenceAllocator(geometry: g)
-            var ops: [Checking.Operation] = []
+            var ops: [TraceFormat.Operation] = []
             while ops.count < 300 {
                 let op = gen.next(r)
                 if (try? r.apply(op)) != nil { ops.append(op) }

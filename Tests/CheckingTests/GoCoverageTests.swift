@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// Go-side coverage's own arithmetic (the profiles come from a coverage
 /// build of the driver; here they are written by hand): merging, the page

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// `verify export-go-test`: what the Go test asserts comes from the
 /// reference, not from the trace's recorded (possibly broken) results.

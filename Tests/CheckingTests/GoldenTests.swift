@@ -2,9 +2,13 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// Traces whose expected results were produced by Go 1.19.8's own runtime
-/// page allocator (tools/go-golden/regen.sh): the port must reproduce every
+/// page allocator (GoDriver/golden/regen.sh): the port must reproduce every
 /// address and scavenged byte count.
 @Suite("Golden traces from Go's runtime")
 struct GoldenTests {

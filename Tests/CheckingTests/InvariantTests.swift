@@ -3,6 +3,10 @@ import OSMemory
 import PageAlloc
 import Reference
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// Negative controls: each invariant, by name, must fire on a state
 /// corrupted in the way it guards against; and none fires on a healthy run.

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// Crash isolation's negative controls: port variants that trap in find
 /// (`trapInFind`, an index out of range) and loop forever in it

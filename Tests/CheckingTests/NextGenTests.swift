@@ -3,6 +3,10 @@ import Testing
 @testable import Checking
 import Reference
 import PageAlloc
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// `next-gen`: the scavenge index's nextGen (Go 1.21+), as a trace line.
 @Suite("next-gen: syntax, and refused where the target has no generations")
@@ -11,7 +15,7 @@ struct NextGenTests {
     func syntax() throws {
         let t = try Trace.parse("pagealloc-trace 1\ngrow 0xc000000000 0x400000\nnext-gen\n")
         #expect(t.operations.last == .nextGen)
-        #expect(Checking.Operation.nextGen.traceText == "next-gen")
+        #expect(TraceFormat.Operation.nextGen.traceText == "next-gen")
         #expect(try Trace.parseOperation("next-gen") == .nextGen)
         #expect(throws: TraceSyntaxError.self) { try Trace.parse("pagealloc-trace 1\nnext-gen 1\n") }
     }
@@ -32,7 +36,7 @@ struct NextGenTests {
             var a = OperationGenerator(geometry: .amd64, source: RandomChoices(seed: seed), scavenge: true)
             var b = OperationGenerator(geometry: .amd64, source: RandomChoices(seed: seed), scavenge: true, nextGen: true)
             var ref = ReferenceAllocator(geometry: .amd64)
-            var first: [Checking.Operation] = []
+            var first: [TraceFormat.Operation] = []
             for _ in 0..<50 {
                 let op = a.next(ref)
                 if (try? ref.apply(op)) != nil { first.append(op) }

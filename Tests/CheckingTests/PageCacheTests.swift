@@ -3,6 +3,10 @@ import Testing
 import PageAlloc
 @testable import Reference
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// The page cache (mpagecache.go): trace syntax, the reference's rules, the
 /// port against the reference, the `pageCache` invariant and its negative
@@ -85,7 +89,7 @@ struct PageCacheTests {
     /// A runner that has filled P 0's and P 1's caches.
     func filled() throws -> Runner {
         let r = try Runner(geometry: .amd64, checking: .full)
-        for op: Checking.Operation in [.grow(base: 0xc0_0000_0000, bytes: 0x40_0000), .alloc(npages: 3), .allocToCache(p: 0),
+        for op: TraceFormat.Operation in [.grow(base: 0xc0_0000_0000, bytes: 0x40_0000), .alloc(npages: 3), .allocToCache(p: 0),
                               .cacheAlloc(npages: 2, p: 0), .allocToCache(p: 1)] {
             guard case .applied = r.apply(op) else { Issue.record("filling failed at \(op)"); return r }
         }
@@ -205,7 +209,7 @@ struct PageCacheTests {
 
     @Test("shrink pass lowerPs renames caches down while names stay apart")
     func lowerPs() {
-        let ops: [Checking.Operation] = [.allocToCache(p: 2), .cacheAlloc(npages: 1, p: 2), .allocToCache(p: 3)]
+        let ops: [TraceFormat.Operation] = [.allocToCache(p: 2), .cacheAlloc(npages: 1, p: 2), .allocToCache(p: 3)]
         let c = ShrinkPass.lowerPs.candidates(ops, .amd64)
         #expect(c.contains([.allocToCache(p: 1), .cacheAlloc(npages: 1, p: 1), .allocToCache(p: 3)]))
         // P 3 cannot move to P 2 while P 2 is in use: one candidate only.

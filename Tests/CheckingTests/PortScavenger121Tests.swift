@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// The port with Go 1.21+'s scavenger (`port@1.21`, `port@1.27`): Go's
 /// recorded results, Go's own findings, the supervisor's rule, the command
@@ -99,7 +103,7 @@ struct PortScavenger121Tests {
     }
 
     /// Applies `ops` one by one on a fresh port@1.27 runner; the outcomes.
-    static func outcomes(_ ops: [Checking.Operation], fullScavengeSnapshots: Bool, targets: [any AllocatorUnderTest]) -> [StepOutcome] {
+    static func outcomes(_ ops: [TraceFormat.Operation], fullScavengeSnapshots: Bool, targets: [any AllocatorUnderTest]) -> [StepOutcome] {
         let r = Runner(targets: targets, checking: .incremental(fullEvery: 64))
         r.fullScavengeSnapshots = fullScavengeSnapshots
         var out: [StepOutcome] = []

@@ -3,6 +3,10 @@ import Testing
 import PageAlloc
 @testable import Reference
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// The scavenger's transition rules (ScavengeStep), on snapshots edited the
 /// way a scavenger would change them, rightly and wrongly.
@@ -13,7 +17,7 @@ struct ScavengeStepTests {
     func heap(_ g: Geometry = .amd64) throws -> (Runner, HeapState) {
         let r = try Runner(geometry: g, checking: .full)
         let base: UInt64 = g.heapAddrBits > 32 ? 0xc0_0000_0000 : 0x1000_0000
-        for op: Checking.Operation in [.grow(base: base, bytes: 2 * Geometry.pallocChunkBytes), .alloc(npages: 600),
+        for op: TraceFormat.Operation in [.grow(base: base, bytes: 2 * Geometry.pallocChunkBytes), .alloc(npages: 600),
                                        .free(base: base, npages: 600, scavenged: false)] {
             guard case .applied = r.apply(op) else { Issue.record("setup failed at \(op)"); break }
         }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// The supervisor never runs the code under test (ARCHITECTURE.md). A
 /// variant cannot show it: a helper that resets the variant to faithful

@@ -1,6 +1,10 @@
 import Foundation
 @testable import Checking
 import PageAlloc
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// The package root, found from this file's path.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,6 +1,10 @@
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// ../shared/BENCH.md's yardstick: the port must do exactly Go's work.
 @Suite("The BENCH.md yardstick workload")

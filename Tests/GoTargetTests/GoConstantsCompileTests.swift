@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// Geometries whose GOOS cannot run here (qemu-user has no AIX), held to the
 /// real runtime by its compiler instead: a file added to package runtime

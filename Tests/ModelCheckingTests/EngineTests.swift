@@ -5,6 +5,7 @@ import Foundation
 import ModelChecking
 import Models
 import Testing
+import SplitMix
 
 @Suite("Engine")
 struct EngineTests {

@@ -4,6 +4,7 @@
 import Proofs
 import SummaryCore
 import Testing
+import SplitMix
 
 @Suite("Concrete agreement with the bit-by-bit reference")
 struct ConcreteAgreementTests {

@@ -6,6 +6,7 @@
 @testable import Proofs
 import SummaryCore
 import Testing
+import SplitMix
 
 @Suite("Go's 32-bit uint reading")
 struct GoUint32Tests {

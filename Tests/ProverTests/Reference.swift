@@ -2,22 +2,11 @@
 // definitions one bit at a time, independently of Go's algorithms and of the specs
 // in proofs/Spec.swift; and the deterministic inputs the tests draw.
 
+import SplitMix
 import SummaryCore
 
-/// SplitMix64: a small deterministic generator (never seeded from hashValue).
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+/// The tests' draws from the project's PRNG.
+extension SplitMix64 {
     /// A value in [0, bound).
     mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
 

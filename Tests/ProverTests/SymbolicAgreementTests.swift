@@ -7,6 +7,7 @@ import Prover
 import Proofs
 import SummaryCore
 import Testing
+import SplitMix
 
 /// Evaluates `body` on symbolic inputs once, then at each assignment compares with
 /// `body` on the concrete inputs.

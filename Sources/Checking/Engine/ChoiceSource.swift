@@ -2,6 +2,12 @@
 // nothing of allocators; generators are written against this interface, and
 // a run is replayed exactly by replaying its recorded choices.
 
+import TraceFormat
+import Targets
+import GoTarget
+import Reference
+import SplitMix
+
 /// Where a generator's choices come from.
 public protocol ChoiceSource {
     /// An integer in `range`, inclusive.

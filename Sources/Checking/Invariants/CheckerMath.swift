@@ -5,19 +5,23 @@
 // invariant that judges it.
 
 import PageAlloc
+import TraceFormat
+import Targets
+import GoTarget
+import Reference
 
 /// A summary's three fields.
-struct Sum3: Equatable, CustomStringConvertible {
-    var start: UInt64, max: UInt64, end: UInt64
-    var description: String { "(\(start), \(max), \(end))" }
+package struct Sum3: Equatable, CustomStringConvertible {
+    package var start: UInt64, max: UInt64, end: UInt64
+    package var description: String { "(\(start), \(max), \(end))" }
     /// `start/max/end`, as the HTML report writes it.
-    var slashed: String { "\(start)/\(max)/\(end)" }
+    package var slashed: String { "\(start)/\(max)/\(end)" }
 }
 
-enum CheckerMath {
+package enum CheckerMath {
     /// Whether raw address `a` lies in one of the [base, limit) ranges,
     /// compared in the offset address space (Go's addrRange.contains).
-    static func contains(_ ranges: [(base: UInt64, limit: UInt64)], _ a: UInt64, _ g: Geometry) -> Bool {
+    package static func contains(_ ranges: [(base: UInt64, limit: UInt64)], _ a: UInt64, _ g: Geometry) -> Bool {
         let x = g.space.linear(a)
         for r in ranges where g.space.linear(r.base) <= x && x < g.space.linear(r.limit) { return true }
         return false
@@ -25,7 +29,7 @@ enum CheckerMath {
 
     /// Unpacks a pallocSum word: three 21-bit (logMaxPackedValue-bit) fields,
     /// or bit 63 meaning all three equal the maximum (pallocSum's comment).
-    static func unpack(_ raw: UInt64, _ g: Geometry) -> Sum3 {
+    package static func unpack(_ raw: UInt64, _ g: Geometry) -> Sum3 {
         let bits = g.logMaxPackedValue
         let maxV = UInt64(1) << bits
         if raw & (1 << 63) != 0 { return Sum3(start: maxV, max: maxV, end: maxV) }
@@ -37,7 +41,7 @@ enum CheckerMath {
     /// word of all-free pages extends a run by 64; otherwise its low zero
     /// bits end the run, its high zero bits start the next, and its longest
     /// inner run of zeros is found by repeated shift-and.
-    static func summarize(_ alloc: (Int) -> UInt64) -> Sum3 {
+    package static func summarize(_ alloc: (Int) -> UInt64) -> Sum3 {
         var start: UInt64 = 0, startOpen = true
         var best: UInt64 = 0, run: UInt64 = 0
         for w in 0..<8 {
@@ -61,7 +65,7 @@ enum CheckerMath {
 
     /// The summary of children laid end to end, each covering `childPages`
     /// pages: the free run at the start, the longest, the run at the end.
-    static func merge(_ kids: [Sum3], childPages: UInt64) -> Sum3 {
+    package static func merge(_ kids: [Sum3], childPages: UInt64) -> Sum3 {
         var start: UInt64 = 0, startOpen = true
         var best: UInt64 = 0, run: UInt64 = 0
         for k in kids {
@@ -86,7 +90,7 @@ extension ChunkBits {
     /// bitmap does not record), for which `accept` holds: its first page,
     /// chunk-relative. A scavenger releases nothing smaller than such a
     /// block, so the scavenger's invariants are about these alone.
-    func firstFreeUnscavenged(physPages k: Int, claimed: [UInt64]? = nil,
+    package func firstFreeUnscavenged(physPages k: Int, claimed: [UInt64]? = nil,
                               where accept: (UInt64) -> Bool = { _ in true }) -> UInt64? {
         let mask: UInt64 = k >= 64 ? ~0 : (1 << UInt64(k)) - 1
         for w in 0..<8 {

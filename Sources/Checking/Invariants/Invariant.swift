@@ -8,6 +8,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 /// What an invariant may look at after an operation.
 public struct InvariantContext {

@@ -2,6 +2,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 extension Invariant {
     /// From mpagecache.go's `pageCache` and allocToCache: a cache owns a

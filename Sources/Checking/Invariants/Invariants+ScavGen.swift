@@ -8,6 +8,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 import struct SummaryCore.ScavChunkData
 
 extension Invariant {

@@ -2,6 +2,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 extension Invariant {
     /// From the comment on `pageAlloc.searchAddr`: it must never point to

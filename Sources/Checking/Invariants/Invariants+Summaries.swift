@@ -3,6 +3,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 
 /// A reported summary, unpacked, or why it cannot be judged.
 enum SumRead {

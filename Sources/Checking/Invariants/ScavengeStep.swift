@@ -7,6 +7,9 @@
 
 import PageAlloc
 import Reference
+import TraceFormat
+import Targets
+import GoTarget
 import struct SummaryCore.ScavChunkData
 
 /// What a `scavenge` operation did, as the checker reads it.
