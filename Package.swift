@@ -66,8 +66,7 @@ let package = Package(
         .testTarget(name: "OSMemoryTests", dependencies: ["OSMemory"]),
         .testTarget(name: "PageAllocTests", dependencies: ["PageAlloc", "OSMemory", "SummaryCore"]),
         .testTarget(name: "CheckingTests", dependencies: ["SplitMix", "TraceFormat", "Targets", "GoTarget", "Checking", "Campaigns", "PageAlloc", "Reference", "OSMemory",
-                                                        .product(name: "Yams", package: "Yams")],
-                    exclude: ["Scenarios"]),
+                                                        .product(name: "Yams", package: "Yams")]),
         // The real-Go target: skipped (and said so) without a Go toolchain.
         .testTarget(name: "GoTargetTests", dependencies: ["TraceFormat", "Targets", "GoTarget", "Checking", "Campaigns", "PageAlloc"]),
         .testTarget(name: "ProverTests", dependencies: ["SplitMix", "Proofs", "Prover", "SummaryCore"]),

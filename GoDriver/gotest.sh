@@ -4,7 +4,8 @@
 # Runs `go test -run TestAllocVerify -count=1 runtime` with the Go at GOROOT,
 # TESTFILE added to $GOROOT/src/runtime together with its companion of
 # export helpers (export_allocverify_test.go in TESTFILE's directory, if it
-# exists; $ALLOCVERIFY_COMPANION overrides), and each patch applied. As in
+# exists, else the one in GoDriver/gotest/; $ALLOCVERIFY_COMPANION
+# overrides), and each patch applied. As in
 # build.sh, nothing in GOROOT is written (it may be read-only): files are
 # added, and patched copies replace the originals, through `go test -overlay`.
 # Patch paths are relative to GOROOT (a/src/runtime/mgcscavenge.go), applied
@@ -29,6 +30,7 @@ trap 'rm -rf "$work"' EXIT
 # Overlay entries, "path in GOROOT=replacement".
 entries=("$goroot/src/runtime/$(basename "$testfile")=$testfile")
 companion=${ALLOCVERIFY_COMPANION:-$(dirname "$testfile")/export_allocverify_test.go}
+[ -f "$companion" ] || companion=$(dirname "$(realpath "$0")")/gotest/export_allocverify_test.go
 if [ -f "$companion" ] && [ "$(realpath "$companion")" != "$testfile" ]; then
     entries+=("$goroot/src/runtime/$(basename "$companion")=$(realpath "$companion")")
 fi

@@ -33,7 +33,7 @@ public struct CheckOptions: Sendable {
     public var stopAtFirstFailure = false
     /// Shrink and write the failing seeds (off: only count them).
     public var shrinkFindings = true
-    /// Signatures of defects already kept (GoDriver/findings/): seeds that
+    /// Signatures of defects already kept (traces/go-findings/): seeds that
     /// fail with one are counted in `CheckSummary.knownFailures`, not as
     /// failures; they neither stop the check nor get shrunk.
     public var knownSignatures: Set<String> = []

@@ -76,18 +76,18 @@ public struct GoStartupDeath: Error, CustomStringConvertible {
     public var finding: Finding { Finding(kind: .crashed(crash), stepIndex: 0, op: nil, line: 0, target: target) }
 }
 
-/// The defects of real Go this project keeps (GoDriver/findings/*.trace):
+/// The defects of real Go this project keeps (traces/go-findings/*.trace):
 /// their `# failure:` and `# also-fails:` signatures, by the Go versions
 /// whose code has them: files named go1.19-* for Go 1.19 and 1.20 (the
 /// bitmap index), go1.27-* for Go 1.21 and later (the scavChunkData index;
-/// each replayed on 1.21.13 to 1.27.3, README.md), go1.21-* for Go 1.21
+/// each replayed on 1.21.13 to 1.27.3, docs/go-results.md), go1.21-* for Go 1.21
 /// alone (golang/go#63385, fixed in 1.22).
 public enum KnownGoDefects {
     public static func signatures(forVersion v: String?) -> Set<String> {
         guard let v else { return [] }
         let minor = Int(v.split(separator: ".").dropFirst().first ?? "") ?? 0
         let prefixes = minor >= 21 ? (minor == 21 ? ["go1.27-", "go1.21-"] : ["go1.27-"]) : ["go1.19-"]
-        let dir = GoDriverFiles.directory + "/findings"
+        let dir = GoDriverFiles.findingsDirectory
         var out: Set<String> = []
         for f in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where prefixes.contains(where: { f.hasPrefix($0) }) && f.hasSuffix(".trace") {
             guard let text = try? String(contentsOfFile: dir + "/" + f, encoding: .utf8) else { continue }
@@ -109,6 +109,12 @@ public enum GoDriverFiles {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.appendingPathComponent("GoDriver").path
+    }
+
+    /// traces/go-findings/ in the package (next to GoDriver/): the kept
+    /// findings about real Go, with their write-ups and Go tests.
+    public static var findingsDirectory: String {
+        (directory as NSString).deletingLastPathComponent + "/traces/go-findings"
     }
 
     /// `$ALLOCVERIFY_CACHE`, else `$XDG_CACHE_HOME/allocverify`, else `~/.cache/allocverify`.

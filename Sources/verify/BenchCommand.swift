@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Operations of the mixed workload (Go's side: 1,000,000; BENCH.md has check values for 1,000,000 and 300,000).")
     var mixed: Int = 1_000_000
 
-    @Option(help: "Operations of the scavenging mix (the mixed workload with scavenges and generations, on port@1.27; README.md), 0 to skip. With --go 1.21 or later, Go's side runs it too.")
+    @Option(help: "Operations of the scavenging mix (the mixed workload with scavenges and generations, on port@1.27; docs/benchmarks.md), 0 to skip. With --go 1.21 or later, Go's side runs it too.")
     var scav: Int = 300_000
 
     @Option(help: "Calls of each summary function to time (proved generic code against plain code).")
@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         printError("warning: debug build; figures mean little (swift run -c release verify bench)")
         #endif
-        // ../shared/BENCH.md's yardstick, exactly: heap, prefill, (a), (b).
+        // The yardstick of docs/benchmarks.md, exactly: heap, prefill, (a), (b).
         var t0 = Date()
         let (p, _, prefill) = try yardstickHeap()
         print(String(format: "yardstick heap (BENCH.md): 64 GiB in 16 pieces, prefill %d allocations, %d live runs after the frees, built in %.2f s",
@@ -121,7 +121,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if scav > 0 && YardstickGo127.scav[scav] == nil {
-            print("  (no Go 1.27.3 check values for \(scav) operations of the scavenging mix: README.md has 1,000,000 and 300,000)")
+            print("  (no Go 1.27.3 check values for \(scav) operations of the scavenging mix: docs/benchmarks.md has 1,000,000 and 300,000)")
         }
         if YardstickGo.mixed.first(where: { $0.0 == mixed }) == nil {
             print("  (no Go check values for \(mixed) mixed operations: BENCH.md has 1,000,000 and 300,000)")

@@ -24,7 +24,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Worker threads.")
     var jobs: Int = 2
 
-    @Option(help: "A known finding's trace (repeatable): seeds failing with its '# failure:' signature are reported as known and do not fail the check.")
+    @Option(help: "A known finding's trace (repeatable): seeds failing with its '# failure:' or '# also-fails:' signatures are reported as known and do not fail the check.")
     var known: [String] = []
 
     @OptionGroup var allocator: AllocatorOptions
@@ -39,7 +39,7 @@ struct CheckCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         var options = CheckOptions(seeds: a..<b, seconds: try time.map(parseDuration), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(),
-                                   ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
+                                   ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out ?? "findings")
         options.shrinkBudget = checking.shrinkBudget
         // Read before the run: a bad file is refused before any work.
         let knownSignatures = try readKnownFindings(known)

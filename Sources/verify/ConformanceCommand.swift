@@ -16,13 +16,13 @@ struct ConformanceCommand: ParsableCommand {
         abstract: "Replay traces on the port and on real Go runtimes side by side; print a table of agreements.",
         discussion: """
         Each trace runs with --target port,go on each (Go version, GOARCH). Where the trace's geometry has the \
-        constants of that GOARCH, its expected results (from Go 1.19.8 for Tests/Golden) are checked too; \
+        constants of that GOARCH, its expected results (from Go 1.19.8 for traces/golden) are checked too; \
         otherwise the operations run on that GOARCH's geometry and only port and Go are compared, with every \
         invariant on both. Exit status 1 when any cell disagrees.
         """
     )
 
-    @Argument(help: "Trace files (default: Tests/Golden/*.trace).")
+    @Argument(help: "Trace files (default: traces/golden/*.trace).")
     var files: [String] = []
 
     @Option(name: .customLong("go"), help: "Go versions (repeatable; default: every installed one).")
@@ -34,10 +34,10 @@ struct ConformanceCommand: ParsableCommand {
     func run() throws {
         var paths = files
         if paths.isEmpty {
-            let dir = "Tests/Golden"
+            let dir = "traces/golden"
             paths = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".trace") }.sorted().map { "\(dir)/\($0)" }
         }
-        guard !paths.isEmpty else { throw ValidationError("no traces given and none in Tests/Golden") }
+        guard !paths.isEmpty else { throw ValidationError("no traces given and none in traces/golden") }
         var traces: [(String, Trace)] = []
         for p in paths {
             guard let data = FileManager.default.contents(atPath: p) else {

@@ -39,17 +39,10 @@ struct FuzzCommand: ParsableCommand {
 
     @OptionGroup var allocator: AllocatorOptions
 
-    @Option(help: "Operations per seed.")
-    var ops: Int = 300
-
-    @Option(help: "Full invariant walk every K operations (0: only at the end).")
-    var fullEvery: Int = 64
-
-    @Option(help: "Shrink budget per finding, in evaluations (a count, the same on every machine).")
-    var shrinkBudget: Int = 3000
-
-    @Option(help: "Output directory: findings/ (traces and HTML reports) and summaries go here.")
-    var out: String = "fuzz-out"
+    @OptionGroup var checking: CheckingOptions
+    /// findings/ (traces and HTML reports) and the summaries.
+    var out: String { checking.out ?? "fuzz-out" }
+    var ops: Int { checking.ops }
 
     @Flag(help: "Also write the summary as JSON to OUT/summary.json and print it on stdout.")
     var json = false
@@ -67,7 +60,7 @@ struct FuzzCommand: ParsableCommand {
     var promote: String?
 
     @Option(help: "Where --promote writes.")
-    var regressions: String = "Tests/Regressions"
+    var regressions: String = "traces/regressions"
 
     @Option(help: "File name (without .trace) for --promote; default: the finding's.")
     var name: String?
@@ -78,8 +71,6 @@ struct FuzzCommand: ParsableCommand {
     func validate() throws {
         guard Shard.parse(shard) != nil else { throw ValidationError("--shard must be i/n with 0 <= i < n, got '\(shard)'") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard ops >= 1 else { throw ValidationError("--ops must be at least 1") }
-        guard shrinkBudget >= 1 else { throw ValidationError("--shrink-budget must be at least 1") }
     }
 
     func run() throws {
@@ -103,8 +94,8 @@ struct FuzzCommand: ParsableCommand {
         o.jobs = jobs
         o.geometry = try allocator.resolvedGeometry()
         o.ops = ops
-        o.fullEvery = fullEvery
-        o.shrinkBudget = shrinkBudget
+        o.fullEvery = checking.fullEvery
+        o.shrinkBudget = checking.shrinkBudget
         o.outDir = out
         o.commit = gitCommit()
         o.targets = try allocator.resolvedTargets()

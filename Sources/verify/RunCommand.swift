@@ -21,7 +21,7 @@ func parseDuration(_ s: String) throws -> Double {
     throw ValidationError("'\(s)' is not a duration (e.g. 30s, 2m, 1h)")
 }
 
-/// Options of a checking run shared by `verify` and `verify check`.
+/// Options of a checking run shared by `verify`, `verify check` and `verify fuzz`.
 struct CheckingOptions: ParsableArguments {
     @Option(help: "Operations per seed.")
     var ops: Int = 300
@@ -29,13 +29,14 @@ struct CheckingOptions: ParsableArguments {
     @Option(help: "Full invariant walk every K operations (0: only at the end).")
     var fullEvery: Int = 64
 
-    @Option(help: "Directory for shrunk traces.")
-    var out: String = "findings"
+    @Option(help: "Output directory: shrunk traces (verify and check: default findings); fuzz: findings/, HTML reports and summaries (default fuzz-out).")
+    var out: String?
 
     @Option(help: "Shrink budget per finding, in evaluations (a count, the same on every machine).")
     var shrinkBudget: Int = 3000
 
     func validate() throws {
+        if ops < 1 { throw ValidationError("--ops must be at least 1") }
         if shrinkBudget < 1 { throw ValidationError("--shrink-budget must be at least 1") }
     }
 }
@@ -43,7 +44,7 @@ struct CheckingOptions: ParsableArguments {
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run one seed (--seed N), or the default check: every geometry for about a minute, then a summary."
+        abstract: "Run one seed (--seed N), or the default check: every geometry for 40 s (--time), then a summary."
     )
 
     @Option(help: "Run this one seed with every check, shrink a failure, and write its trace.")
@@ -82,7 +83,7 @@ struct RunCommand: ParsableCommand {
         }
         var options = Campaigns.CheckOptions(seeds: 0..<UInt64.max, seconds: try parseDuration(time), jobs: jobs,
                                    geometry: try allocator.resolvedGeometry(), ops: checking.ops,
-                                   fullEvery: checking.fullEvery, outDir: checking.out)
+                                   fullEvery: checking.fullEvery, outDir: checking.out ?? "findings")
         options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
         print("default check: \(options.geometry?.name ?? "every geometry"), target \(options.config(0).targetName), \(checking.ops) operations per seed, \(time), \(jobs) jobs")
@@ -101,7 +102,7 @@ struct RunCommand: ParsableCommand {
 
     func runOneSeed(_ seed: UInt64) throws {
         var options = Campaigns.CheckOptions(seeds: seed..<(seed + 1), jobs: 1, geometry: try allocator.resolvedGeometry(),
-                                   ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out)
+                                   ops: checking.ops, fullEvery: checking.fullEvery, outDir: checking.out ?? "findings")
         options.shrinkBudget = checking.shrinkBudget
         try allocator.applyTargets(&options)
         defer { GoDriverPool.shared.drain() }

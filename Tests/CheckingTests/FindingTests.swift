@@ -25,7 +25,7 @@ struct FindingTests {
     @Test("the checks that have rules set them: searchAddr's mapping, the scavenger's forced and background rules, an over-reported allocation")
     func rulesSet() throws {
         // golang/go#40191 on the port: searchAddr outside inUse, its leaf mapped.
-        let t = try Trace.parse(String(contentsOf: packageRoot.appendingPathComponent("Tests/Regressions/preFix40191-searchAddr-mapped.trace"), encoding: .utf8))
+        let t = try Trace.parse(String(contentsOf: packageRoot.appendingPathComponent("traces/regressions/preFix40191-searchAddr-mapped.trace"), encoding: .utf8))
         let r = try replay(t, variant: .preFix40191)
         #expect(r.findings.first?.kind == .invariant(name: "searchAddr", rule: "mapped", detail: r.findings.first.map { f in
             if case let .invariant(_, _, d) = f.kind { return d }; return "" } ?? ""), "\(r.findings)")

@@ -1,4 +1,4 @@
-// Tests/Regressions/*.trace: every shrunk finding kept as a test. The
+// traces/regressions/*.trace: every shrunk finding kept as a test. The
 // faithful port must pass each (expected results included) and the variant
 // it came from must still fail the same way.
 
@@ -12,12 +12,12 @@ import PageAlloc
 @testable import Campaigns
 
 func regressionFiles() -> [String] {
-    let dir = packageRoot.appendingPathComponent("Tests/Regressions").path
+    let dir = packageRoot.appendingPathComponent("traces/regressions").path
     return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".trace") }.sorted()
 }
 
 func regressionText(_ name: String) throws -> String {
-    try String(contentsOf: packageRoot.appendingPathComponent("Tests/Regressions/\(name)"), encoding: .utf8)
+    try String(contentsOf: packageRoot.appendingPathComponent("traces/regressions/\(name)"), encoding: .utf8)
 }
 
 @Suite("Regressions")

@@ -13,7 +13,7 @@ import PageAlloc
 @Suite("Golden traces from Go's runtime")
 struct GoldenTests {
     static func names() -> [String] {
-        let dir = packageRoot.appendingPathComponent("Tests/Golden")
+        let dir = packageRoot.appendingPathComponent("traces/golden")
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".trace") }.sorted()
     }
 
@@ -26,7 +26,7 @@ struct GoldenTests {
 
     @Test("the port gives Go's results on every golden trace", arguments: names())
     func replayGolden(_ name: String) throws {
-        let url = packageRoot.appendingPathComponent("Tests/Golden/\(name)")
+        let url = packageRoot.appendingPathComponent("traces/golden/\(name)")
         let t = try Trace.parse(String(contentsOf: url, encoding: .utf8), file: name)
         #expect(t.steps.contains { $0.expected != nil })
         // Every invariant after every operation, the full walk only at the end.

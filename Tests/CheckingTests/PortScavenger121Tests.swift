@@ -13,7 +13,7 @@ import PageAlloc
 @Suite("The port's Go 1.21+ scavenger")
 struct PortScavenger121Tests {
     static func goldenNames() -> [String] {
-        let dir = packageRoot.appendingPathComponent("Tests/Golden/go1.27")
+        let dir = packageRoot.appendingPathComponent("traces/golden/go1.27")
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".trace") }.sorted()
     }
 
@@ -28,7 +28,7 @@ struct PortScavenger121Tests {
         #expect(names.filter { $0.hasPrefix("386-") }.count >= 8)
         var kinds: [String: Int] = [:]
         for n in names {
-            let t = try Trace.parse(String(contentsOf: packageRoot.appendingPathComponent("Tests/Golden/go1.27/\(n)"), encoding: .utf8))
+            let t = try Trace.parse(String(contentsOf: packageRoot.appendingPathComponent("traces/golden/go1.27/\(n)"), encoding: .utf8))
             for s in t.steps { kinds[s.op.keyword, default: 0] += 1 }
         }
         #expect(kinds["scavenge", default: 0] >= 100 && kinds["next-gen", default: 0] >= 100 && kinds["pad", default: 0] == names.count, "\(kinds)")
@@ -36,7 +36,7 @@ struct PortScavenger121Tests {
 
     @Test("port@1.27 gives Go 1.27.3's results on every golden trace, every invariant holding", arguments: goldenNames())
     func replayGolden(_ name: String) throws {
-        let url = packageRoot.appendingPathComponent("Tests/Golden/go1.27/\(name)")
+        let url = packageRoot.appendingPathComponent("traces/golden/go1.27/\(name)")
         let t = try Trace.parse(String(contentsOf: url, encoding: .utf8), file: name)
         let r = try replay(t, config: Self.config(t, .go127))
         #expect(r.exitStatus == 0, "\(r.findings.prefix(3)) \(r.invalid.map { "\($0)" } ?? "")")
@@ -46,7 +46,7 @@ struct PortScavenger121Tests {
     func goldenControls() throws {
         var refused = 0, differs = 0
         for name in Self.goldenNames() {
-            let t = try Trace.parse(String(contentsOf: packageRoot.appendingPathComponent("Tests/Golden/go1.27/\(name)"), encoding: .utf8))
+            let t = try Trace.parse(String(contentsOf: packageRoot.appendingPathComponent("traces/golden/go1.27/\(name)"), encoding: .utf8))
             if try replay(t, config: Self.config(t, .go119)).exitStatus == 2 { refused += 1 }
             // The candidate fix chooses other pages in some traces: their
             // recorded results (Go's) no longer come out.
@@ -60,7 +60,7 @@ struct PortScavenger121Tests {
     @Test("Go's kept findings in the scavenger come out of the port as they came out of Go: the 1.21+ setEmpty defect, golang/go#63385 on 1.21")
     func keptGoFindings() throws {
         func kept(_ f: String) throws -> (Trace, String) {
-            let text = try String(contentsOfFile: GoDriverFiles.directory + "/findings/\(f)", encoding: .utf8)
+            let text = try String(contentsOfFile: GoDriverFiles.findingsDirectory + "/\(f)", encoding: .utf8)
             let sig = try #require(text.split(separator: "\n").first { $0.hasPrefix("# failure: ") }).dropFirst("# failure: ".count)
             return (try Trace.parse(text, file: f), String(sig))
         }
@@ -168,7 +168,7 @@ struct PortScavenger121Tests {
     @Test("verify check --known: seeds failing with a kept finding's signature are counted as known, neither shrunk nor written; without it they fail the check")
     func checkKnown() throws {
         let dir = scratchDir("check-known")
-        let kept = GoDriverFiles.directory + "/findings/go1.27-scavenge-setEmpty-hides-free-pages.trace"
+        let kept = GoDriverFiles.findingsDirectory + "/go1.27-scavenge-setEmpty-hides-free-pages.trace"
         let (ok, out, _) = try runVerify(["check", "--target", "port@1.27", "--seeds", "0..60", "--no-isolate", "--out", dir, "--known", kept])
         #expect(ok == 0 && out.contains("known: ") && out.contains("invariant:scavIndex"), "\(out)")
         #expect(!out.contains("FINDING"), "\(out)")

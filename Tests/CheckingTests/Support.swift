@@ -10,12 +10,12 @@ import PageAlloc
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 func scenario(_ name: String) throws -> Trace {
-    let url = packageRoot.appendingPathComponent("Tests/CheckingTests/Scenarios/\(name)")
+    let url = packageRoot.appendingPathComponent("traces/scenarios/\(name)")
     return try Trace.parse(String(contentsOf: url, encoding: .utf8), file: name)
 }
 
 func scenarioNames() -> [String] {
-    let dir = packageRoot.appendingPathComponent("Tests/CheckingTests/Scenarios")
+    let dir = packageRoot.appendingPathComponent("traces/scenarios")
     return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".trace") }.sorted()
 }
 

@@ -6,7 +6,7 @@ import PageAlloc
 @testable import GoTarget
 @testable import Campaigns
 
-/// ../shared/BENCH.md's yardstick: the port must do exactly Go's work.
+/// The yardstick (docs/benchmarks.md): the port must do exactly Go's work.
 @Suite("The BENCH.md yardstick workload")
 struct YardstickTests {
     @Test("the port reproduces every check value of Go 1.19.8: prefill, AllocFree, 300,000 mixed operations, searchAddr included")

@@ -70,14 +70,14 @@ struct GoTargetTests {
             if seed == 3 && version.hasPrefix("1.19") {
                 // Side by side with 1.19 the seeds scavenge too (the port runs
                 // 1.19's scavenger), and seed 3 reaches Go 1.19.8's own flush
-                // bug (GoDriver/findings/go1.19-pageCache-flush-unmarked-index.trace),
+                // bug (traces/go-findings/go1.19-pageCache-flush-unmarked-index.trace),
                 // which the port's flush does not have.
                 #expect(run.finding?.kind.signature == "invariant:scavIndex" && run.finding?.target == go.description,
                         "\(run.finding.map(\.description) ?? "no finding")")
                 continue
             }
             if seed == 1 && version.hasPrefix("1.21") {
-                // Go 1.21's own golang/go#63385 (GoDriver/findings/go1.21-*):
+                // Go 1.21's own golang/go#63385 (traces/go-findings/go1.21-*):
                 // seed 1 grows in the lowest chunks, then far above.
                 #expect(run.finding?.kind.signature == "invariant:scavExtent" && run.finding?.target == go.description,
                         "\(run.finding.map(\.description) ?? "no finding")")
@@ -417,12 +417,12 @@ struct GoTargetTests {
             #expect(again.finding?.kind.signature == s.finding.kind.signature)
         }
         // The unpatched Go passes the same seeds' first few, apart from Go
-        // 1.19.8's own kept findings (GoDriver/findings/).
+        // 1.19.8's own kept findings (traces/go-findings/).
         var clean = options
         clean.targets = [.go(GoTargetSpec(version: version))]
         clean.seeds = 0..<20
         clean.seconds = nil
-        // 1.21+: the kept setEmpty defect (GoDriver/findings/go1.27-*), reached through next-gen.
+        // 1.21+: the kept setEmpty defect (traces/go-findings/go1.27-*), reached through next-gen.
         let known: Set<String> = version == "1.19" ? ["invariant:scavIndex", "invariant:summaryReady", "invariant:scavenge:forced"]
             : ["invariant:scavIndex", "invariant:scavenge:forced", "invariant:scavenge:background"]
         let failures = try check(clean).failures
@@ -435,7 +435,7 @@ struct GoTargetTests {
 struct GoScavengerTests {
     /// A kept finding's operations (results dropped: they are one version's).
     func ops(_ file: String) throws -> [TraceFormat.Operation] {
-        let path = GoDriverFiles.directory + "/findings/" + file
+        let path = GoDriverFiles.findingsDirectory + "/" + file
         return try Trace.parse(String(contentsOfFile: path, encoding: .utf8), file: file).operations
     }
 
@@ -473,7 +473,7 @@ struct GoScavengerTests {
     @Test("scavenge on the newest Go keeps every scavenger rule on generated seeds (page cache and scavenge in the mix)")
     func scavengeSeeds() throws {
         let v = try #require(GoToolchains.newest ?? GoToolchains.installed.first)
-        // Go 1.21+'s own defect (GoDriver/findings/go1.27-scavenge-setEmpty-hides-free-pages.trace):
+        // Go 1.21+'s own defect (traces/go-findings/go1.27-scavenge-setEmpty-hides-free-pages.trace):
         // a background scavenge marks a chunk empty above its cursor. Seeds
         // that reach it fail with its two signatures and nothing else.
         let known: Set<String> = ["invariant:scavIndex", "invariant:scavenge:forced"]

@@ -30,7 +30,7 @@ struct GoTestExportRunTests {
 
     @Test("the setEmpty finding's Go test fails on Go 1.27 as shipped and passes with the candidate fix")
     func keptFinding() throws {
-        let trace = GoDriverFiles.directory + "/findings/go1.27-scavenge-setEmpty-hides-free-pages.trace"
+        let trace = GoDriverFiles.findingsDirectory + "/go1.27-scavenge-setEmpty-hides-free-pages.trace"
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("export-go-test-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -140,7 +140,7 @@ struct ScavengerTests {
 
     @Test("faithful index growth maps each index page once; Go 1.19's zero sentinel (#63385 class) maps one twice")
     func indexGrowthSentinel() throws {
-        // The three grows that Go 1.19.8 fails (GoDriver/findings/go1.19-scavengeIndex-grow-remap.trace).
+        // The three grows that Go 1.19.8 fails (traces/go-findings/go1.19-scavengeIndex-grow-remap.trace).
         let grows: [(UInt64, UInt64)] = [(0xd803c00000, 0x400000), (0xe004c00000, 0x400000), (0xc7ff800000, 0x400000)]
         let p = try PageAlloc(geometry: .amd64)
         for (b, n) in grows { try p.grow(b, n) }

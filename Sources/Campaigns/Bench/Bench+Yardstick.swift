@@ -1,4 +1,4 @@
-// The speed yardstick of ../shared/BENCH.md, exactly: the same heap, the
+// The speed yardstick (docs/benchmarks.md; the team's BENCH.md), exactly: the same heap, the
 // same splitmix64 streams, the same prefill and mixed workload as Go's side,
 // with the check values that prove the port did the same work.
 
@@ -131,7 +131,7 @@ struct MixedStep {
     }
 }
 
-/// What the scavenging mix did (README.md, "The yardstick with scavenges").
+/// What the scavenging mix did (docs/benchmarks.md, "The yardstick with scavenges").
 public struct YardstickScav: Sendable, Equatable {
     public var allocs = 0
     public var frees = 0

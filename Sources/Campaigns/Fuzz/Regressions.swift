@@ -1,5 +1,5 @@
 // Findings that come back as tests. A regression file is a trace v1 file
-// (Tests/Regressions/*.trace) whose header says what must happen:
+// (traces/regressions/*.trace) whose header says what must happen:
 //
 //   # expect-faithful: pass                      the faithful port passes it,
 //                                                expected results included

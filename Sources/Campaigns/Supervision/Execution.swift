@@ -1,4 +1,4 @@
-// Where the code under test runs. The rule (README.md, "The supervisor
+// Where the code under test runs. The rule (docs/failures.md, "The supervisor
 // never runs the code under test"): when a command supervises workers,
 // every run of an allocator under test happens in a worker: the
 // seed, its full outcome when it fails, shrink candidates and the final
