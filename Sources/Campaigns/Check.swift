@@ -317,45 +317,17 @@ final class CheckState: @unchecked Sendable {
             let t0 = Date()
             do {
                 let config = options.config(seed)
-                if let worker = exec.worker {
-                    try runIsolated(seed, config, worker, exec, t0)
-                    continue
+                switch try exec.seedResult(seed, config) {
+                case let .passedInWorker(r):
+                    record(r.passedOutcome(seed, config.geometry), seconds: Date().timeIntervalSince(t0), opsCount: r.opsApplied)
+                case let .ran(run):
+                    record(run, seconds: Date().timeIntervalSince(t0))
+                    if let c = try exec.consequence(run, config) { record(c, seconds: 0, extra: true) }
                 }
-                let run = try runSeed(seed, config)
-                record(run, seconds: Date().timeIntervalSince(t0))
-                if let c = try exec.consequence(run, config) { record(c, seconds: 0, extra: true) }
             } catch {
                 fail(error)
                 return
             }
-        }
-    }
-
-    /// One seed in the worker. A seed that passes is counted from the
-    /// worker's answer; one that fails without killing it comes with its
-    /// whole outcome; one that kills or stalls the worker is a crash or hang
-    /// finding on the seed's generated operations (drawn from the reference).
-    func runIsolated(_ seed: UInt64, _ config: RunConfig, _ worker: IsolatedWorker, _ exec: Execution, _ t0: Date) throws {
-        switch try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) {
-        case let .answered(r):
-            if r.signature == nil {
-                var run = RunOutcome(seed: seed, geometry: config.geometry, coverage: CoverageCounts(levels: config.geometry.summaryLevels))
-                if let c = r.coverage, c.count == run.coverage.counts.count { run.coverage.counts = c }
-                if let d = r.descended, d.count == run.coverage.findDescendedTo.count { run.coverage.findDescendedTo = d }
-                if let st = r.straddle, st.count == run.coverage.findStraddleAt.count { run.coverage.findStraddleAt = st }
-                for (k, n) in (r.notApplicableNames ?? []).enumerated() {
-                    run.notApplicable[n] = (r.notApplicableCounts?[k] ?? 0, r.notApplicableReasons?[k] ?? "")
-                }
-                run.fragmentedFailures = r.fragmented
-                record(run, seconds: Date().timeIntervalSince(t0), opsCount: r.opsApplied)
-                return
-            }
-            guard let o = r.outcome else { throw WorkerError(description: "worker: seed \(seed) failed with no outcome") }
-            let run = o.runOutcome(config.geometry)
-            record(run, seconds: Date().timeIntervalSince(t0))
-            if let c = try exec.consequence(run, config) { record(c, seconds: 0, extra: true) }
-        case let .died(kind):
-            record(try diedOutcome(seed, config, kind), seconds: Date().timeIntervalSince(t0))
         }
     }
 }
@@ -364,7 +336,7 @@ final class CheckState: @unchecked Sendable {
 /// then shrinks the first failing seed of each failure signature.
 public func check(_ options: CheckOptions, progress: (@Sendable (String) -> Void)? = nil) throws -> CheckSummary {
     let state = CheckState(options, progress)
-    DispatchQueue.concurrentPerform(iterations: max(options.jobs, 1)) { _ in state.work() }
+    onThreads(options.jobs) { state.work() }
     if let e = state.firstError { throw e }
     var summary = state.summary
     summary.failures.sort { $0.seed < $1.seed }

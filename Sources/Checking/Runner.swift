@@ -92,9 +92,9 @@ public final class Runner {
         !fullScavengeSnapshots && targets.allSatisfy { $0.scavengerPolicy == .chunkData }
     }
 
-    /// A runner on the in-process port.
+    /// A runner on the in-process port (made through its target choice).
     public convenience init(geometry: Geometry, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws {
-        self.init(targets: [try PortTarget(geometry: geometry, variant: variant)], checking: checking, variant: variant)
+        self.init(targets: [try TargetChoice.port(variant).makeTarget(geometry)], checking: checking, variant: variant)
     }
 
     deinit { for t in targets { t.finishRun() } }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Checking
 import PageAlloc
+import Reference
 @testable import TraceFormat
 @testable import Targets
 @testable import GoTarget
@@ -58,4 +59,15 @@ extension Runner {
     /// invariants corrupt it by hand. The checker itself never reaches the
     /// port but through the seam.
     var port: PageAlloc { (targets[0] as! PortTarget).port }
+}
+
+extension InvariantContext {
+    /// A snapshot of a port built by hand (the invariants' negative
+    /// controls corrupt it): the touched chunks, or every grown chunk when
+    /// `full`.
+    init(port: PageAlloc, reference: ReferenceAllocator, touched: ClosedRange<UInt64>?, full: Bool, grew: Bool = false) {
+        let t = PortTarget(wrapping: port)
+        self.init(state: t.makeState(full ? .full : .touched, touched: touched, grew: grew || full),
+                  geometry: port.geometry, reference: reference, grew: grew)
+    }
 }

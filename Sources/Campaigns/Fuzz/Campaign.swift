@@ -164,21 +164,7 @@ public final class Campaign: @unchecked Sendable {
     public func run(progressEvery: Double = 5, progress: (@Sendable (String) -> Void)? = nil) throws -> CampaignSummary {
         self.progress = progress
         summary.startedAt = Date()
-        let group = DispatchGroup()
-        var threads: [Thread] = []
-        for _ in 0..<max(options.jobs, 1) {
-            group.enter()
-            let t = Thread { [self] in
-                work()
-                group.leave()
-            }
-            t.stackSize = 8 << 20
-            threads.append(t)
-        }
-        threads.forEach { $0.start() }
-        while group.wait(timeout: .now() + progressEvery) == .timedOut {
-            progress?(progressLine())
-        }
+        onThreads(options.jobs, every: progressEvery, tick: { [self] in progress?(progressLine()) }) { [self] in work() }
         if let e = firstError { throw e }
         lock.lock()
         defer { lock.unlock() }
@@ -210,26 +196,13 @@ public final class Campaign: @unchecked Sendable {
             do {
                 let config = options.config(g)
                 let run: RunOutcome
-                if let worker = exec.worker {
-                    // Under supervision: a seed that passes is counted from
-                    // the worker's answer; one that fails comes with its
-                    // whole outcome; one that kills the worker is a crash or
-                    // hang finding on its generated operations.
-                    switch try worker.run(WorkerRequest(config: WorkerConfig(config), seed: seed, ops: nil, skipInvalid: false)) {
-                    case let .answered(r) where r.signature == nil:
-                        recordPassed(geometry: g.name, ops: r.opsApplied, buckets: r.buckets,
-                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-                        continue
-                    case let .answered(r):
-                        guard let o = r.outcome else { throw WorkerError(description: "worker: seed \(seed) failed with no outcome") }
-                        run = o.runOutcome(config.geometry)
-                    case let .died(kind):
-                        let died = try diedOutcome(seed, config, kind)
-                        if record(died, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) { try handleFailure(died) }
-                        continue
-                    }
-                } else {
-                    run = try runSeed(seed, config)
+                switch try exec.seedResult(seed, config) {
+                case let .passedInWorker(r):
+                    recordPassed(geometry: g.name, ops: r.opsApplied, buckets: r.buckets,
+                                 seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                    continue
+                case let .ran(r):
+                    run = r
                 }
                 if record(run, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) {
                     try handleFailure(run)

@@ -36,14 +36,6 @@ public struct InvariantContext {
         self.releasedFromResults = releasedFromResults
     }
 
-    /// A snapshot of the port (for tests and tools): the touched chunks, or
-    /// every grown chunk when `full`.
-    public init(port: PageAlloc, reference: ReferenceAllocator, touched: ClosedRange<UInt64>?, full: Bool, grew: Bool = false) {
-        let t = PortTarget(wrapping: port)
-        self.init(state: t.makeState(full ? .full : .touched, touched: touched, grew: grew || full),
-                  geometry: port.geometry, reference: reference, grew: grew)
-    }
-
     /// Whether the snapshot covers every grown chunk.
     public var full: Bool { state.full }
 }
