@@ -157,9 +157,10 @@ extension Array where Element == TargetChoice {
     /// Whether a target is a whole runtime (see `failsOnItsOwn`).
     public var failOnTheirOwn: Bool { contains(where: \.failsOnItsOwn) }
 
-    /// The Go runtime whose own statements `--go-coverage` counts (a
-    /// coverage build of its driver); nil when no Go target runs.
-    public var coverageRuntime: GoTargetSpec? {
+    /// The Go runtime among the targets, nil when none runs: what the Go
+    /// options (`--go`, `--goroot`, ...) complete, whose driver fixes the
+    /// geometry, and whose statements `--go-coverage` counts.
+    public var goRuntime: GoTargetSpec? {
         for case let .go(spec) in self { return spec }
         return nil
     }

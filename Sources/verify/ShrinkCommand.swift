@@ -52,9 +52,11 @@ struct ShrinkCommand: ParsableCommand {
         // of the worker, or a finding of the run.
         let failure: FindingKind
         var startOps = ops
-        if let worker, let (k, kind) = try supervisedCrashPoint(ops, config, worker) {
+        // One run tells whether they kill the worker; where exactly is
+        // found once, by shrinkFailure's cut.
+        if let worker, let kind = try worker.runOps(ops, config, skipInvalid: false).kind {
             failure = kind
-            printError("shrink: \(ops.count) operations, the worker dies at operation \(k + 1) with \(kind.signature) on \(config.targetName)")
+            printError("shrink: \(ops.count) operations kill the worker with \(kind.signature) on \(config.targetName)")
         } else {
             guard let first = try exec.ops(ops, config, skipInvalid: true) else {
                 printError("error: \(file): the trace holds no valid operation")

@@ -56,7 +56,7 @@ struct AllocatorOptions: ParsableArguments {
     /// `--variant`, a Go runtime with `--go`, `--goroot`, `--goarch`, `--patch`.
     func resolvedTargets() throws -> [TargetChoice] {
         let variant = try resolvedVariant()
-        let wantsGo = target.failOnTheirOwn
+        let wantsGo = target.goRuntime != nil
         guard wantsGo || (goVersion == nil && goroot == nil && goarch == nil && patches.isEmpty) else {
             throw ValidationError("--go, --goroot, --goarch and --patch need --target go or --target port,go")
         }
@@ -76,13 +76,14 @@ struct AllocatorOptions: ParsableArguments {
     /// reports), checked against `--geometry` when both are given; nil when
     /// none fixes one. Builds a Go driver if needed.
     func fixedGeometry(_ targets: [TargetChoice]) throws -> Geometry? {
-        guard let spec = targets.coverageRuntime else { return nil }
+        guard let spec = targets.goRuntime else { return nil }
         let g: Geometry
         do {
             printError("go target \(spec): preparing the driver (built once, then cached in \(GoDriverFiles.cache)/drivers)")
-            guard let fixed = try targets.fixedGeometry() else { return nil }
-            g = fixed
-            printError("go target: heapAddrBits \(g.heapAddrBits), \(g.summaryLevels) levels, arenaBaseOffset \(hex(g.arenaBaseOffset)), physPageSize \(g.physPageSize)")
+            let t = try GoDriverPool.shared.take(spec)
+            g = t.geometry
+            printError("go target: \(t.info.version), heapAddrBits \(g.heapAddrBits), \(g.summaryLevels) levels, arenaBaseOffset \(hex(g.arenaBaseOffset)), physPageSize \(g.physPageSize)")
+            t.finishRun()
         } catch let e as GoSetupError {
             printError("error: \(e.description)")
             throw ExitCode(2)
@@ -121,7 +122,7 @@ struct AllocatorOptions: ParsableArguments {
     /// write their profiles under DIR/profiles (emptied first).
     func startGoCoverage(_ targets: [TargetChoice]) throws {
         guard let dir = goCoverage else { return }
-        guard targets.coverageRuntime != nil else { throw ValidationError("--go-coverage needs a go target (--target go or port,go)") }
+        guard targets.goRuntime != nil else { throw ValidationError("--go-coverage needs a go target (--target go or port,go)") }
         let profiles = dir + "/profiles"
         do {
             try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
@@ -139,7 +140,7 @@ struct AllocatorOptions: ParsableArguments {
     /// Ends `--go-coverage` (after the pool is drained): merges the
     /// profiles, prints the table's totals and writes the report.
     func finishGoCoverage(_ targets: [TargetChoice], runs: String) throws {
-        guard let dir = goCoverage, let go = targets.coverageRuntime else { return }
+        guard let dir = goCoverage, let go = targets.goRuntime else { return }
         try writeGoCoverage(dir: dir, go: go, runs: runs)
     }
 
