@@ -37,7 +37,9 @@ public struct ChunkBits: Equatable, Sendable {
         self.words = words
         self.scavIndex = scavIndex
     }
+    @inlinable
     public func alloc(_ w: Int) -> UInt64 { words[w] }
+    @inlinable
     public func scavenged(_ w: Int) -> UInt64 { words[8 + w] }
 
     public static func == (a: ChunkBits, b: ChunkBits) -> Bool {
@@ -195,7 +197,10 @@ public struct HeapState: Equatable, Sendable {
             && a.pageCaches == b.pageCaches && a.scavIndexScalars == b.scavIndexScalars
     }
 
+    // The invariants call these lookups per chunk and per summary, from
+    // another module: inlinable, so that a ChunkBits is not copied out.
     /// The reported summary `l`/`i`, found by binary search.
+    @inlinable
     public func summary(level l: Int, index i: Int) -> SummaryEntry? {
         guard l < summaries.count else { return nil }
         let es = summaries[l]
@@ -208,6 +213,7 @@ public struct HeapState: Equatable, Sendable {
     }
 
     /// The reported chunk `c`, found by binary search.
+    @inlinable
     public func chunk(_ c: UInt64) -> ChunkBits? {
         var lo = 0, hi = chunks.count
         while lo < hi {
