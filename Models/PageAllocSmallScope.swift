@@ -25,6 +25,8 @@
 import Checking
 import ModelChecking
 import PageAlloc
+import PortAdapter
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
@@ -104,7 +106,8 @@ public struct PageAllocSmallScope: Model {
     /// Replays `ops` on a fresh port and reference with the full invariant
     /// walk after each operation, and summarizes where it ends.
     func evaluate(_ ops: [TraceFormat.Operation]) -> State {
-        let runner = try! Runner(geometry: geometry, variant: variant == .faithful ? .faithful : .preFix40191, checking: .full)
+        let v: Vocabulary.Variant = variant == .faithful ? .faithful : .preFix40191
+        let runner = Runner(targets: [try! PortTarget(geometry: geometry, variant: v)], checking: .full, variant: v)
         var finding: Finding?
         for op in ops {
             switch runner.apply(op) {

@@ -2,11 +2,10 @@
 // ChoiceSource. Validity comes from reading the reference allocator's state
 // (never the port's): frees name allocated pages, alloc-ranges free ones.
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 
 /// The operation kinds a seed may weight (swarm testing: each seed draws
 /// its own weights, some kinds off, so deep states are reached).
@@ -94,9 +93,9 @@ public struct OperationGenerator<Source: ChoiceSource> {
         switch g.heapAddrBits {
         case 48, 40: addr = 0xc0_0000_0000
         case 32, 31: addr = 0x1000_0000
-        default: addr = g.space.unlinear(Self.chunkBytes)  // small geometries: chunk 1
+        default: addr = g.unlinear(Self.chunkBytes)  // small geometries: chunk 1
         }
-        return g.space.linear(addr) / Self.chunkBytes
+        return g.linear(addr) / Self.chunkBytes
     }
 
     /// Draws a layout: 1-6 pieces separated by gaps at every scale that
@@ -160,7 +159,7 @@ public struct OperationGenerator<Source: ChoiceSource> {
         default:
             for i in stride(from: pieces.count - 1, to: 0, by: -1) { pieces.swapAt(i, Int(source.draw(0...UInt64(i)))) }
         }
-        return HeapPlan(pieces: pieces.map { (geometry.space.unlinear($0.0 * Self.chunkBytes), $0.1 * Self.chunkBytes) })
+        return HeapPlan(pieces: pieces.map { (geometry.unlinear($0.0 * Self.chunkBytes), $0.1 * Self.chunkBytes) })
     }
 
     /// 17 to 40 pieces of one or two chunks with small gaps: inUse grows

@@ -1,12 +1,10 @@
 // `verify replay`: runs a trace, prints every operation with its actual
-
-import Foundation
 // result (so the output is itself a trace), and reports findings.
 
-import PageAlloc
+import Foundation
+import Vocabulary
 import TraceFormat
 import Targets
-import GoTarget
 import Reference
 
 /// The result of replaying a trace.
@@ -26,27 +24,13 @@ public struct ReplayReport: Sendable {
     }
 }
 
-/// Replays `trace` on a fresh port of the given variant. Stops at the first
-/// finding that leaves the port unusable (a fault, throw or panic) and at
-/// the first invalid operation; mismatches are reported and the run goes on.
-public func replay(_ trace: Trace, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws -> ReplayReport {
-    try replay(trace, config: RunConfig(geometry: trace.geometry, variant: variant, checking: checking))
-}
-
-/// Replays `trace` on the targets of `config` (the port, a Go runtime, or both).
-public func replay(_ trace: Trace, config: RunConfig) throws -> ReplayReport {
+/// Replays `trace` on `runner`'s targets, fresh. Stops at the first finding
+/// that leaves a target unusable (a fault, throw, panic or crash) and at the
+/// first invalid operation; mismatches are reported and the run goes on.
+public func replay(_ trace: Trace, on runner: Runner) -> ReplayReport {
     var report = ReplayReport()
     report.lines.append("pagealloc-trace 1")
     report.lines.append("geometry \(trace.geometry.name)")
-    let targets: [any AllocatorUnderTest]
-    do {
-        targets = try config.makeTargets()
-    } catch let death as GoStartupDeath {
-        report.lines.append("# FINDING at start, before any operation: \(death.crash.signature)")
-        report.findings.append(death.finding)
-        return report
-    }
-    let runner = Runner(targets: targets, checking: config.checking, variant: config.variant)
     for step in trace.steps {
         switch runner.apply(step.op, expected: step.expected, line: step.line) {
         case let .applied(result):

@@ -5,12 +5,10 @@
 // the reference at that step and the target's snapshot after it.
 
 import Foundation
-import OSMemory
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 
 /// The outcome of one step.
 public enum StepOutcome: Equatable, Sendable {
@@ -90,11 +88,6 @@ public final class Runner {
     /// Whether scavenges get scoped snapshots in this run.
     var scopedScavengeSnapshots: Bool {
         !fullScavengeSnapshots && targets.allSatisfy { $0.scavengerPolicy == .chunkData }
-    }
-
-    /// A runner on the in-process port (made through its target choice).
-    public convenience init(geometry: Geometry, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws {
-        self.init(targets: [try TargetChoice.port(variant).makeTarget(geometry)], checking: checking, variant: variant)
     }
 
     deinit { for t in targets { t.finishRun() } }
@@ -289,7 +282,7 @@ public final class Runner {
                 // 1.21 on only `force` makes it take every free page.
                 guard case let .scavenge(nbytes, force) = op else { preconditionFailure("a scavenge result for \(op)") }
                 let forced = force || targets[t].scavengerPolicy == .bitmapIndex
-                let ranOut = r < nbytes & geometry.space.uintptrMask
+                let ranOut = r < nbytes & geometry.uintptrMask
                 // The background scavenger of a scavChunkData index (Go
                 // 1.21+) has its own rule: where it may look, and what it
                 // may leave behind (ScavengeStep.background).

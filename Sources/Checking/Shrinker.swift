@@ -1,11 +1,10 @@
 // The shrinker: an ordered list of named passes, run to a fixed point under
 // a budget, keeping only candidates that fail the same way and are simpler.
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 
 /// One named way of making a failing operation list smaller.
 public struct ShrinkPass: Sendable {
@@ -55,7 +54,8 @@ public func complexity(_ ops: [Operation]) -> (Int, UInt64, UInt64) {
 func simpler(_ a: [Operation], than b: [Operation]) -> Bool { complexity(a) < complexity(b) }
 
 public struct Shrinker {
-    public let config: RunConfig
+    /// The geometry of the failing run (some passes move addresses in it).
+    public let geometry: Geometry
     /// The failure every accepted candidate must reproduce.
     public let signature: String
     /// Candidate runs allowed in total.
@@ -72,13 +72,17 @@ public struct Shrinker {
     public private(set) var budgetSpent = false
     /// Called after every candidate run: runs so far, the best length, the pass.
     public var onProgress: ((Int, Int, String) -> Void)?
-    /// Runs a candidate somewhere else (a supervised worker process):
-    /// operations and skip-invalid in; signature and operations applied out.
-    /// Nil runs candidates in this process.
-    public var evaluate: (([Operation], Bool) throws -> (signature: String?, applied: [Operation], kind: FindingKind?))?
+    /// Runs a candidate on fresh targets, in this process or a supervised
+    /// worker: operations and skip-invalid in; the failure's signature (nil:
+    /// it passed) and the operations applied out.
+    public var evaluate: ([Operation], Bool) throws -> (signature: String?, applied: [Operation], kind: FindingKind?)
 
-    public init(config: RunConfig, signature: String, budget: Int = 3000, passes: [ShrinkPass] = ShrinkPass.all) {
-        self.config = config
+    /// A shrinker of failures with `signature`, judging candidates with
+    /// `evaluate` (the caller decides which targets run them, and where).
+    public init(geometry: Geometry, signature: String, budget: Int = 3000, passes: [ShrinkPass] = ShrinkPass.all,
+                evaluate: @escaping ([Operation], Bool) throws -> (signature: String?, applied: [Operation], kind: FindingKind?)) {
+        self.geometry = geometry
+        self.evaluate = evaluate
         self.signature = signature
         self.budget = budget
         self.passes = passes
@@ -90,12 +94,8 @@ public struct Shrinker {
     /// the failure; returns what was applied if it fails the same way.
     mutating func failsTheSameWay(_ ops: [Operation]) -> [Operation]? {
         runs += 1
-        if let evaluate {
-            guard let r = try? evaluate(ops, true), r.signature == signature else { return nil }
-            return r.applied
-        }
-        guard let r = try? runOps(ops, config, skipInvalid: true), let f = r.finding, f.kind.signature == signature else { return nil }
-        return r.ops
+        guard let r = try? evaluate(ops, true), r.signature == signature else { return nil }
+        return r.applied
     }
 
     /// Shrinks a failing list; returns the smallest found. A fixed point
@@ -131,7 +131,7 @@ public struct Shrinker {
                 var improved = true
                 while improved {
                     improved = false
-                    for cand in pass.candidates(best, config.geometry) {
+                    for cand in pass.candidates(best, geometry) {
                         guard simpler(cand, than: best) else { continue }
                         guard runs < budget else { budgetSpent = true; break sweeps }
                         stats[pass.name]!.tried += 1

@@ -2,7 +2,7 @@
 // started on demand, kept between runs, drained at the end.
 
 import Foundation
-import PageAlloc
+import Vocabulary
 import TraceFormat
 import Targets
 

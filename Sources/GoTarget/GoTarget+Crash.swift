@@ -3,7 +3,7 @@
 // (its SIGQUIT dump).
 
 import Foundation
-import PageAlloc
+import Vocabulary
 import TraceFormat
 import Targets
 

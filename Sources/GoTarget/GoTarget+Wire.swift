@@ -3,7 +3,7 @@
 // (GoDriver/README.md, "Protocol").
 
 import Foundation
-import PageAlloc
+import Vocabulary
 import TraceFormat
 import Targets
 

@@ -5,7 +5,7 @@
 // fresh child.
 
 import Foundation
-import PageAlloc
+import Vocabulary
 import TraceFormat
 import Targets
 

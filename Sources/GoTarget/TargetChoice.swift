@@ -5,9 +5,10 @@
 // is answered here, so the checker never asks which kind it holds.
 
 import Foundation
-import PageAlloc
+import Vocabulary
 import TraceFormat
 import Targets
+import PortAdapter
 
 /// One allocator under test, as chosen.
 public enum TargetChoice: Sendable, Hashable, Codable {

@@ -78,6 +78,21 @@ public struct OffsetSpace: Sendable, Hashable {
     }
 }
 
+extension OffsetSpace {
+    /// The offset space of geometry `g`.
+    public init(_ g: Geometry) {
+        self.init(arenaBaseOffset: g.arenaBaseOffset, uintptrMask: g.uintptrMask, heapAddrBits: UInt64(g.heapAddrBits))
+    }
+}
+
+extension Geometry {
+    /// The port's address arithmetic for this geometry. The checker does
+    /// not use it: it has its own (CheckerMath), so a slip here shows.
+    public var space: OffsetSpace { OffsetSpace(self) }
+    /// The sum layout for this geometry's packed summaries.
+    public var sums: SumLayout { SumLayout(logMaxPackedValue: logMaxPackedValue) }
+}
+
 /// Mirrors blockAlignSummaryRange: rounds lo down and hi up to multiples of
 /// a level's block width `1 << levelBits`.
 @inline(__always) public func blockAlignSummaryRange(_ levelBits: Int, _ lo: Int, _ hi: Int) -> (Int, Int) {

@@ -1,6 +1,6 @@
 // Bitmaps of one chunk's pages (mpallocbits.go): 512 bits in 8 words.
 
-import SummaryCore
+import func SummaryCore.findBitRange64
 
 /// Bits per chunk bitmap word, and words per chunk bitmap.
 let wordsPerChunk = Int(Geometry.pallocChunkPages / 64)

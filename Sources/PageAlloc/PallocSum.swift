@@ -1,6 +1,8 @@
 // Packed summaries of a bitmap region: start, max, end (mpagealloc.go).
 
-import SummaryCore
+import struct SummaryCore.SumPacking
+import struct SummaryCore.PallocSum
+import func SummaryCore.mergeSummaries
 
 /// A packed summary of a run of pages: free pages at the start, the longest
 /// free run anywhere, free pages at the end.

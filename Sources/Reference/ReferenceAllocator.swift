@@ -1,7 +1,7 @@
 // The reference page allocator: address-ordered first fit over plain sets
 // of pages. It shares no code with the port, only value types (Geometry).
 
-import PageAlloc
+import Vocabulary
 
 /// Why the reference refused an operation: the trace asked for something
 /// the runtime never does (Go itself does not guard these).

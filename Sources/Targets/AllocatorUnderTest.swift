@@ -3,7 +3,7 @@
 // the HeapState it reports; the Swift port (PortTarget) and a real Go
 // runtime (GoTarget, a child process) are its two producers.
 
-import PageAlloc
+import Vocabulary
 import TraceFormat
 
 /// How much state to report after an operation.
@@ -108,9 +108,9 @@ public func scavengeChunks(cursorBefore: UInt64, cursorAfter: UInt64, minHeapIdx
 }
 
 public func touchedChunks(_ g: Geometry, _ op: Operation, _ result: OpResult) -> ClosedRange<UInt64>? {
-    let sp = g.space
+    let sp = g
     func span(_ base: UInt64, _ nbytes: UInt64) -> ClosedRange<UInt64> {
-        sp.chunkIndex(base).v...sp.chunkIndex((base &+ nbytes &- 1) & sp.uintptrMask).v
+        sp.chunk(of: base)...sp.chunk(of: (base &+ nbytes &- 1) & sp.uintptrMask)
     }
     switch (op, result) {
     case let (.grow(base, bytes), _): return span(base, bytes)

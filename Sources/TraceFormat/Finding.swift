@@ -2,7 +2,7 @@
 // syntax errors) and from bugs in the checker itself (which trap).
 
 import OSMemory
-import PageAlloc
+import Vocabulary
 
 /// A problem with the code under test.
 public enum FindingKind: Equatable, Sendable, Codable {

@@ -2,7 +2,7 @@
 
 import Foundation
 
-import PageAlloc
+import Vocabulary
 
 /// A malformed trace, naming where.
 public struct TraceSyntaxError: Error, Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Testing
 import OSMemory
 import PageAlloc
+import PortAdapter
 import Reference
 @testable import Checking
 @testable import TraceFormat

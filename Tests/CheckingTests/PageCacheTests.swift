@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PageAlloc
+import PortAdapter
 @testable import Reference
 @testable import Checking
 @testable import TraceFormat

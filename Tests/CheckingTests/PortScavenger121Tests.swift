@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PageAlloc
+@testable import PortAdapter
 @testable import Checking
 @testable import TraceFormat
 @testable import Targets

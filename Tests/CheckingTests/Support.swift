@@ -1,5 +1,6 @@
 import Foundation
 @testable import Checking
+import PortAdapter
 import PageAlloc
 import Reference
 @testable import TraceFormat

@@ -4,7 +4,7 @@
 
 import TraceFormat
 import Targets
-import GoTarget
+import Vocabulary
 import Reference
 import SplitMix
 

@@ -4,10 +4,9 @@
 // plainest form, so that a bug in the target's version cannot blind the
 // invariant that judges it.
 
-import PageAlloc
+import Vocabulary
 import TraceFormat
 import Targets
-import GoTarget
 import Reference
 
 /// A summary's three fields.
@@ -22,8 +21,8 @@ package enum CheckerMath {
     /// Whether raw address `a` lies in one of the [base, limit) ranges,
     /// compared in the offset address space (Go's addrRange.contains).
     package static func contains(_ ranges: [(base: UInt64, limit: UInt64)], _ a: UInt64, _ g: Geometry) -> Bool {
-        let x = g.space.linear(a)
-        for r in ranges where g.space.linear(r.base) <= x && x < g.space.linear(r.limit) { return true }
+        let x = g.linear(a)
+        for r in ranges where g.linear(r.base) <= x && x < g.linear(r.limit) { return true }
         return false
     }
 

@@ -6,11 +6,10 @@
 // and the reference allocator, and judge them with the checker's own code
 // (CheckerMath.swift): they never call the target's methods.
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 
 /// What an invariant may look at after an operation.
 public struct InvariantContext {

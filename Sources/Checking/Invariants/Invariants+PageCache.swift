@@ -1,10 +1,9 @@
 // Invariants about the per-P page caches (mpagecache.go).
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 
 extension Invariant {
     /// From mpagecache.go's `pageCache` and allocToCache: a cache owns a
@@ -21,7 +20,7 @@ extension Invariant {
         guard caches.count == ctx.reference.caches.count else {
             return .broken("the target reports \(caches.count) page caches, the reference keeps \(ctx.reference.caches.count)")
         }
-        let sp = ctx.geometry.space
+        let sp = ctx.geometry
         let blockBytes = 64 * Geometry.pageSize
         for (p, c) in caches.enumerated() {
             let want = ctx.reference.caches[p]

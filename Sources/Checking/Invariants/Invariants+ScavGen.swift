@@ -6,11 +6,10 @@
 // target's methods. (That the padding pages of Go 1.26+ stay allocated and
 // scavenged is scavengedFree's.)
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 import struct SummaryCore.ScavChunkData
 
 extension Invariant {

@@ -1,10 +1,9 @@
 // Invariants about the scavenger's bookkeeping (mgcscavenge.go).
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 import struct SummaryCore.ScavChunkData
 
 extension Invariant {
@@ -65,7 +64,7 @@ extension Invariant {
             let claimed = ctx.reference.freedAsScavenged.bits(from: firstPage, words: 8)
             let k = ctx.geometry.pagesPerPhysPage
             if let page = c.firstFreeUnscavenged(physPages: k, claimed: claimed) {
-                let addr = ctx.geometry.space.unlinear((firstPage + page) * Geometry.pageSize)
+                let addr = ctx.geometry.unlinear((firstPage + page) * Geometry.pageSize)
                 let what = k == 1 ? "free unscavenged page" : "free unscavenged physical page (\(k) pages)"
                 return .broken("chunk \(c.chunk) holds \(what) \(h(addr)) but its scavenge index entry \(h(e)) does not mark it")
             }

@@ -1,10 +1,9 @@
 // Invariants about searchAddr, inUse, and the metadata memory.
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 
 extension Invariant {
     /// From the comment on `pageAlloc.searchAddr`: it must never point to
@@ -18,9 +17,9 @@ extension Invariant {
     ) { ctx in
         let s = ctx.state, g = ctx.geometry
         let sa = s.searchAddr
-        if sa == g.space.maxSearchAddr.a || CheckerMath.contains(s.inUse, sa, g) { return .holds }
+        if sa == g.maxSearchAddr || CheckerMath.contains(s.inUse, sa, g) { return .holds }
         let leaf = g.summaryLevels - 1
-        let idx = Int(truncatingIfNeeded: g.space.linear(sa) >> UInt64(g.levelShift[leaf]))
+        let idx = Int(truncatingIfNeeded: g.linear(sa) >> UInt64(g.levelShift[leaf]))
         let ranges = "[" + s.inUse.map { "[\(h($0.base)), \(h($0.limit)))" }.joined(separator: " ") + "]"
         // Mapped or not: from the target's report of its mapped summary
         // memory; if it sent none with this snapshot, say so.
@@ -44,7 +43,7 @@ extension Invariant {
     ) { ctx in
         let r = ctx.reference
         guard let firstFree = r.free.intervals.first?.lowerBound else { return .holds }
-        let saPage = ctx.geometry.space.linear(ctx.state.searchAddr) / Geometry.pageSize
+        let saPage = ctx.geometry.linear(ctx.state.searchAddr) / Geometry.pageSize
         if firstFree < saPage {
             return .broken("page \(h(r.address(firstFree))) is free but lies below searchAddr \(h(ctx.state.searchAddr))")
         }
@@ -57,7 +56,7 @@ extension Invariant {
         name: "inUseShape",
         statement: "inUse sorted, disjoint, coalesced, chunk-aligned, equal to the grown set, consistent with start/end (mranges.go, pageAlloc.inUse)"
     ) { ctx in
-        let s = ctx.state, sp = ctx.geometry.space
+        let s = ctx.state, sp = ctx.geometry
         let rs = s.inUse
         func show(_ r: (base: UInt64, limit: UInt64)) -> String { "[\(h(r.base)), \(h(r.limit)))" }
         var total: UInt64 = 0
@@ -102,8 +101,8 @@ extension Invariant {
                 // The summary indices the range needs, widened to whole
                 // blocks of children (what sysGrow maps).
                 let shift = UInt64(g.levelShift[l])
-                let lo0 = Int(g.space.linear(r.base) >> shift)
-                let hi0 = Int(g.space.linear(r.limit &- 1) >> shift) + 1
+                let lo0 = Int(g.linear(r.base) >> shift)
+                let hi0 = Int(g.linear(r.limit &- 1) >> shift) + 1
                 let per = 1 << g.levelBits[l]
                 let lo = lo0 / per * per, hi = Swift.min((hi0 + per - 1) / per * per, g.entries(level: l))
                 var i = lo

@@ -1,11 +1,10 @@
 // Invariants about the radix tree of summaries and the chunk bitmaps, over
 // the summaries and bitmaps a snapshot holds.
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 
 /// A reported summary, unpacked, or why it cannot be judged.
 enum SumRead {
@@ -123,7 +122,7 @@ extension Invariant {
         name: "scavengedFree",
         statement: "scavenged pages are free pages, and equal the reference's scavenged set; padding pages (Go 1.26+) are allocated and scavenged (mpallocbits.go, pallocData, markRandomPaddingPages)"
     ) { ctx in
-        let sp = ctx.geometry.space
+        let sp = ctx.geometry
         for c in ctx.state.chunks {
             guard c.present else { return .broken("grown chunk \(c.chunk) has no bitmap (missing L2 block)") }
             let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
@@ -155,7 +154,7 @@ extension Invariant {
         name: "allocatedPages",
         statement: "the target's allocation bitmaps equal the reference allocator's allocated pages (differential)"
     ) { ctx in
-        let sp = ctx.geometry.space
+        let sp = ctx.geometry
         let free = ctx.reference.free
         for c in ctx.state.chunks {
             guard c.present else { return .broken("grown chunk \(c.chunk) has no bitmap (missing L2 block)") }

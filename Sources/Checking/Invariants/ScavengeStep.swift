@@ -5,11 +5,10 @@
 // both are the target's business); it holds the target to the rules every
 // scavenger must keep, then adopts the pages it released.
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
-import GoTarget
 import struct SummaryCore.ScavChunkData
 
 /// What a `scavenge` operation did, as the checker reads it.
@@ -42,7 +41,7 @@ public struct ScavengeStep {
                              released: UInt64, exhaustive: Bool = false,
                              background: ScavGenModel? = nil, ranOut: Bool = false) -> ScavengeStep {
         var out = ScavengeStep()
-        let sp = geometry.space
+        let sp = geometry
         let physPages = Swift.max(1, geometry.physPageSize / Geometry.pageSize)
         var pages: UInt64 = 0
         for c in state.chunks where c.present {
@@ -169,7 +168,7 @@ public struct ScavengeStep {
         for c in state.chunks where c.present {
             let firstPage = c.chunk * Geometry.pallocChunkPages
             guard let page = c.firstFreeUnscavenged(physPages: k, claimed: r.freedAsScavenged.bits(from: firstPage, words: 8)) else { continue }
-            let addr = geometry.space.unlinear((firstPage + page) * Geometry.pageSize)
+            let addr = geometry.unlinear((firstPage + page) * Geometry.pageSize)
             return k == 1 ? "page \(h(addr))" : "the physical page at \(h(addr)) (\(k) pages)"
         }
         return nil

@@ -1,4 +1,5 @@
-// Per-architecture constants of the page allocator, as runtime values.
+// Per-architecture constants of the page allocator, as runtime values: the
+// words the port, the reference, the checker and the Go target all speak.
 //
 // In Go these are compile-time constants spread over malloc.go
 // (heapAddrBits, arenaBaseOffset), mpagealloc.go (the equation tying them
@@ -63,8 +64,6 @@ public struct Geometry: Sendable, Hashable {
     public let levelLogPages: [Int]
     /// log2 of the largest value a summary field holds (`logMaxPackedValue`).
     public let logMaxPackedValue: UInt64
-    /// The address arithmetic of the offset address space.
-    public let space: OffsetSpace
 
     /// Builds and validates a geometry against the constraints Go states.
     public init(name: String, heapAddrBits: Int, summaryLevels: Int, pallocChunksL1Bits: Int,
@@ -99,21 +98,19 @@ public struct Geometry: Sendable, Hashable {
         self.levelShift = (0..<summaryLevels).map { heapAddrBits - l0 - $0 * lb }
         self.levelLogPages = (0..<summaryLevels).map { Int(Geometry.logPallocChunkPages) + (summaryLevels - 1 - $0) * lb }
         self.logMaxPackedValue = Geometry.logPallocChunkPages + UInt64((summaryLevels - 1) * lb)
-        self.space = OffsetSpace(arenaBaseOffset: arenaBaseOffset,
-                                 uintptrMask: ptrBits == 64 ? ~0 : (1 << 32) - 1,
-                                 heapAddrBits: UInt64(heapAddrBits))
         // (*pageAlloc).init's check: the root level's page count must fit a summary.
         guard UInt64(levelLogPages[0]) <= logMaxPackedValue else {
             throw fail("root level max pages = \(1 << levelLogPages[0]) doesn't fit in summary (max \(1 << logMaxPackedValue))")
         }
     }
 
-    /// The sum layout for this geometry's packed summaries.
-    public var sums: SumLayout { SumLayout(logMaxPackedValue: logMaxPackedValue) }
     /// Summary entries in level `l` (`1 << (heapAddrBits - levelShift[l])`).
     public func entries(level l: Int) -> Int { 1 << (heapAddrBits - levelShift[l]) }
     /// Number of chunks in the whole heap address space.
     public var chunkCount: UInt64 { 1 << (UInt64(heapAddrBits) - Geometry.logPallocChunkBytes) }
+    /// All ones in the low `ptrBits` bits (`uintptrMask`): uintptr
+    /// arithmetic wraps there.
+    @inlinable public var uintptrMask: UInt64 { ptrBits == 64 ? ~0 : (1 << 32) - 1 }
     /// Bytes of the heap address space.
     public var heapBytes: UInt64 { 1 << UInt64(heapAddrBits) }
 }
@@ -176,4 +173,24 @@ extension Geometry {
         }
         return g
     }
+}
+
+// MARK: - Plain address arithmetic, for everyone but the port
+
+extension Geometry {
+    // The checker, the seam and the reports compute positions in the offset
+    // address space with these few lines. The port does not: it mirrors Go's
+    // offAddr with its own OffsetSpace (PageAlloc), so that a slip in either
+    // shows up as a disagreement instead of being shared.
+
+    /// The position of plain address `a` in the offset address space: its
+    /// distance from arenaBaseOffset, wrapped at the pointer width.
+    @inlinable public func linear(_ a: UInt64) -> UInt64 { (a &- arenaBaseOffset) & uintptrMask }
+    /// The plain address at position `x` of the offset address space.
+    @inlinable public func unlinear(_ x: UInt64) -> UInt64 { (x &+ arenaBaseOffset) & uintptrMask }
+    /// The chunk holding plain address `a`, counted from arenaBaseOffset.
+    @inlinable public func chunk(of a: UInt64) -> UInt64 { linear(a) / Geometry.pallocChunkBytes }
+    /// The highest address of the heap's space: the value of searchAddr that
+    /// means "no free page" (Go's maxSearchAddr).
+    @inlinable public var maxSearchAddr: UInt64 { unlinear((1 << UInt64(heapAddrBits)) &- 1) }
 }

@@ -1,12 +1,16 @@
-// One seeded run: generate operations, apply them to port and reference,
-// check invariants; and the plain replay of an operation list that the
-// shrinker uses.
+// One seeded run: make the chosen targets, generate operations, and let
+// the engine (Checking) apply them to the targets and the reference and
+// judge them; the plain replay of an operation list that the shrinker uses;
+// and the replay of a trace on chosen targets. Here, above the engine, is
+// where a target choice becomes targets: the engine itself never imports
+// the port or the Go target.
 
-import PageAlloc
+import Vocabulary
 import Reference
 import TraceFormat
 import Targets
 import GoTarget
+import Checking
 
 /// What a run checks.
 public struct RunConfig: Sendable {
@@ -202,4 +206,45 @@ public func traceText(geometry: Geometry, ops: [Operation], results: [OpResult?]
         steps.append(TraceStep(op: op, expected: r == OpResult.none ? nil : r))
     }
     return Trace(geometry: geometry, steps: steps, header: header).text()
+}
+
+extension Shrinker {
+    /// A shrinker whose candidates run on fresh targets of `config`, in
+    /// this process.
+    public init(config: RunConfig, signature: String, budget: Int = 3000, passes: [ShrinkPass] = ShrinkPass.all) {
+        self.init(geometry: config.geometry, signature: signature, budget: budget, passes: passes) { ops, skipInvalid in
+            guard let r = try runOps(ops, config, skipInvalid: skipInvalid) else { return (nil, [], nil) }
+            return (r.finding?.kind.signature, r.ops, r.finding?.kind)
+        }
+    }
+}
+
+extension Runner {
+    /// A runner on the in-process port (made through its target choice).
+    public convenience init(geometry: Geometry, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws {
+        self.init(targets: [try TargetChoice.port(variant).makeTarget(geometry)], checking: checking, variant: variant)
+    }
+}
+
+/// Replays `trace` on a fresh port of the given variant. Stops at the first
+/// finding that leaves the port unusable (a fault, throw or panic) and at
+/// the first invalid operation; mismatches are reported and the run goes on.
+public func replay(_ trace: Trace, variant: Variant = .faithful, checking: CheckLevel = .incremental(fullEvery: 64)) throws -> ReplayReport {
+    try replay(trace, config: RunConfig(geometry: trace.geometry, variant: variant, checking: checking))
+}
+
+/// Replays `trace` on the targets of `config` (the port, a Go runtime, or both).
+public func replay(_ trace: Trace, config: RunConfig) throws -> ReplayReport {
+    let targets: [any AllocatorUnderTest]
+    do {
+        targets = try config.makeTargets()
+    } catch let death as GoStartupDeath {
+        var report = ReplayReport()
+        report.lines.append("pagealloc-trace 1")
+        report.lines.append("geometry \(trace.geometry.name)")
+        report.lines.append("# FINDING at start, before any operation: \(death.crash.signature)")
+        report.findings.append(death.finding)
+        return report
+    }
+    return replay(trace, on: Runner(targets: targets, checking: config.checking, variant: config.variant))
 }

@@ -6,6 +6,7 @@
 import OSMemory
 import PageAlloc
 import TraceFormat
+import Targets
 
 /// The port, in process.
 public final class PortTarget: AllocatorUnderTest {
