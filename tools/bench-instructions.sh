@@ -30,10 +30,16 @@ done
 [ -n "$driver" ] || { echo "error: no unpatched Go $version amd64 driver cached; run: $verify bench --go $version" >&2; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pairs=200000 mixed=300000
-count() { grep -o 'refs: *[0-9,]*' "$1" | tr -dc 0-9; }
-valgrind --tool=callgrind --callgrind-out-file="$tmp/p" --toggle-collect='$s8Checking18yardstickAllocFree*' \
+# The collected instruction count; none means the toggle named no function
+# (a renamed or moved benchmark loop): stop rather than print a zero.
+count() {
+  local n; n=$(grep -o 'refs: *[0-9,]*' "$1" | tr -dc 0-9)
+  [ "${n:-0}" -gt 0 ] || { echo "error: callgrind counted nothing in $1 (does --toggle-collect still name the loop?)" >&2; exit 3; }
+  echo "$n"
+}
+valgrind --tool=callgrind --callgrind-out-file="$tmp/p" --toggle-collect='$s9Campaigns18yardstickAllocFree*' \
   "$verify" bench --pairs $pairs --mixed 1000 --scav 0 --summary-calls 10 >/dev/null 2>"$tmp/p.err"
-valgrind --tool=callgrind --callgrind-out-file="$tmp/m" --toggle-collect='$s8Checking14yardstickMixed*' \
+valgrind --tool=callgrind --callgrind-out-file="$tmp/m" --toggle-collect='$s9Campaigns14yardstickMixed*' \
   "$verify" bench --pairs 1000 --mixed $mixed --scav 0 --summary-calls 10 >/dev/null 2>"$tmp/m.err"
 portPair=$(( $(count "$tmp/p.err") / pairs )); portMixed=$(( $(count "$tmp/m.err") / mixed ))
 # Go: asynchronous preemption signals upset callgrind; the runtime does not need them here.
@@ -50,7 +56,7 @@ printf 'mixed operation            %6d   %6d     %s\n' $portMixed $goMixed "$(aw
 minor=$(echo "$version" | cut -d. -f2)
 if [ "${minor:-0}" -ge 21 ]; then
   scav=300000
-  valgrind --tool=callgrind --callgrind-out-file="$tmp/s" --toggle-collect='$s8Checking18yardstickScavMixed*' \
+  valgrind --tool=callgrind --callgrind-out-file="$tmp/s" --toggle-collect='$s9Campaigns18yardstickScavMixed*' \
     "$verify" bench --pairs 1000 --mixed 1000 --scav $scav --summary-calls 10 >/dev/null 2>"$tmp/s.err"
   GODEBUG=asyncpreemptoff=1 ALLOCVERIFY_YARDSTICK=1000,1000,$scav valgrind --tool=callgrind --callgrind-out-file="$tmp/gs" \
     --toggle-collect='runtime.(*AllocVerifyPageAlloc).AllocVerifyYardstickScav' \

@@ -10,6 +10,6 @@ cd "$(dirname "$0")/../.."
 scratch=.build/libfuzzer
 swift build --scratch-path "$scratch" --target Campaigns -Xswiftc -sanitize=fuzzer
 bin=$(swift build --scratch-path "$scratch" --show-bin-path)
-objs=$(ls "$bin"/{Campaigns,Checking,GoTarget,Targets,TraceFormat,SplitMix,PageAlloc,Reference,OSMemory,SummaryCore}.build/*.o)
+objs=$(ls "$bin"/{Campaigns,Checking,GoTarget,PortAdapter,Targets,TraceFormat,SplitMix,PageAlloc,Vocabulary,Reference,OSMemory,SummaryCore}.build/*.o)
 swiftc -sanitize=fuzzer -parse-as-library -I "$bin/Modules" Fuzz/LibFuzzer/FuzzTarget.swift $objs -o "$scratch/pagealloc-fuzz"
 echo "built $scratch/pagealloc-fuzz"
