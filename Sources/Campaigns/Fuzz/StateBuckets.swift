@@ -66,7 +66,7 @@ public struct StateBuckets: Sendable, Equatable, Codable {
             }
             guard let (base, npages) = span, npages > 0 else { continue }
             // [base, base + npages*pageSize), inclusive last page from here.
-            let first = g.space.linear(base)
+            let first = g.linear(base)
             let last = first &+ npages &* Geometry.pageSize &- 1
             if first / Geometry.pallocChunkBytes != last / Geometry.pallocChunkBytes { allocStraddlesChunks += 1 }
             let rootShift = UInt64(g.levelShift[0])

@@ -30,11 +30,11 @@ struct HeapSnapshot {
 /// The heap as a target reported it in a full snapshot, for drawing (the
 /// same picture for the port and for a Go runtime).
 func snapshot(_ state: HeapState, geometry g: Geometry, maxRows: Int = 48) -> HeapSnapshot {
-    let sp = g.space
+    let sp = g
     var s = HeapSnapshot()
     s.grown = state.inUse
     s.searchAddr = state.searchAddr
-    s.searchAddrIsMax = state.searchAddr == sp.maxSearchAddr.a
+    s.searchAddrIsMax = state.searchAddr == sp.maxSearchAddr
     s.searchAddrInUse = CheckerMath.contains(state.inUse, state.searchAddr, g)
     for c in state.chunks {
         if s.rows.count >= maxRows { s.hiddenRows += 1; continue }
@@ -96,8 +96,8 @@ func heapSVG(_ s: HeapSnapshot, geometry g: Geometry, touched: Range<UInt64>?) -
                 out += "<rect x='\(labelW + Int(lo - r.chunk * Geometry.pallocChunkPages))' y='\(y)' width='\(Int(hi - lo))' height='\(rowH - 1)' fill='none' stroke='#f0a000' stroke-width='1.5'/>"
             }
         }
-        if s.searchAddrInUse, g.space.chunkIndex(s.searchAddr).v == r.chunk {
-            let x = labelW + Int(g.space.chunkPageIndex(s.searchAddr))
+        if s.searchAddrInUse, g.chunk(of: s.searchAddr) == r.chunk {
+            let x = labelW + Int(g.linear(s.searchAddr) % Geometry.pallocChunkBytes / Geometry.pageSize)
             out += "<line x1='\(x)' x2='\(x)' y1='\(y - 2)' y2='\(y + rowH)' stroke='#d00' stroke-width='2'/>"
             out += "<text x='\(labelW + stripW + 4)' y='\(y + 10)' fill='#d00'>searchAddr</text>"
         }
@@ -224,6 +224,6 @@ public func findingHTML(ops: [Operation], config: RunConfig, title: String, trac
 
 /// Linear page indices of [base, base + npages*pageSize).
 func pageRange(_ g: Geometry, _ base: UInt64, _ npages: UInt64) -> Range<UInt64> {
-    let p = g.space.linear(base) / Geometry.pageSize
+    let p = g.linear(base) / Geometry.pageSize
     return p..<(p + npages)
 }
