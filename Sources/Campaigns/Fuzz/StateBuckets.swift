@@ -1,6 +1,6 @@
 // State coverage buckets: the allocator states a fuzzing campaign must
 // reach, by name. Most come straight from the port's coverage marks
-// (Sources/PageAlloc/Coverage.swift); the rest are read off the operations
+// (Sources/Vocabulary/Coverage.swift); the rest are read off the operations
 // and their results, so the allocator's hot path pays nothing for them.
 
 import PageAlloc
