@@ -239,9 +239,7 @@ public func replay(_ trace: Trace, config: RunConfig) throws -> ReplayReport {
     do {
         targets = try config.makeTargets()
     } catch let death as GoStartupDeath {
-        var report = ReplayReport()
-        report.lines.append("pagealloc-trace 1")
-        report.lines.append("geometry \(trace.geometry.name)")
+        var report = ReplayReport(of: trace)
         report.lines.append("# FINDING at start, before any operation: \(death.crash.signature)")
         report.findings.append(death.finding)
         return report

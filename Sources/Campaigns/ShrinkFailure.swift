@@ -57,8 +57,11 @@ public struct ShrunkFailure {
 public func shrinkFailure(_ ops: [Operation], failingWith failure: FindingKind, config: RunConfig, budget: Int,
                           worker: IsolatedWorker?, onProgress: ((Int, Int, String) -> Void)? = nil) throws -> ShrunkFailure {
     let signature = failure.signature
-    var shrinker = Shrinker(config: config, signature: signature, budget: budget)
-    if let worker { shrinker.evaluate = { ops, skip in try worker.runOps(ops, config, skipInvalid: skip) } }
+    var shrinker = if let worker {
+        Shrinker(geometry: config.geometry, signature: signature, budget: budget) { ops, skip in try worker.runOps(ops, config, skipInvalid: skip) }
+    } else {
+        Shrinker(config: config, signature: signature, budget: budget)
+    }
     shrinker.onProgress = onProgress
     var killsWorker = false
     switch failure { case .crashed, .hung: killsWorker = worker != nil; default: break }

@@ -17,6 +17,11 @@ public struct ReplayReport: Sendable {
 
     public init() {}
 
+    /// A report on `trace`, its output begun with the trace's header lines.
+    public init(of trace: Trace) {
+        lines = ["pagealloc-trace 1", "geometry \(trace.geometry.name)"]
+    }
+
     /// 0 clean, 1 findings, 2 invalid operation (ARCHITECTURE.md).
     public var exitStatus: Int32 {
         if invalid != nil { return 2 }
@@ -28,9 +33,7 @@ public struct ReplayReport: Sendable {
 /// that leaves a target unusable (a fault, throw, panic or crash) and at the
 /// first invalid operation; mismatches are reported and the run goes on.
 public func replay(_ trace: Trace, on runner: Runner) -> ReplayReport {
-    var report = ReplayReport()
-    report.lines.append("pagealloc-trace 1")
-    report.lines.append("geometry \(trace.geometry.name)")
+    var report = ReplayReport(of: trace)
     for step in trace.steps {
         switch runner.apply(step.op, expected: step.expected, line: step.line) {
         case let .applied(result):

@@ -108,9 +108,8 @@ public func scavengeChunks(cursorBefore: UInt64, cursorAfter: UInt64, minHeapIdx
 }
 
 public func touchedChunks(_ g: Geometry, _ op: Operation, _ result: OpResult) -> ClosedRange<UInt64>? {
-    let sp = g
     func span(_ base: UInt64, _ nbytes: UInt64) -> ClosedRange<UInt64> {
-        sp.chunk(of: base)...sp.chunk(of: (base &+ nbytes &- 1) & sp.uintptrMask)
+        g.chunk(of: base)...g.chunk(of: (base &+ nbytes &- 1) & g.uintptrMask)
     }
     switch (op, result) {
     case let (.grow(base, bytes), _): return span(base, bytes)

@@ -30,11 +30,10 @@ struct HeapSnapshot {
 /// The heap as a target reported it in a full snapshot, for drawing (the
 /// same picture for the port and for a Go runtime).
 func snapshot(_ state: HeapState, geometry g: Geometry, maxRows: Int = 48) -> HeapSnapshot {
-    let sp = g
     var s = HeapSnapshot()
     s.grown = state.inUse
     s.searchAddr = state.searchAddr
-    s.searchAddrIsMax = state.searchAddr == sp.maxSearchAddr
+    s.searchAddrIsMax = state.searchAddr == g.maxSearchAddr
     s.searchAddrInUse = CheckerMath.contains(state.inUse, state.searchAddr, g)
     for c in state.chunks {
         if s.rows.count >= maxRows { s.hiddenRows += 1; continue }
@@ -49,13 +48,13 @@ func snapshot(_ state: HeapState, geometry g: Geometry, maxRows: Int = 48) -> He
                 runs.append(j0..<i)
             } else { i += 1 }
         }
-        s.rows.append(.init(chunk: c.chunk, base: sp.unlinear(c.chunk &* Geometry.pallocChunkBytes), allocatedRuns: runs, readable: c.present))
+        s.rows.append(.init(chunk: c.chunk, base: g.unlinear(c.chunk &* Geometry.pallocChunkBytes), allocatedRuns: runs, readable: c.present))
     }
     for l in 0..<g.summaryLevels {
         var entries: [(index: Int, text: String)] = []
         for r in state.inUse {
-            let lo = Int(sp.linear(r.base) >> UInt64(g.levelShift[l]))
-            let hi = Int(sp.linear(r.limit &- 1) >> UInt64(g.levelShift[l]))
+            let lo = Int(g.linear(r.base) >> UInt64(g.levelShift[l]))
+            let hi = Int(g.linear(r.limit &- 1) >> UInt64(g.levelShift[l]))
             for i in lo...min(hi, lo + 15) where entries.count < 32 && !entries.contains(where: { $0.index == i }) {
                 guard let e = state.summary(level: l, index: i) else { continue }
                 entries.append((i, e.mapped ? CheckerMath.unpack(e.raw, g).slashed : "unmapped"))

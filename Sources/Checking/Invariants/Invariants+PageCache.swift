@@ -20,7 +20,7 @@ extension Invariant {
         guard caches.count == ctx.reference.caches.count else {
             return .broken("the target reports \(caches.count) page caches, the reference keeps \(ctx.reference.caches.count)")
         }
-        let sp = ctx.geometry
+        let g = ctx.geometry
         let blockBytes = 64 * Geometry.pageSize
         for (p, c) in caches.enumerated() {
             let want = ctx.reference.caches[p]
@@ -34,14 +34,14 @@ extension Invariant {
             if c.scav & ~c.cache & ~pad != 0 {
                 return .broken("P \(p)'s cache marks scavenged pages it does not hold: scav \(h(c.scav)), free \(h(c.cache))")
             }
-            if sp.linear(c.base) % blockBytes != 0 {
+            if g.linear(c.base) % blockBytes != 0 {
                 return .broken("P \(p)'s cache base \(h(c.base)) is not aligned to \(h(blockBytes))")
             }
             for q in 0..<p where caches[q].cache != 0 && caches[q].base == c.base && caches[q].cache & c.cache != 0 {
                 return .broken("P \(q) and P \(p) both hold pages \(h(caches[q].cache & c.cache)) of block \(h(c.base))")
             }
             // The block's word of the chunk's bitmaps, when the snapshot has the chunk.
-            let linear = sp.linear(c.base)
+            let linear = g.linear(c.base)
             guard let chunk = ctx.state.chunk(linear / Geometry.pallocChunkBytes), chunk.present else { continue }
             let w = Int(linear % Geometry.pallocChunkBytes / blockBytes)
             if ~chunk.alloc(w) & c.cache != 0 {

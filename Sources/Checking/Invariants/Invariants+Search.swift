@@ -56,19 +56,19 @@ extension Invariant {
         name: "inUseShape",
         statement: "inUse sorted, disjoint, coalesced, chunk-aligned, equal to the grown set, consistent with start/end (mranges.go, pageAlloc.inUse)"
     ) { ctx in
-        let s = ctx.state, sp = ctx.geometry
+        let s = ctx.state, g = ctx.geometry
         let rs = s.inUse
         func show(_ r: (base: UInt64, limit: UInt64)) -> String { "[\(h(r.base)), \(h(r.limit)))" }
         var total: UInt64 = 0
         for (k, r) in rs.enumerated() {
-            if !(sp.linear(r.base) < sp.linear(r.limit)) { return .broken("range \(k) \(show(r)) is empty or inverted") }
+            if !(g.linear(r.base) < g.linear(r.limit)) { return .broken("range \(k) \(show(r)) is empty or inverted") }
             if r.base % Geometry.pallocChunkBytes != 0 || r.limit % Geometry.pallocChunkBytes != 0 {
                 return .broken("range \(k) \(show(r)) is not chunk aligned")
             }
-            if k > 0 && !(sp.linear(rs[k - 1].limit) < sp.linear(r.base)) {
+            if k > 0 && !(g.linear(rs[k - 1].limit) < g.linear(r.base)) {
                 return .broken("ranges \(k - 1) \(show(rs[k - 1])) and \(k) \(show(r)) overlap, touch or are out of order")
             }
-            total += sp.linear(r.limit) - sp.linear(r.base)
+            total += g.linear(r.limit) - g.linear(r.base)
         }
         if let t = s.inUseTotalBytes, t != total { return .broken("totalBytes \(t) != sum of ranges \(total)") }
         let grown = ctx.reference.grown.intervals.map { (ctx.reference.address($0.lowerBound), ctx.reference.address($0.upperBound)) }
@@ -76,7 +76,7 @@ extension Invariant {
             return .broken("inUse \(rs.map(show).joined(separator: " ")) differs from the grown ranges \(grown.map(show).joined(separator: " "))")
         }
         if let first = rs.first, let last = rs.last {
-            let c0 = sp.linear(first.base) / Geometry.pallocChunkBytes, c1 = sp.linear(last.limit) / Geometry.pallocChunkBytes
+            let c0 = g.linear(first.base) / Geometry.pallocChunkBytes, c1 = g.linear(last.limit) / Geometry.pallocChunkBytes
             if s.start != c0 || s.end != c1 {
                 return .broken("start/end \(s.start)/\(s.end) but inUse spans chunks \(c0)..<\(c1)")
             }

@@ -122,10 +122,10 @@ extension Invariant {
         name: "scavengedFree",
         statement: "scavenged pages are free pages, and equal the reference's scavenged set; padding pages (Go 1.26+) are allocated and scavenged (mpallocbits.go, pallocData, markRandomPaddingPages)"
     ) { ctx in
-        let sp = ctx.geometry
+        let g = ctx.geometry
         for c in ctx.state.chunks {
             guard c.present else { return .broken("grown chunk \(c.chunk) has no bitmap (missing L2 block)") }
-            let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
+            let chunkBase = g.unlinear(c.chunk &* Geometry.pallocChunkBytes)
             let firstPage = c.chunk * Geometry.pallocChunkPages
             let wantWords = ctx.reference.scavenged.bits(from: firstPage, words: 8)
             let padWords = ctx.reference.padding.isEmpty ? [UInt64](repeating: 0, count: 8) : ctx.reference.padding.bits(from: firstPage, words: 8)
@@ -154,11 +154,11 @@ extension Invariant {
         name: "allocatedPages",
         statement: "the target's allocation bitmaps equal the reference allocator's allocated pages (differential)"
     ) { ctx in
-        let sp = ctx.geometry
+        let g = ctx.geometry
         let free = ctx.reference.free
         for c in ctx.state.chunks {
             guard c.present else { return .broken("grown chunk \(c.chunk) has no bitmap (missing L2 block)") }
-            let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
+            let chunkBase = g.unlinear(c.chunk &* Geometry.pallocChunkBytes)
             let freeWords = free.bits(from: c.chunk * Geometry.pallocChunkPages, words: 8)
             for w in 0..<8 {
                 let got = c.alloc(w)

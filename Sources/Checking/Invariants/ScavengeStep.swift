@@ -41,7 +41,6 @@ public struct ScavengeStep {
                              released: UInt64, exhaustive: Bool = false,
                              background: ScavGenModel? = nil, ranOut: Bool = false) -> ScavengeStep {
         var out = ScavengeStep()
-        let sp = geometry
         let physPages = Swift.max(1, geometry.physPageSize / Geometry.pageSize)
         var pages: UInt64 = 0
         for c in state.chunks where c.present {
@@ -53,7 +52,7 @@ public struct ScavengeStep {
                 for w in 0..<8 { was[w] |= pad[w] }
             }
             let free = r.free.bits(from: firstPage, words: 8)
-            let chunkBase = sp.unlinear(c.chunk &* Geometry.pallocChunkBytes)
+            let chunkBase = geometry.unlinear(c.chunk &* Geometry.pallocChunkBytes)
             var runStart: UInt64?
             for w in 0..<8 {
                 let now = c.scavenged(w)
